@@ -1,0 +1,55 @@
+// The contract of the MVCC key-value store (etcd's mvcc.KV, reshaped for one apply loop).
+//
+// Reads are synchronous and served from the in-memory key index plus the durable backend.
+// Writes arrive only as log entries, in log order, through applyBatch: each entry that
+// changes the store raises the revision by exactly one (a txn is one change), and the
+// batch's effects and its last log index (the consistent index) are saved in ONE backend
+// transaction, so a restart replays the log exactly from consistentIndex + 1.
+import type {EtcdError} from '../../api/errors.js'
+import type {InternalRequest} from '../../api/proto/internal.js'
+import type {
+  CompactionResponse,
+  DeleteRangeResponse,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  TxnResponse,
+} from '../../api/proto/rpc.js'
+
+export interface ApplyEntry {
+  /** Log index of the entry; strictly increasing across calls. */
+  index: bigint
+  request: InternalRequest
+}
+
+export type ApplyResponse = PutResponse | DeleteRangeResponse | TxnResponse | CompactionResponse
+
+/** Per entry: the response (header.revision set), or the error the request failed with. */
+export type ApplyResult =
+  | {ok: true; response: ApplyResponse; /** compaction only: resolves once space is reclaimed */ physical?: Promise<void>}
+  | {ok: false; error: EtcdError}
+
+export interface HashKV {
+  hash: number
+  compactRevision: number
+  hashRevision: number
+}
+
+export interface KvStore {
+  /** Revision of the last change; 1 on an empty store (as etcd). */
+  readonly currentRevision: number
+  /** Highest compacted revision; 0 when never compacted. */
+  readonly compactRevision: number
+  /** Log index of the last applied entry (0n on a new store). */
+  readonly consistentIndex: bigint
+
+  /** Throws EtcdError (compacted / future revision) for a revision it cannot serve. */
+  range(req: RangeRequest): RangeResponse
+  /** Applies entries in order in one backend write transaction; never throws for a bad request. */
+  applyBatch(entries: ApplyEntry[]): ApplyResult[]
+  /** HashKV at `revision` (0 = current): a hash over every key and value in (compactRevision, revision]. */
+  hashKV(revision: number): HashKV
+  /** Size of the backend on disk, in bytes. */
+  dbSizeBytes(): number
+  close(): Promise<void>
+}
