@@ -1,0 +1,134 @@
+// The local-socket protocol: how the process holding a data dir serves the v3 API to other
+// processes on the same machine. Unary calls only for now; streams (watch) come with kinds of
+// their own.
+//
+//   frame   := u32 bodyLength, body            (big-endian; bodyLength <= maxFrameBytes)
+//   body    := u32 callId, u8 kind, u8 methodLength, method (ASCII), payload
+//   kind    := 1 request | 2 response | 3 error (payload = u8 gRPC code, UTF-8 message)
+//   payload := the protobuf encoding of the method's request or response message
+import {EtcdError, type GrpcCodeValue} from './errors.js'
+import {
+  CompactionRequest,
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  HashKVRequest,
+  HashKVResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  StatusRequest,
+  StatusResponse,
+  TxnRequest,
+  TxnResponse,
+} from './proto/rpc.js'
+
+export const FrameKind = {request: 1, response: 2, error: 3} as const
+export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind]
+
+/** Largest frame accepted: a response may carry a large range, a request is checked later. */
+export const maxFrameBytes = 512 * 1024 * 1024
+
+interface Codec<T> {
+  encode(message: T): {finish(): Uint8Array}
+  decode(input: Uint8Array): T
+}
+
+/** Unary methods, named as the gRPC methods of etcd's services. */
+export const unaryMethods = {
+  Range: {request: RangeRequest as Codec<RangeRequest>, response: RangeResponse as Codec<RangeResponse>},
+  Put: {request: PutRequest as Codec<PutRequest>, response: PutResponse as Codec<PutResponse>},
+  DeleteRange: {request: DeleteRangeRequest as Codec<DeleteRangeRequest>, response: DeleteRangeResponse as Codec<DeleteRangeResponse>},
+  Txn: {request: TxnRequest as Codec<TxnRequest>, response: TxnResponse as Codec<TxnResponse>},
+  Compact: {request: CompactionRequest as Codec<CompactionRequest>, response: CompactionResponse as Codec<CompactionResponse>},
+  HashKV: {request: HashKVRequest as Codec<HashKVRequest>, response: HashKVResponse as Codec<HashKVResponse>},
+  Status: {request: StatusRequest as Codec<StatusRequest>, response: StatusResponse as Codec<StatusResponse>},
+} as const
+export type UnaryMethod = keyof typeof unaryMethods
+
+export interface Frame {
+  callId: number
+  kind: FrameKindValue
+  method: string
+  payload: Uint8Array
+}
+
+export function encodeFrame(frame: Frame): Buffer {
+  const method = Buffer.from(frame.method, 'ascii')
+  const bodyLength = 4 + 1 + 1 + method.length + frame.payload.length
+  const out = Buffer.allocUnsafe(4 + bodyLength)
+  out.writeUInt32BE(bodyLength, 0)
+  out.writeUInt32BE(frame.callId, 4)
+  out.writeUInt8(frame.kind, 8)
+  out.writeUInt8(method.length, 9)
+  method.copy(out, 10)
+  out.set(frame.payload, 10 + method.length)
+  return out
+}
+
+export function encodeError(callId: number, error: unknown): Buffer {
+  const code = error instanceof EtcdError ? error.code : 2
+  const message = error instanceof Error ? error.message : String(error)
+  const text = Buffer.from(message, 'utf8')
+  const payload = Buffer.allocUnsafe(1 + text.length)
+  payload.writeUInt8(code, 0)
+  text.copy(payload, 1)
+  return encodeFrame({callId, kind: FrameKind.error, method: '', payload})
+}
+
+export function decodeError(payload: Uint8Array): EtcdError {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+  return new EtcdError(bytes.readUInt8(0) as GrpcCodeValue, bytes.subarray(1).toString('utf8'))
+}
+
+/** Splits a byte stream into frames; throws on a frame over the limit or a malformed body. */
+export class FrameReader {
+  private chunks: Buffer[] = []
+  private buffered = 0
+
+  push(chunk: Buffer): Frame[] {
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    const frames: Frame[] = []
+    while (this.buffered >= 4) {
+      const head = this.peek(4)
+      const bodyLength = head.readUInt32BE(0)
+      if (bodyLength > maxFrameBytes || bodyLength < 6) throw new Error(`local rpc: bad frame length ${bodyLength}`)
+      if (this.buffered < 4 + bodyLength) break
+      const frame = this.take(4 + bodyLength)
+      const methodLength = frame.readUInt8(9)
+      if (10 + methodLength > frame.length) throw new Error('local rpc: malformed frame')
+      frames.push({
+        callId: frame.readUInt32BE(4),
+        kind: frame.readUInt8(8) as FrameKindValue,
+        method: frame.toString('ascii', 10, 10 + methodLength),
+        payload: frame.subarray(10 + methodLength),
+      })
+    }
+    return frames
+  }
+
+  private peek(length: number): Buffer {
+    if (this.chunks[0].length < length) this.chunks = [Buffer.concat(this.chunks)]
+    return this.chunks[0]
+  }
+
+  private take(length: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks)
+    const taken = all.subarray(0, length)
+    const rest = all.subarray(length)
+    this.chunks = rest.length > 0 ? [rest] : []
+    this.buffered = rest.length
+    return taken
+  }
+}
+
+/**
+ * The address the holder of a data dir listens on: a Linux abstract socket named after the
+ * data dir's real path. Binding it is also the lock — the kernel lets one process bind a name,
+ * and frees it the moment that process dies, even by kill -9, so no stale lock file is left.
+ */
+export function localSocketAddress(realDataDir: string, hash: (text: string) => string): string {
+  return `\0ectl-datadir-${hash(realDataDir)}`
+}

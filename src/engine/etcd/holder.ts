@@ -1,0 +1,53 @@
+// One holder per data dir: the process that binds the data dir's local socket opens the engine
+// and serves it to the others for as long as it lives (DESIGN.md "In-process and network").
+import {createHash} from 'node:crypto'
+import {mkdir, realpath} from 'node:fs/promises'
+import {createServer, type Server} from 'node:net'
+import {localSocketAddress} from '../../api/local_rpc.js'
+import {serveLocal} from '../net/local_server.js'
+import {type EmbeddedEtcd, openEmbedded} from './embedded.js'
+
+export interface HeldDataDir {
+  engine: EmbeddedEtcd
+  /** Stops serving others (answering what they already sent), then closes the engine. */
+  release(): Promise<void>
+}
+
+export async function dataDirAddress(dataDir: string): Promise<string> {
+  await mkdir(dataDir, {recursive: true})
+  const real = await realpath(dataDir)
+  return localSocketAddress(real, (text) => createHash('sha256').update(text).digest('hex').slice(0, 32))
+}
+
+/** Takes the data dir if no live process holds it; `undefined` when another one does. */
+export async function tryHoldDataDir(dataDir: string): Promise<HeldDataDir | undefined> {
+  const address = await dataDirAddress(dataDir)
+  const server = createServer()
+  const bound = await new Promise<boolean>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)))
+    server.listen(address, () => resolve(true))
+  })
+  if (!bound) return undefined
+  // The socket must not keep a one-shot command alive after it is done.
+  server.unref()
+  const opening = openEmbedded(dataDir)
+  const local = serveLocal(server, opening)
+  let engine: EmbeddedEtcd
+  try {
+    engine = await opening
+  } catch (error) {
+    await closeServer(server)
+    throw error
+  }
+  return {
+    engine,
+    async release() {
+      await local.close()
+      await engine.close()
+    },
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()))
+}
