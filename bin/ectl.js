@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Launcher: hands argv to the ectl command set (cli/ectl/package.json names its commands).
-import {execute} from '@oclif/core'
+// Launcher of ectl: everything else is in dist/, built by `npm run build`.
+import {main} from '../dist/cli/main.js'
 
-await execute({dir: new URL('../cli/ectl/package.json', import.meta.url).pathname})
+await main('ectl', new URL('..', import.meta.url).pathname.replace(/\/$/, ''))

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Launcher: hands argv to the kctl command set (cli/kctl/package.json names its commands).
-import {execute} from '@oclif/core'
+// Launcher of kctl: everything else is in dist/, built by `npm run build`.
+import {main} from '../dist/cli/main.js'
 
-await execute({dir: new URL('../cli/kctl/package.json', import.meta.url).pathname})
+await main('kctl', new URL('..', import.meta.url).pathname.replace(/\/$/, ''))

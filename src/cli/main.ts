@@ -1,0 +1,8 @@
+// Entry of both executables: hands argv to the command set of one CLI (cli/<name>/package.json
+// names its commands; the manifest generated at build time lists their flags without loading
+// them, and each command's module is imported only when it runs).
+import {execute} from '@oclif/core'
+
+export async function main(cli: 'ectl' | 'kctl', packageDir: string): Promise<void> {
+  await execute({dir: `${packageDir}/cli/${cli}/package.json`})
+}
