@@ -1,0 +1,18 @@
+// `npm run bench`: every benchmark, with the real peer beside ours where there is one.
+// Prints a Markdown table to paste into BENCHMARKS.md with the machine it ran on.
+import {cpus, totalmem} from 'node:os'
+import {benchCli} from './cli.js'
+import {benchEngine} from './engine.js'
+import {benchReopen} from './reopen.js'
+import {formatResults, type Result} from './util.js'
+
+const only = process.argv[2]
+const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli}
+const results: Result[] = []
+for (const [name, suite] of Object.entries(suites)) {
+  if (only && only !== name) continue
+  console.error(`running ${name}…`)
+  results.push(...(await suite()))
+}
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`)
+console.log(formatResults(results))

@@ -1,0 +1,69 @@
+// Small helpers shared by the benchmarks: timing, percentiles, temp dirs, report lines.
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+export function tempDir(prefix: string): {path: string; remove: () => void} {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return {path, remove: () => rmSync(path, {recursive: true, force: true})}
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  if (sortedMs.length === 0) return NaN
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))]
+}
+
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50)
+}
+
+export interface Result {
+  name: string
+  value: number
+  unit: string
+  target?: string
+  peer?: number
+  note?: string
+}
+
+/** Runs `op` from `concurrency` workers until `totalOps` complete; returns ops/s and latencies. */
+export async function runConcurrent(
+  totalOps: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{opsPerSec: number; p50Ms: number; p99Ms: number}> {
+  let next = 0
+  const latencies: number[] = []
+  const start = performance.now()
+  await Promise.all(
+    Array.from({length: concurrency}, async () => {
+      while (next < totalOps) {
+        const i = next++
+        const t0 = performance.now()
+        await op(i)
+        latencies.push(performance.now() - t0)
+      }
+    }),
+  )
+  const seconds = (performance.now() - start) / 1000
+  latencies.sort((a, b) => a - b)
+  return {opsPerSec: totalOps / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99)}
+}
+
+export function formatResults(results: Result[]): string {
+  const lines = ['| benchmark | result | target | real peer | ratio |', '|---|---|---|---|---|']
+  for (const r of results) {
+    const value = `${fmt(r.value)} ${r.unit}`
+    const peer = r.peer === undefined ? '' : `${fmt(r.peer)} ${r.unit}`
+    const lowerIsBetter = r.unit === 'ms' || r.unit === 'MB' || r.unit === 's'
+    const ratio = r.peer === undefined ? '' : `${fmt(lowerIsBetter ? r.peer / r.value : r.value / r.peer)}x`
+    lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${value} | ${r.target ?? ''} | ${peer} | ${ratio} |`)
+  }
+  return lines.join('\n')
+}
+
+function fmt(n: number): string {
+  if (n >= 1000) return Math.round(n).toLocaleString('en-US')
+  if (n >= 10) return n.toFixed(1)
+  return n.toFixed(2)
+}
