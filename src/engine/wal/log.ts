@@ -1,5 +1,7 @@
 // The contract of the write-ahead log. One log per member directory; Raft will write its
-// entries and hard state through the same interface.
+// entries and hard state through the same interface. The file implementation is openWal in
+// wal.ts (format: record.ts; crash rules: segment-reader.ts); damage it will not repair is
+// thrown as WalCorruptError (errors.ts).
 export interface WalEntry {
   index: bigint
   term: bigint

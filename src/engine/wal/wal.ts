@@ -1,0 +1,373 @@
+// The write-ahead log on disk: a directory of segment files, appended with group commit.
+//
+// Group commit: append() encodes its records at once and queues them. One flush at a time
+// takes everything queued, writes it as ONE batch with ONE write and ONE fdatasync, and then
+// resolves every append in it; appends made meanwhile form the next batch. So the disk sees
+// one sync per round trip however many writers there are, and the event loop keeps running
+// while it works (all IO is async). The queue is bounded (bytes and entries): past the bound
+// an append waits, in call order, until a flush takes the queue.
+//
+// Invariants: records reach the disk in append() call order; a segment is only ever appended
+// to (or cut back to its last whole batch when it is opened after a crash); the last segment
+// is the only one written; every segment after the first starts with the current hard state,
+// so removing older segments never loses it.
+import assert from 'node:assert/strict'
+import {type FileHandle, mkdir, open, rename, unlink} from 'node:fs/promises'
+import {join} from 'node:path'
+import {Errors} from '../../api/errors.js'
+import type {HardState, WalContents, WalEntry, WriteAheadLog} from './log.js'
+import {syncDir, writeFully} from './fs-sync.js'
+import {encodeBatch, encodeEntry, encodeHardState, encodeSegmentHeader} from './record.js'
+import {type SegmentInfo, replayLog} from './replay.js'
+import {segmentFileName, tempSuffix} from './segment-name.js'
+
+export {WalCorruptError} from './errors.js'
+
+export interface WalOptions {
+  /** Replay returns entries with index > fromIndex (the index the caller's state already holds). Default 0. */
+  fromIndex?: bigint
+  /** A segment is closed and a new one started once a write would take it past this. Default 64 MiB. */
+  segmentBytes?: number
+  /** Bound of the append queue in encoded bytes. Default 8 MiB (an append bigger than that waits for an empty queue). */
+  maxQueueBytes?: number
+  /** Bound of the append queue in entries. Default 16384. */
+  maxQueueEntries?: number
+}
+
+/** Counters for tests and metrics. */
+export interface WalStats {
+  appends: number
+  /** Batches written: each is one write call (or a few, if the OS writes it partially) and one fdatasync. */
+  batches: number
+  /** fdatasync/fsync calls on segment files, for any reason. */
+  fileSyncs: number
+  /** fsync calls on the directory. */
+  dirSyncs: number
+  bytesWritten: number
+  segmentsCreated: number
+  segmentsRemoved: number
+  /** Bytes of a torn write cut from the last segment when the log was opened. */
+  tornBytesCut: number
+}
+
+interface PendingAppend {
+  records: Buffer[]
+  bytes: number
+  entryCount: number
+  /** Index of the last entry, when there are entries. */
+  lastIndex: bigint | undefined
+  hardState: HardState | undefined
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+interface Tail {
+  handle: FileHandle
+  segment: SegmentInfo
+  sizeBytes: number
+  /** Batches of appended records in this segment (not counting the one written at its creation). */
+  appendBatches: number
+}
+
+const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384}
+
+/** Opens the log in `dir` (creating it if needed), replays it, and returns it ready to append. */
+export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal: SegmentedWal; contents: WalContents}> {
+  const fromIndex = opts.fromIndex ?? 0n
+  const limits = {
+    segmentBytes: opts.segmentBytes ?? defaults.segmentBytes,
+    maxQueueBytes: opts.maxQueueBytes ?? defaults.maxQueueBytes,
+    maxQueueEntries: opts.maxQueueEntries ?? defaults.maxQueueEntries,
+  }
+  assert.ok(fromIndex >= 0n, 'fromIndex must not be negative')
+  assert.ok(limits.segmentBytes > 0 && limits.maxQueueBytes > 0 && limits.maxQueueEntries > 0, 'wal limits must be positive')
+  await mkdir(dir, {recursive: true})
+  const stats: WalStats = {
+    appends: 0,
+    batches: 0,
+    fileSyncs: 0,
+    dirSyncs: 0,
+    bytesWritten: 0,
+    segmentsCreated: 0,
+    segmentsRemoved: 0,
+    tornBytesCut: 0,
+  }
+
+  const replayed = await replayLog(dir, fromIndex)
+  if (!replayed) {
+    const segment: SegmentInfo = {sequence: 1n, firstIndex: fromIndex + 1n, path: '', maxIndex: fromIndex}
+    const tail = await createSegment(dir, segment, undefined, stats)
+    const wal = new SegmentedWal(dir, limits, stats, [segment], tail, fromIndex, undefined)
+    return {wal, contents: {entries: [], hardState: undefined}}
+  }
+
+  const {segments, contents} = replayed
+  const last = segments[segments.length - 1]
+  const handle = await open(last.path, 'r+')
+  let tail: Tail
+  try {
+    if (replayed.tornBytes > 0) {
+      // Cut the torn write off, durably, before anything is appended after it.
+      await handle.truncate(replayed.tailValidBytes)
+      await handle.datasync()
+      stats.fileSyncs++
+      stats.tornBytesCut = replayed.tornBytes
+    }
+    tail = {handle, segment: last, sizeBytes: replayed.tailValidBytes, appendBatches: 0}
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+  const wal = new SegmentedWal(dir, limits, stats, segments, tail, replayed.lastIndex, contents.hardState)
+  if (fromIndex > replayed.lastIndex) {
+    // The caller's state is past the end of the log (restored from a snapshot): continue the
+    // log from there in a new segment; replay accepts that jump for any fromIndex that covers it.
+    await wal.startSegmentAt(fromIndex + 1n)
+  }
+  return {wal, contents}
+}
+
+/** Writes a new segment (header, then the hard state if any) under a temp name, syncs it, renames it into place. */
+async function createSegment(dir: string, segment: SegmentInfo, hardState: HardState | undefined, stats: WalStats): Promise<Tail> {
+  const name = segmentFileName(segment)
+  segment.path = join(dir, name)
+  const tempPath = segment.path + tempSuffix
+  const parts = [encodeSegmentHeader(segment)]
+  if (hardState) {
+    const state = encodeHardState(hardState)
+    parts.push(encodeBatch(state.length), state)
+  }
+  const content = Buffer.concat(parts)
+  const handle = await open(tempPath, 'w')
+  try {
+    await writeFully(handle, content, 0)
+    await handle.datasync()
+    stats.fileSyncs++
+    await rename(tempPath, segment.path)
+    await syncDir(dir)
+    stats.dirSyncs++
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+  stats.segmentsCreated++
+  stats.bytesWritten += content.length
+  return {handle, segment, sizeBytes: content.length, appendBatches: 0}
+}
+
+export class SegmentedWal implements WriteAheadLog {
+  readonly stats: WalStats
+  private state: 'open' | 'closing' | 'closed' = 'open'
+  /** Set when a write or sync failed: what is on disk is unknown, so nothing more is accepted. */
+  private failure: Error | undefined
+  private queue: PendingAppend[] = []
+  private queuedBytes = 0
+  private queuedEntries = 0
+  /** Appends that did not fit in the queue, in call order. */
+  private readonly waiting: PendingAppend[] = []
+  private flushing: Promise<void> | undefined
+  private releasing: Promise<void> = Promise.resolve()
+  private closing: Promise<void> | undefined
+  /** Last index of everything accepted by append() (queued or written). */
+  private acceptedLastIndex: bigint
+  /** Last index durably written. */
+  private writtenLastIndex: bigint
+  /** The last hard state durably written; copied into each new segment. */
+  private hardState: HardState | undefined
+
+  constructor(
+    private readonly dir: string,
+    private readonly limits: Required<Omit<WalOptions, 'fromIndex'>>,
+    stats: WalStats,
+    private readonly segments: SegmentInfo[],
+    private tail: Tail,
+    lastIndex: bigint,
+    hardState: HardState | undefined,
+  ) {
+    this.stats = stats
+    this.acceptedLastIndex = lastIndex
+    this.writtenLastIndex = lastIndex
+    this.hardState = hardState
+  }
+
+  /** Index of the last entry accepted by append(). */
+  get lastIndex(): bigint {
+    return this.acceptedLastIndex
+  }
+
+  /** Paths of the segment files on disk, oldest first. */
+  segmentFiles(): string[] {
+    return this.segments.map((segment) => segment.path)
+  }
+
+  append(entries: WalEntry[], hardState?: HardState): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(Errors.stopped())
+    if (this.failure) return Promise.reject(this.failure)
+    this.stats.appends++
+    if (entries.length === 0 && !hardState) return this.whenQueueDurable()
+    if (entries.length > 0) {
+      const first = entries[0].index
+      assert.ok(first >= 1n, `wal: entry index ${first} must be at least 1`)
+      assert.ok(
+        first <= this.acceptedLastIndex + 1n,
+        `wal: entry index ${first} would leave a gap after the last index ${this.acceptedLastIndex}`,
+      )
+      for (let i = 1; i < entries.length; i++) {
+        assert.equal(entries[i].index, entries[i - 1].index + 1n, 'wal: entries of one append must have consecutive indexes')
+      }
+      this.acceptedLastIndex = entries[entries.length - 1].index
+    }
+    const records = entries.map(encodeEntry)
+    if (hardState) records.push(encodeHardState(hardState))
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingAppend = {
+        records,
+        bytes: records.reduce((sum, record) => sum + record.length, 0),
+        entryCount: entries.length,
+        lastIndex: entries.length > 0 ? entries[entries.length - 1].index : undefined,
+        hardState,
+        resolve,
+        reject,
+      }
+      if (this.waiting.length === 0 && this.fits(pending)) this.enqueue(pending)
+      else this.waiting.push(pending)
+      this.kick()
+    })
+  }
+
+  /** Removes whole segments whose entries are all <= index, oldest first; never the segment being written. */
+  releaseTo(index: bigint): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(Errors.stopped())
+    const run = this.releasing.then(async () => {
+      // Only a prefix of the sequence may go, so the rest stays unbroken if we stop half-way.
+      while (this.segments.length > 1 && this.segments[0].maxIndex <= index) {
+        const segment = this.segments.shift()!
+        await unlink(segment.path)
+        // One directory sync per removal: a crash can never leave a later segment removed and an earlier one present.
+        await syncDir(this.dir)
+        this.stats.dirSyncs++
+        this.stats.segmentsRemoved++
+      }
+    })
+    this.releasing = run.catch(() => undefined)
+    return run
+  }
+
+  /** Waits for the pending appends to be durable, then closes the files. Appends after this fail with `server stopped`. */
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.closeOnce()
+    return this.closing
+  }
+
+  /** Starts a new segment whose first entry will be `firstIndex` (see openWal). */
+  async startSegmentAt(firstIndex: bigint): Promise<void> {
+    assert.ok(!this.flushing && this.queue.length === 0, 'wal: startSegmentAt only before appending')
+    this.acceptedLastIndex = firstIndex - 1n
+    this.writtenLastIndex = firstIndex - 1n
+    await this.rotate()
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.state = 'closing'
+    while (this.flushing) await this.flushing
+    await this.releasing
+    this.state = 'closed'
+    await this.tail.handle.close()
+  }
+
+  private fits(pending: PendingAppend): boolean {
+    if (this.queue.length === 0) return true // an oversized append goes alone
+    return (
+      this.queuedBytes + pending.bytes <= this.limits.maxQueueBytes &&
+      this.queuedEntries + pending.entryCount <= this.limits.maxQueueEntries
+    )
+  }
+
+  private enqueue(pending: PendingAppend): void {
+    this.queue.push(pending)
+    this.queuedBytes += pending.bytes
+    this.queuedEntries += pending.entryCount
+  }
+
+  /** An append with nothing to write resolves once everything accepted before it is durable. */
+  private whenQueueDurable(): Promise<void> {
+    if (!this.flushing && this.queue.length === 0 && this.waiting.length === 0) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingAppend = {records: [], bytes: 0, entryCount: 0, lastIndex: undefined, hardState: undefined, resolve, reject}
+      if (this.waiting.length === 0 && this.fits(pending)) this.enqueue(pending)
+      else this.waiting.push(pending)
+      this.kick()
+    })
+  }
+
+  private kick(): void {
+    if (!this.flushing) this.flushing = this.flushLoop()
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue
+        this.queue = []
+        this.queuedBytes = 0
+        this.queuedEntries = 0
+        // Let waiting appends in, in order, to form the next batch while this one is on disk.
+        while (this.waiting.length > 0 && this.fits(this.waiting[0])) this.enqueue(this.waiting.shift()!)
+        try {
+          await this.writeBatch(batch)
+        } catch (error) {
+          this.fail(error as Error, batch)
+          return
+        }
+        for (const pending of batch) pending.resolve()
+      }
+    } finally {
+      this.flushing = undefined
+    }
+  }
+
+  /** A write or sync failed: fail this batch and everything after it, and refuse more. */
+  private fail(error: Error, batch: PendingAppend[]): void {
+    this.failure = error
+    const rest = [...batch, ...this.queue, ...this.waiting.splice(0)]
+    this.queue = []
+    this.queuedBytes = 0
+    this.queuedEntries = 0
+    for (const pending of rest) pending.reject(error)
+  }
+
+  private async writeBatch(batch: PendingAppend[]): Promise<void> {
+    const records = batch.flatMap((pending) => pending.records)
+    if (records.length === 0) return // only empty appends waiting for what came before them
+    const recordsBytes = records.reduce((sum, record) => sum + record.length, 0)
+    const buf = Buffer.concat([encodeBatch(recordsBytes), ...records])
+    if (this.tail.appendBatches > 0 && this.tail.sizeBytes + buf.length > this.limits.segmentBytes) await this.rotate()
+
+    await writeFully(this.tail.handle, buf, this.tail.sizeBytes)
+    await this.tail.handle.datasync()
+    this.tail.sizeBytes += buf.length
+    this.tail.appendBatches++
+    this.stats.batches++
+    this.stats.fileSyncs++
+    this.stats.bytesWritten += buf.length
+
+    for (const pending of batch) {
+      if (pending.lastIndex !== undefined) {
+        this.writtenLastIndex = pending.lastIndex
+        if (pending.lastIndex > this.tail.segment.maxIndex) this.tail.segment.maxIndex = pending.lastIndex
+      }
+      if (pending.hardState) this.hardState = pending.hardState
+    }
+  }
+
+  /** Starts the next segment and makes it the one written. The old one is already synced. */
+  private async rotate(): Promise<void> {
+    const firstIndex = this.writtenLastIndex + 1n
+    const segment: SegmentInfo = {sequence: this.tail.segment.sequence + 1n, firstIndex, path: '', maxIndex: firstIndex - 1n}
+    const tail = await createSegment(this.dir, segment, this.hardState, this.stats)
+    const old = this.tail
+    this.segments.push(segment)
+    this.tail = tail
+    await old.handle.close()
+  }
+}
