@@ -122,7 +122,12 @@ export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal:
   if (fromIndex > replayed.lastIndex) {
     // The caller's state is past the end of the log (restored from a snapshot): continue the
     // log from there in a new segment; replay accepts that jump for any fromIndex that covers it.
-    await wal.startSegmentAt(fromIndex + 1n)
+    try {
+      await wal.startSegmentAt(fromIndex + 1n)
+    } catch (error) {
+      await wal.close()
+      throw error
+    }
   }
   return {wal, contents}
 }
@@ -205,18 +210,12 @@ export class SegmentedWal implements WriteAheadLog {
     if (this.failure) return Promise.reject(this.failure)
     this.stats.appends++
     if (entries.length === 0 && !hardState) return this.whenQueueDurable()
-    if (entries.length > 0) {
-      const first = entries[0].index
-      assert.ok(first >= 1n, `wal: entry index ${first} must be at least 1`)
-      assert.ok(
-        first <= this.acceptedLastIndex + 1n,
-        `wal: entry index ${first} would leave a gap after the last index ${this.acceptedLastIndex}`,
-      )
-      for (let i = 1; i < entries.length; i++) {
-        assert.equal(entries[i].index, entries[i - 1].index + 1n, 'wal: entries of one append must have consecutive indexes')
-      }
-      this.acceptedLastIndex = entries[entries.length - 1].index
+    try {
+      this.checkIndexes(entries)
+    } catch (error) {
+      return Promise.reject(error as Error)
     }
+    if (entries.length > 0) this.acceptedLastIndex = entries[entries.length - 1].index
     const records = entries.map(encodeEntry)
     if (hardState) records.push(encodeHardState(hardState))
     return new Promise<void>((resolve, reject) => {
@@ -233,6 +232,17 @@ export class SegmentedWal implements WriteAheadLog {
       else this.waiting.push(pending)
       this.kick()
     })
+  }
+
+  /** Raft's log rules: consecutive indexes, the first at most one past the last accepted. A caller bug if broken. */
+  private checkIndexes(entries: WalEntry[]): void {
+    if (entries.length === 0) return
+    const first = entries[0].index
+    assert.ok(first >= 1n, `wal: entry index ${first} must be at least 1`)
+    assert.ok(first <= this.acceptedLastIndex + 1n, `wal: entry index ${first} would leave a gap after the last index ${this.acceptedLastIndex}`)
+    for (let i = 1; i < entries.length; i++) {
+      assert.equal(entries[i].index, entries[i - 1].index + 1n, 'wal: entries of one append must have consecutive indexes')
+    }
   }
 
   /** Removes whole segments whose entries are all <= index, oldest first; never the segment being written. */
