@@ -1,0 +1,101 @@
+// A golden script: steps run in order against an empty store, once through the real etcdctl
+// (against a fresh real etcd) and once through our ectl (on a fresh embedded data directory).
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {etcdctlBinary, startRealEtcd} from './real-etcd.js'
+import {runProcess, type ProcessResult} from './run-process.js'
+
+export interface Step {
+  /** Arguments after the program name, identical for etcdctl and ectl. */
+  argv: readonly string[]
+  /** Text (or bytes) on stdin; stdin is empty and closed when absent. */
+  stdin?: string | Buffer
+  /** Extra environment variables for this step (on top of a clean environment). */
+  env?: Readonly<Record<string, string>>
+}
+
+export interface Script {
+  /** What the script proves; names the test suite. */
+  name: string
+  steps: readonly Step[]
+}
+
+export type ScriptRun = {ok: true; results: ProcessResult[]} | {ok: false; error: Error}
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+export const ectlLauncher = join(repoRoot, 'bin', 'ectl.js')
+
+/**
+ * The environment both programs start from: the runner's, without anything that would point
+ * either program somewhere else or make it behave as a test (etcdctl reads ETCDCTL_*, ectl
+ * ECTL_*, node NODE_OPTIONS and the test runner's context).
+ */
+function cleanEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('ETCDCTL_') || name.startsWith('ECTL_')) continue
+    if (name === 'NODE_OPTIONS' || name === 'NODE_TEST_CONTEXT') continue
+    env[name] = value
+  }
+  return {...env, ...extra}
+}
+
+function stdinBytes(step: Step): Buffer | undefined {
+  if (step.stdin === undefined) return undefined
+  return typeof step.stdin === 'string' ? Buffer.from(step.stdin, 'utf8') : step.stdin
+}
+
+/** Runs the script through the real etcdctl against a fresh real etcd, stopped afterwards. */
+export async function runOnRealEtcdctl(script: Script): Promise<ProcessResult[]> {
+  const etcd = await startRealEtcd()
+  try {
+    const results: ProcessResult[] = []
+    for (const step of script.steps) {
+      results.push(
+        await runProcess({
+          command: etcdctlBinary,
+          args: step.argv,
+          // The endpoint goes in the environment, not argv, so the argv (and anything etcdctl
+          // echoes of it, like usage text) is exactly what ectl gets.
+          env: {...cleanEnv(step.env), ETCDCTL_ENDPOINTS: etcd.endpoint},
+          stdin: stdinBytes(step),
+        }),
+      )
+    }
+    return results
+  } finally {
+    await etcd.stop()
+  }
+}
+
+/** Runs the script through the built ectl (bin/ectl.js) on a fresh embedded data directory. */
+export async function runOnEctl(script: Script): Promise<ProcessResult[]> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'compat-ectl-'))
+  try {
+    const results: ProcessResult[] = []
+    for (const step of script.steps) {
+      results.push(
+        await runProcess({
+          command: process.execPath,
+          args: [ectlLauncher, '--data-dir', dataDir, ...step.argv],
+          env: cleanEnv(step.env),
+          stdin: stdinBytes(step),
+        }),
+      )
+    }
+    return results
+  } finally {
+    await rm(dataDir, {recursive: true, force: true})
+  }
+}
+
+/** Never rejects: a failure to run becomes a value, reported by every step of the script. */
+export async function settle(run: Promise<ProcessResult[]>): Promise<ScriptRun> {
+  try {
+    return {ok: true, results: await run}
+  } catch (error) {
+    return {ok: false, error: error instanceof Error ? error : new Error(String(error))}
+  }
+}
