@@ -18,6 +18,7 @@ export const txnScripts: Script[] = [
       feed(txnInput(['ver("k") > "1"', 'ver("k") < "3"'], ['put ver2 ok'], ['put ver2 fail']), 'txn'),
       feed(txnInput(['mod("n") = "3"', 'mod("k") > "3"'], ['put mod ok'], ['put mod fail']), 'txn'),
       feed(txnInput(['mod("k") < "5"'], ['put mod2 ok'], ['put mod2 fail']), 'txn'),
+      feed(txnInput(['mod("n") != "3"'], ['put mod3 ok'], ['put mod3 fail']), 'txn'),
       feed(txnInput(['create("k") = "2"', 'create("n") != "2"'], ['put create ok'], []), 'txn'),
       feed(txnInput(['create("absent") = "0"', 'create("n") < "4"'], ['put create2 ok', 'get create2'], []), 'txn'),
       feed(txnInput(['create("k") > "2"'], [], ['get "" --from-key --keys-only']), 'txn'),
