@@ -316,6 +316,9 @@ export class SegmentedWal implements WriteAheadLog {
 
   private async flushLoop(): Promise<void> {
     try {
+      // Writers that call append() in the same turn of the event loop (for example all those
+      // a finished batch just released) share the first batch too.
+      await yieldToEventLoop()
       while (this.queue.length > 0) {
         const batch = this.queue
         this.queue = []
@@ -330,6 +333,10 @@ export class SegmentedWal implements WriteAheadLog {
           return
         }
         for (const pending of batch) pending.resolve()
+        // Let the writers just resolved run before taking the next batch: the ones that append
+        // again join it, instead of waiting a whole sync for the batch after (this doubles the
+        // entries per sync for a steady set of concurrent writers).
+        if (this.queue.length > 0) await yieldToEventLoop()
       }
     } finally {
       this.flushing = undefined
@@ -380,4 +387,9 @@ export class SegmentedWal implements WriteAheadLog {
     this.tail = tail
     await old.handle.close()
   }
+}
+
+/** Resumes after the microtasks and IO callbacks already due have run (one setImmediate). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resume) => setImmediate(resume))
 }
