@@ -7,6 +7,7 @@
 // transaction, so a restart replays the log exactly from consistentIndex + 1.
 import type {EtcdError} from '../../api/errors.js'
 import type {InternalRequest} from '../../api/proto/internal.js'
+import type {Event} from '../../api/proto/kv.js'
 import type {
   CompactionResponse,
   DeleteRangeResponse,
@@ -26,7 +27,18 @@ export type ApplyResponse = PutResponse | DeleteRangeResponse | TxnResponse | Co
 
 /** Per entry: the response (header.revision set), or the error the request failed with. */
 export type ApplyResult =
-  | {ok: true; response: ApplyResponse; /** compaction only: resolves once space is reclaimed */ physical?: Promise<void>}
+  | {
+      ok: true
+      response: ApplyResponse
+      /** compaction only: resolves once space is reclaimed */
+      physical?: Promise<void>
+      /**
+       * The changes the entry made, in order (etcd's txn changes, for watchers): a PUT event's
+       * kv is the new KeyValue; a DELETE event's kv holds the key and mod_revision only.
+       * prev_kv is never filled here. Empty for reads, failures and compactions.
+       */
+      events?: Event[]
+    }
   | {ok: false; error: EtcdError}
 
 export interface HashKV {
@@ -49,6 +61,8 @@ export interface KvStore {
   applyBatch(entries: ApplyEntry[]): ApplyResult[]
   /** HashKV at `revision` (0 = current): a hash over every key and value in (compactRevision, revision]. */
   hashKV(revision: number): HashKV
+  /** Resolves once everything applied so far is durable in the backend (the log may then drop it). */
+  flushed(): Promise<void>
   /** Size of the backend on disk, in bytes. */
   dbSizeBytes(): number
   close(): Promise<void>
