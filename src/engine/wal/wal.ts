@@ -168,7 +168,11 @@ export class SegmentedWal implements WriteAheadLog {
   private queue: PendingAppend[] = []
   private queuedBytes = 0
   private queuedEntries = 0
-  /** Appends that did not fit in the queue, in call order. */
+  /**
+   * Appends that did not fit in the queue, in call order. Not bounded here: each one is a caller
+   * awaiting its append, and callers bound how many they have in flight (the member caps its
+   * proposals); their records are already encoded, so this holds at most what they hold.
+   */
   private readonly waiting: PendingAppend[] = []
   private flushing: Promise<void> | undefined
   private releasing: Promise<void> = Promise.resolve()
@@ -269,7 +273,7 @@ export class SegmentedWal implements WriteAheadLog {
     return this.closing
   }
 
-  /** Starts a new segment whose first entry will be `firstIndex` (see openWal). */
+  /** Starts a new segment whose first entry will be `firstIndex`. Only for openWal, before any append. */
   async startSegmentAt(firstIndex: bigint): Promise<void> {
     assert.ok(!this.flushing && this.queue.length === 0, 'wal: startSegmentAt only before appending')
     this.acceptedLastIndex = firstIndex - 1n
