@@ -1,0 +1,16 @@
+import {Command, loadHelpClass} from '@oclif/core'
+
+export default class Help extends Command {
+  static override summary = 'Help about any command'
+  static override description = 'Shows the description, flags and examples of a command, or the list of commands.'
+  static override examples = ['<%= config.bin %> help', '<%= config.bin %> help get', '<%= config.bin %> help txn']
+  static override strict = false
+  static override usage = 'help [command]'
+
+  async run(): Promise<void> {
+    const {argv} = await this.parse(Help)
+    const HelpClass = await loadHelpClass(this.config)
+    const help = new HelpClass(this.config, this.config.pjson.oclif.helpOptions ?? this.config.pjson.helpOptions)
+    await help.showHelp(argv as string[])
+  }
+}
