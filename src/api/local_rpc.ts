@@ -5,6 +5,8 @@
 //   frame   := u32 bodyLength, body            (big-endian; bodyLength <= maxFrameBytes)
 //   body    := u32 callId, u8 kind, u8 methodLength, method (ASCII), payload
 //   kind    := 1 request | 2 response | 3 error (payload = u8 gRPC code, UTF-8 message)
+//            | 4 not applied (this call was refused unapplied: the holder is leaving; retry)
+//            | 5 goodbye (callId 0: every call not yet answered was not applied; retry them)
 //   payload := the protobuf encoding of the method's request or response message
 import {EtcdError, type GrpcCodeValue} from './errors.js'
 import {
@@ -24,7 +26,7 @@ import {
   TxnResponse,
 } from './proto/rpc.js'
 
-export const FrameKind = {request: 1, response: 2, error: 3} as const
+export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5} as const
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind]
 
 /** Largest frame accepted: a response may carry a large range, a request is checked later. */

@@ -27,6 +27,13 @@ export class HolderGoneError extends EtcdError {
   }
 }
 
+/** The holder refused the call without applying it (it is handing the data dir over): retry. */
+export class NotAppliedError extends EtcdError {
+  constructor() {
+    super(GrpcCode.UNAVAILABLE, 'the process holding the data dir is exiting; the request was not applied')
+  }
+}
+
 interface PendingCall {
   method: UnaryMethod
   resolve: (value: unknown) => void
@@ -37,6 +44,8 @@ export class LocalSocketClient implements EtcdClient {
   private nextCallId = 1
   private readonly pending = new Map<number, PendingCall>()
   private closed = false
+  /** The holder said goodbye: unanswered calls were not applied. */
+  private leaving = false
 
   private constructor(private readonly socket: Socket) {
     const reader = new FrameReader()
@@ -47,7 +56,7 @@ export class LocalSocketClient implements EtcdClient {
         socket.destroy(error as Error)
       }
     })
-    socket.on('close', () => this.failAll(new HolderGoneError()))
+    socket.on('close', () => this.failAll(this.leaving ? new NotAppliedError() : new HolderGoneError()))
     socket.on('error', () => undefined)
   }
 
@@ -92,7 +101,7 @@ export class LocalSocketClient implements EtcdClient {
   }
 
   private call<T>(method: UnaryMethod, request: unknown): Promise<T> {
-    if (this.closed || this.socket.destroyed) return Promise.reject(new HolderGoneError())
+    if (this.closed || this.socket.destroyed || this.leaving) return Promise.reject(new NotAppliedError())
     const callId = this.nextCallId++
     const payload = (unaryMethods[method].request.encode as (m: unknown) => {finish(): Uint8Array})(request).finish()
     return new Promise<T>((resolve, reject) => {
@@ -102,10 +111,15 @@ export class LocalSocketClient implements EtcdClient {
   }
 
   private settle(callId: number, kind: number, payload: Uint8Array): void {
+    if (kind === FrameKind.goodbye) {
+      this.leaving = true
+      return
+    }
     const call = this.pending.get(callId)
     if (!call) return
     this.pending.delete(callId)
     if (kind === FrameKind.error) call.reject(decodeError(payload))
+    else if (kind === FrameKind.notApplied) call.reject(new NotAppliedError())
     else call.resolve(unaryMethods[call.method].response.decode(payload))
   }
 

@@ -13,7 +13,8 @@ import {InternalRequest} from '../../api/proto/internal.js'
 import type {ResponseHeader} from '../../api/proto/rpc.js'
 import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
 import {validateRequest} from '../mvcc/validate.js'
-import type {WalEntry, WriteAheadLog} from '../wal/log.js'
+import type {WalEntry} from '../wal/log.js'
+import type {SegmentedWal} from '../wal/wal.js'
 
 export interface MemberIdentity {
   clusterId: bigint
@@ -26,12 +27,18 @@ export interface MemberLimits {
   maxQueuedProposals: number
   /** Entries written with one fdatasync at most. */
   maxBatchEntries: number
+  /** Applied entries between two attempts to drop log segments the backend already holds. */
+  releaseEveryEntries: number
+  /** On close, a segment at least this big is cut so the next open need not read it. */
+  cutOnCloseBytes: number
 }
 
 const defaultLimits: MemberLimits = {
   maxRequestBytes: Limits.maxRequestBytes,
   maxQueuedProposals: 16_384,
   maxBatchEntries: 1_024,
+  releaseEveryEntries: 100_000,
+  cutOnCloseBytes: 256 * 1024,
 }
 
 interface Proposal {
@@ -47,17 +54,20 @@ export class Member {
   private flushing = false
   private stopped = false
   private lastIndex: bigint
+  private releasedThrough: bigint
+  private releasing: Promise<void> = Promise.resolve()
   private readonly limits: MemberLimits
   readonly term = 1n
 
   constructor(
     readonly store: KvStore,
-    private readonly wal: WriteAheadLog,
+    private readonly wal: SegmentedWal,
     readonly identity: MemberIdentity,
     limits: Partial<MemberLimits> = {},
   ) {
     this.limits = {...defaultLimits, ...limits}
     this.lastIndex = store.consistentIndex
+    this.releasedThrough = store.consistentIndex
   }
 
   /** Replays log entries the store has not applied yet (after a crash or kill -9). */
@@ -133,6 +143,20 @@ export class Member {
     const results = this.store.applyBatch(entries.map((entry, i) => ({index: entry.index, request: batch[i].request})))
     assert.equal(results.length, batch.length)
     for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i])
+    if (this.store.consistentIndex - this.releasedThrough >= BigInt(this.limits.releaseEveryEntries)) this.releaseLog()
+  }
+
+  /**
+   * Drops log segments whose entries the backend holds durably. The backend may lag the log on
+   * disk (it syncs on its own schedule), so release only what flushed() confirms.
+   */
+  private releaseLog(): void {
+    const through = this.store.consistentIndex
+    this.releasedThrough = through
+    this.releasing = this.releasing
+      .then(() => this.store.flushed())
+      .then(() => this.wal.releaseTo(through))
+      .catch(() => undefined) // a failed release leaves segments to replay: safe, retried next time
   }
 
   /** Stops taking proposals, lets the queued ones finish, and closes log and store. */
@@ -140,6 +164,12 @@ export class Member {
     this.stopped = true
     for (const resume of this.queueSpaceWaiters.splice(0)) resume()
     while (this.flushing) await new Promise((resolve) => setImmediate(resolve))
+    await this.releasing
+    if (this.wal.tailBytes >= this.limits.cutOnCloseBytes) {
+      await this.store.flushed()
+      await this.wal.cutSegment()
+      await this.wal.releaseTo(this.store.consistentIndex)
+    }
     await this.wal.close()
     await this.store.close()
   }

@@ -1,6 +1,5 @@
 // Serves the v3 API of the engine this process holds to other processes on the local socket.
 import type {Server, Socket} from 'node:net'
-import {Errors} from '../../api/errors.js'
 import {encodeError, encodeFrame, FrameKind, FrameReader, type UnaryMethod, unaryMethods} from '../../api/local_rpc.js'
 import type {EtcdClient} from '../../client/etcd/client.js'
 
@@ -54,7 +53,7 @@ export function serveLocal(server: Server, engine: Promise<EtcdClient>): LocalSe
           continue
         }
         if (closing) {
-          socket.write(encodeError(frame.callId, Errors.stopped()))
+          socket.write(encodeFrame({callId: frame.callId, kind: FrameKind.notApplied, method: frame.method, payload: new Uint8Array(0)}))
           continue
         }
         inFlight++
@@ -79,7 +78,9 @@ export function serveLocal(server: Server, engine: Promise<EtcdClient>): LocalSe
       closing = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
-      for (const socket of sockets) socket.end()
+      // Every call not answered by now was never started: say so, so clients retry elsewhere.
+      const goodbye = encodeFrame({callId: 0, kind: FrameKind.goodbye, method: '', payload: new Uint8Array(0)})
+      for (const socket of sockets) socket.end(goodbye)
       await closed
     },
   }

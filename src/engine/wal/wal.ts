@@ -273,6 +273,23 @@ export class SegmentedWal implements WriteAheadLog {
     return this.closing
   }
 
+  /** Bytes in the segment being written. */
+  get tailBytes(): number {
+    return this.tail.sizeBytes
+  }
+
+  /**
+   * Closes the segment being written (if it holds entries) and starts a new one, so releaseTo can
+   * remove all of the old one. For a caller that has stopped appending, e.g. a member closing, so
+   * the next open replays almost nothing.
+   */
+  async cutSegment(): Promise<void> {
+    while (this.flushing) await this.flushing
+    if (this.state !== 'open') throw Errors.stopped()
+    if (this.tail.segment.maxIndex < this.tail.segment.firstIndex) return
+    await this.rotate()
+  }
+
   /** Starts a new segment whose first entry will be `firstIndex`. Only for openWal, before any append. */
   async startSegmentAt(firstIndex: bigint): Promise<void> {
     assert.ok(!this.flushing && this.queue.length === 0, 'wal: startSegmentAt only before appending')

@@ -1,0 +1,86 @@
+// The EtcdClient of a data dir: whichever process holds it. If none does, this process opens
+// the engine in-process (and serves the others); otherwise it talks to the holder over the local
+// socket. When a holder hands the data dir over (it exits), calls it refused unapplied are
+// retried on the next holder — possibly this process — so one-shot commands never collide.
+import {EtcdError, GrpcCode} from '../api/errors.js'
+import type {EtcdClient} from '../client/etcd/client.js'
+import {LocalSocketClient, NotAppliedError} from '../client/etcd/local.js'
+
+interface Connection {
+  client: EtcdClient
+  close: () => Promise<void>
+}
+
+export class DataDirClient implements EtcdClient {
+  private reconnecting: Promise<Connection> | undefined
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly waitMs: number,
+    private connection: Connection,
+  ) {}
+
+  static async open(dataDir: string, waitMs: number): Promise<DataDirClient> {
+    return new DataDirClient(dataDir, waitMs, await connectDataDir(dataDir, waitMs))
+  }
+
+  range: EtcdClient['range'] = (req) => this.call((c) => c.range(req))
+  put: EtcdClient['put'] = (req) => this.call((c) => c.put(req))
+  deleteRange: EtcdClient['deleteRange'] = (req) => this.call((c) => c.deleteRange(req))
+  txn: EtcdClient['txn'] = (req) => this.call((c) => c.txn(req))
+  compact: EtcdClient['compact'] = (req) => this.call((c) => c.compact(req))
+  hashKV: EtcdClient['hashKV'] = (req) => this.call((c) => c.hashKV(req))
+  status: EtcdClient['status'] = () => this.call((c) => c.status())
+
+  async close(): Promise<void> {
+    await this.connection.close()
+  }
+
+  private async call<T>(operation: (client: EtcdClient) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.waitMs
+    for (;;) {
+      const connection = this.connection
+      try {
+        return await operation(connection.client)
+      } catch (error) {
+        if (!(error instanceof NotAppliedError) || Date.now() > deadline) throw error
+        await this.reconnect(connection)
+      }
+    }
+  }
+
+  /** One reconnect for all the calls that failed on the same connection. */
+  private async reconnect(failed: Connection): Promise<void> {
+    if (this.connection !== failed) return
+    if (!this.reconnecting) {
+      this.reconnecting = (async () => {
+        await failed.close().catch(() => undefined)
+        return connectDataDir(this.dataDir, this.waitMs)
+      })()
+    }
+    try {
+      this.connection = await this.reconnecting
+    } finally {
+      this.reconnecting = undefined
+    }
+  }
+}
+
+async function connectDataDir(dataDir: string, waitMs: number): Promise<Connection> {
+  const {tryHoldDataDir, dataDirAddress} = await import('../engine/etcd/holder.js')
+  const deadline = Date.now() + waitMs
+  for (let attempt = 0; ; attempt++) {
+    const held = await tryHoldDataDir(dataDir)
+    if (held) return {client: held.engine, close: held.release}
+    try {
+      const local = await LocalSocketClient.connect(await dataDirAddress(dataDir))
+      return {client: local, close: () => local.close()}
+    } catch (error) {
+      // The holder exited between our bind and our connect: try to take the data dir again.
+      if (Date.now() > deadline) {
+        throw new EtcdError(GrpcCode.UNAVAILABLE, `data dir ${dataDir} is held by a process that does not answer (${(error as Error).message})`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 100)))
+    }
+  }
+}

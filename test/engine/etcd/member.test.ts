@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {test} from 'node:test'
+import {openEmbedded} from '../../../src/engine/etcd/embedded.js'
+
+const key = (i: number) => Buffer.from(`k${String(i).padStart(6, '0')}`)
+
+test('concurrent writers share fsyncs and each gets its own revision', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'member-'))
+  try {
+    const engine = await openEmbedded(dir)
+    const responses = await Promise.all(Array.from({length: 200}, (_, i) => engine.put({key: key(i), value: Buffer.from(`v${i}`)})))
+    const revisions = responses.map((r) => Number(r.header!.revision)).sort((a, b) => a - b)
+    assert.deepEqual(revisions, Array.from({length: 200}, (_, i) => i + 2))
+    const all = await engine.range({key: Buffer.from('k'), rangeEnd: Buffer.from('l')})
+    assert.equal(all.count, 200n)
+    assert.equal(all.header!.revision, 201n)
+    await engine.close()
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+test('closing cuts and releases the log, and reopening keeps every write', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'member-'))
+  try {
+    const value = Buffer.alloc(1024, 'x')
+    for (let round = 0; round < 3; round++) {
+      const engine = await openEmbedded(dir)
+      await Promise.all(Array.from({length: 500}, (_, i) => engine.put({key: key(round * 500 + i), value})))
+      await engine.close()
+      const segments = readdirSync(join(dir, 'member', 'wal')).filter((name) => name.endsWith('.wal'))
+      assert.equal(segments.length, 1, `round ${round}: ${segments.join(', ')}`)
+    }
+    const engine = await openEmbedded(dir)
+    const all = await engine.range({key: Buffer.from('k'), rangeEnd: Buffer.from('l'), countOnly: true})
+    assert.equal(all.count, 1500n)
+    assert.equal(all.header!.revision, 1501n)
+    await engine.close()
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+test('a request over the size limit is refused and nothing is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'member-'))
+  try {
+    const engine = await openEmbedded(dir)
+    await assert.rejects(engine.put({key: Buffer.from('big'), value: Buffer.alloc(1.5 * 1024 * 1024 + 1)}), {message: 'etcdserver: request is too large'})
+    await assert.rejects(engine.put({key: Buffer.alloc(0), value: Buffer.from('v')}), {message: 'etcdserver: key is not provided'})
+    const status = await engine.range({key: Buffer.from('big')})
+    assert.equal(status.count, 0n)
+    assert.equal(status.header!.revision, 1n)
+    await engine.close()
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
