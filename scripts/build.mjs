@@ -3,7 +3,7 @@
 // hundreds, then writes each CLI's oclif manifest. Start-up time is part of the product.
 import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
-import {readdirSync, rmSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -15,6 +15,25 @@ function listTs(dir) {
     if (statSync(path).isDirectory()) return listTs(path)
     return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : []
   })
+}
+
+/**
+ * lmdb's JavaScript is bundled (its many small modules cost start-up time), but it loads its
+ * native addon relative to its own folder: point that at the installed package instead.
+ */
+const lmdbNativeFromNodeModules = {
+  name: 'lmdb-native-from-node_modules',
+  setup(esbuild) {
+    esbuild.onLoad({filter: /[\\/]lmdb[\\/]native\.js$/}, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const patched = source.replace(
+        'loadNAPI(dirName)',
+        "loadNAPI(dirname(require.resolve('lmdb')).replace(/[\\\\/]dist$/, ''))",
+      )
+      if (patched === source) throw new Error('lmdb/native.js changed: update the build plugin')
+      return {contents: patched, loader: 'js'}
+    })
+  },
 }
 
 rmSync(join(root, 'dist'), {recursive: true, force: true})
@@ -29,8 +48,9 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  // Native addons and packages that find files next to themselves stay in node_modules.
-  external: ['lmdb', '@grpc/grpc-js', 'typescript', 'ts-node', 'tsx'],
+  // Packages that find files next to themselves at run time stay in node_modules.
+  external: ['@grpc/grpc-js', 'msgpackr-extract', 'typescript', 'ts-node', 'tsx'],
+  plugins: [lmdbNativeFromNodeModules],
   banner: {js: "import {createRequire as __createRequire} from 'node:module';const require=__createRequire(import.meta.url);"},
   logLevel: 'warning',
   minifySyntax: true,
