@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {ErrorMessage} from '../../../src/api/errors.js'
-import {Compare_CompareResult as R, Compare_CompareTarget as T} from '../../../src/api/proto/rpc.js'
+import {Compare_CompareResult as R, Compare_CompareTarget as T, type RangeRequest_SortOrder} from '../../../src/api/proto/rpc.js'
 import {invalidSortOptionMessage, validateRequest} from '../../../src/engine/mvcc/validate.js'
 import {b, cmp, delReq, internal, op, putReq, rangeReq, txnReq} from './helpers.js'
 
@@ -60,7 +60,7 @@ describe('validateRequest', () => {
 
   it('refuses an empty op and bad sort options, and lets a negative limit through (as etcd)', () => {
     fails(internal({txn: txnReq([], [{}])}), ErrorMessage.keyNotFound)
-    fails(internal({txn: txnReq([], [op.range('a', {sortOrder: 7})])}), invalidSortOptionMessage)
+    fails(internal({txn: txnReq([], [op.range('a', {sortOrder: 7 as RangeRequest_SortOrder})])}), invalidSortOptionMessage)
     fails(internal({txn: txnReq([], [op.range('a', {sortTarget: -1})])}), invalidSortOptionMessage)
     passes(internal({txn: txnReq([], [op.range('a', {limit: -1n})])}))
     passes(internal({txn: txnReq([], [{requestRange: rangeReq('a')}])}))
