@@ -8,6 +8,15 @@ import type {
   DeleteRangeResponse,
   HashKVRequest,
   HashKVResponse,
+  LeaseGrantRequest,
+  LeaseGrantResponse,
+  LeaseKeepAliveRequest,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeRequest,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveRequest,
+  LeaseTimeToLiveResponse,
   PutRequest,
   PutResponse,
   RangeRequest,
@@ -15,10 +24,26 @@ import type {
   StatusResponse,
   TxnRequest,
   TxnResponse,
+  WatchRequest,
+  WatchResponse,
 } from '../../api/proto/rpc.js'
 
 /** Requests are partial: absent fields take proto3 defaults (fromPartial fills them). */
 export type Req<T> = Partial<T>
+
+/**
+ * A bidirectional stream, as etcd's Watch and LeaseKeepAlive are on the wire: many requests in,
+ * many responses out, in order. Iterating yields responses until the stream ends; it ends with
+ * an error (EtcdError) if the server or connection fails.
+ */
+export interface BidiStream<Request, Response> extends AsyncIterable<Response> {
+  send(request: Req<Request>): void
+  /** Ends the stream from this side; iteration finishes after what was already delivered. */
+  close(): void
+}
+
+export type WatchStream = BidiStream<WatchRequest, WatchResponse>
+export type KeepAliveStream = BidiStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>
 
 export interface EtcdClient {
   range(req: Req<RangeRequest>): Promise<RangeResponse>
@@ -30,4 +55,14 @@ export interface EtcdClient {
   status(): Promise<StatusResponse>
   /** Releases the connection or the embedded engine; pending calls fail with `server stopped`. */
   close(): Promise<void>
+}
+
+/** The rest of the v3 API: watch and leases (etcd's Watch and Lease services). */
+export interface EtcdWatchLeaseClient {
+  watch(): WatchStream
+  leaseGrant(req: Req<LeaseGrantRequest>): Promise<LeaseGrantResponse>
+  leaseRevoke(req: Req<LeaseRevokeRequest>): Promise<LeaseRevokeResponse>
+  leaseKeepAlive(): KeepAliveStream
+  leaseTimeToLive(req: Req<LeaseTimeToLiveRequest>): Promise<LeaseTimeToLiveResponse>
+  leaseLeases(): Promise<LeaseLeasesResponse>
 }
