@@ -155,7 +155,8 @@ export abstract class EctlCommand extends Command {
     if (err instanceof Errors.CLIError) {
       const nonExistent = (err as {flags?: string[]}).flags
       if (err.constructor.name === 'NonExistentFlagsError' && nonExistent !== undefined && nonExistent.length > 0) {
-        const flag = nonExistent[0]!
+        // oclif names the whole token (`--nope=1`); cobra names the flag alone
+        const flag = nonExistent[0]!.split('=')[0]!
         return this.flagError(
           flag.startsWith('--') ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`,
         )
