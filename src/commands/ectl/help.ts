@@ -8,9 +8,11 @@ export default class Help extends Command {
   static override usage = 'help [command]'
 
   async run(): Promise<void> {
-    const {argv} = await this.parse(Help)
+    // the command words come first; global flags (`ectl --data-dir d help get`) follow them
+    const firstFlag = this.argv.findIndex((a) => a.startsWith('-'))
+    const argv = firstFlag < 0 ? this.argv : this.argv.slice(0, firstFlag)
     const HelpClass = await loadHelpClass(this.config)
     const help = new HelpClass(this.config, this.config.pjson.oclif.helpOptions ?? this.config.pjson.helpOptions)
-    await help.showHelp(argv as string[])
+    await help.showHelp(argv)
   }
 }
