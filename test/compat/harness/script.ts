@@ -25,7 +25,8 @@ export interface Script {
 export type ScriptRun = {ok: true; results: ProcessResult[]} | {ok: false; error: Error}
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-export const ectlLauncher = join(repoRoot, 'bin', 'ectl.js')
+/** The built CLI of this checkout; COMPAT_ECTL_BIN points at another build (e.g. a snapshot). */
+export const ectlLauncher = process.env.COMPAT_ECTL_BIN ?? join(repoRoot, 'bin', 'ectl.js')
 
 /**
  * The environment both programs start from: the runner's, without anything that would point
