@@ -1,11 +1,27 @@
 // Entry of both executables: hands argv to the command set of one CLI (cli/<name>/package.json
 // names its commands; the manifest generated at build time lists their flags without loading
 // them, and each command's module is imported only when it runs).
-import {execute} from '@oclif/core'
+import {Errors, execute, flush, handle, run} from '@oclif/core'
 import {hoistLeadingFlags} from './leading-flags.js'
 
 export async function main(cli: 'ectl' | 'kctl', packageDir: string): Promise<void> {
-  // etcdctl takes global flags before the command; kubectl's are handled by its commands
-  const args = cli === 'ectl' ? hoistLeadingFlags(process.argv.slice(2)) : undefined
-  await execute({dir: `${packageDir}/cli/${cli}/package.json`, args})
+  const dir = `${packageDir}/cli/${cli}/package.json`
+  if (cli === 'kctl') {
+    await execute({dir})
+    return
+  }
+  // etcdctl takes global flags before the command, and words an unknown command its own way
+  try {
+    await run(hoistLeadingFlags(process.argv.slice(2)), dir)
+    await flush()
+  } catch (err) {
+    const unknown = err instanceof Errors.CLIError ? /^command (\S+) not found$/.exec(err.message) : null
+    if (unknown === null) {
+      await handle(err as Error)
+      return
+    }
+    const message = `unknown command "${unknown[1]!.split(':')[0]}" for "etcdctl"`
+    process.stderr.write(`Error: ${message}\nRun 'etcdctl --help' for usage.\nError: ${message}\n`)
+    process.exitCode = 1
+  }
 }
