@@ -53,7 +53,6 @@ function examplesSection(examples, bin) {
 }
 
 function page(bin, version, id, cmd) {
-  const name = `${bin} ${id.replaceAll(':', ' ')}`
   const fileStem = `${bin}-${id.replaceAll(/[: ]/g, '-')}`
   const summary = cmd.summary ?? (cmd.description ?? '').split('\n')[0]
   const usage = Array.isArray(cmd.usage) ? cmd.usage : cmd.usage ? [cmd.usage] : [`${id} [flags]`]
