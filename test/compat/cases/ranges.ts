@@ -28,8 +28,8 @@ export const rangeScripts: Script[] = [
       run('get', 'a', '--prefix', '--consistency=s'),
       run('get', 'a', '--consistency=s', '-w', 'json'),
       run('get', 'a', '--consistency=x'),
-      // --count-only came with etcdctl 3.5: 3.4 rejects it as an unknown flag.
-      run('get', 'a', '--prefix', '--count-only'),
+      // Not compared here: --count-only came with etcdctl 3.5 (3.4 rejects the flag); ectl
+      // follows 3.5, which test/cli covers.
     ],
   },
   {
