@@ -63,3 +63,6 @@ for (const cli of ['ectl', 'kctl']) {
   })
 }
 console.error(`built ${entryPoints.length} entry points into ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`)
+
+// Man pages come from the same manifests, so they never drift from the commands.
+execFileSync(process.execPath, [join(root, 'scripts/man.mjs')], {stdio: ['ignore', 'ignore', 'inherit']})
