@@ -34,12 +34,17 @@ import {decodeKeyString, decodeKv, encodeKv, encodeTombstone, toKeyValue, type S
 import type {ApplyEntry, ApplyResponse, ApplyResult, HashKV, KvStore} from './kv.js'
 import {rangeEndOf, serveRange, type RawRange, type RawRangeOptions} from './range-view.js'
 import {isTombstoneRev, revMain, revSub, revToBytes, writeRev} from './revision.js'
+import {RevisionCache} from './revision-cache.js'
 import {TreeIndex} from './tree-index.js'
 
 export interface KvStoreOptions extends BackendOptions {
   /** Revisions deleted per backend transaction by a physical compaction. */
   compactionChunkRevisions?: number
+  /** Budget of the cache of decoded revisions (hot keys skip the backend). */
+  revisionCacheBytes?: number
 }
+
+const DEFAULT_REVISION_CACHE_BYTES = 32 * 1024 * 1024
 
 const DEFAULT_COMPACTION_CHUNK = 10_000
 const LATEST = Number.MAX_SAFE_INTEGER
@@ -74,6 +79,7 @@ export class MvccStore implements KvStore {
   private consistentIdx = 0n
   private readonly index = new TreeIndex()
   private readonly scratchRev = Buffer.allocUnsafe(17)
+  private readonly cache: RevisionCache
   /** Physical compactions run one after another, in the order they were applied. */
   private compactionChain: Promise<void> = Promise.resolve()
   private closed = false
@@ -81,11 +87,18 @@ export class MvccStore implements KvStore {
   private constructor(
     private readonly backend: Backend,
     private readonly compactionChunk: number,
-  ) {}
+    revisionCacheBytes: number,
+  ) {
+    this.cache = new RevisionCache(revisionCacheBytes)
+  }
 
   /** Opens (or creates) the store in `dir` and rebuilds the key index from the backend. */
   static open(dir: string, opts: KvStoreOptions = {}): MvccStore {
-    const store = new MvccStore(Backend.open(dir, opts), opts.compactionChunkRevisions ?? DEFAULT_COMPACTION_CHUNK)
+    const store = new MvccStore(
+      Backend.open(dir, opts),
+      opts.compactionChunkRevisions ?? DEFAULT_COMPACTION_CHUNK,
+      opts.revisionCacheBytes ?? DEFAULT_REVISION_CACHE_BYTES,
+    )
     store.restore()
     return store
   }
@@ -128,10 +141,14 @@ export class MvccStore implements KvStore {
   }
 
   private readRevision(at: FoundRevision): StoredKv {
+    const cached = this.cache.get(at.main, at.sub)
+    if (cached !== undefined) return cached
     writeRev(this.scratchRev, at.main, at.sub)
     const stored = this.backend.getFast(this.scratchRev)
     assert.ok(stored !== undefined, `revision ${at.main}_${at.sub} is in the index but not in the backend`)
-    return decodeKv(stored)
+    const kv = decodeKv(stored)
+    this.cache.add(at.main, at.sub, kv)
+    return kv
   }
 
   private latest(key: string): StoredKv | undefined {
@@ -231,6 +248,7 @@ export class MvccStore implements KvStore {
     }
     this.backend.putRevision(revToBytes(main, sub), encodeKv(kv))
     this.index.put(keyStr, main, sub)
+    this.cache.add(main, sub, kv)
     w.changes++
     w.events.push({type: Event_EventType.PUT, kv: toKeyValue(kv), prevKv: undefined})
     return main
@@ -393,14 +411,13 @@ export class MvccStore implements KvStore {
     const rev = revision === 0 ? currentRev : revision
     const keep = this.index.keep(rev)
     let hash = zlib.crc32(Buffer.from('key'))
-    for (const revBytes of this.backend.scanKeys()) {
+    // Keys and values from one cursor (copies), so both come from the same snapshot.
+    for (const {key: revBytes, value} of this.backend.scan()) {
       const main = revMain(revBytes)
       if (main > rev) break
       // Revisions at or below the compaction point that a compaction would drop do not count,
       // whether or not the physical compaction has removed them yet.
       if (main <= compactRev && keep.size > 0 && !keep.has(`${main}_${revSub(revBytes)}`)) continue
-      const value = this.backend.getFast(revBytes)
-      assert.ok(value !== undefined)
       hash = zlib.crc32(revBytes, hash)
       hash = zlib.crc32(value, hash)
     }
@@ -432,6 +449,7 @@ export class MvccStore implements KvStore {
     // Tombstones whose puts an interrupted compaction already removed.
     const orphans: number[] = []
     let lastMain = 0
+    this.index.startLoad()
     for (const revBytes of this.backend.scanKeys()) {
       const main = revMain(revBytes)
       const sub = revSub(revBytes)
@@ -445,6 +463,7 @@ export class MvccStore implements KvStore {
       }
       lastMain = main
     }
+    this.index.finishLoad()
     this.currentRev = Math.max(1, lastMain)
     if (scheduled !== undefined && scheduled > this.compactMainRev) {
       // A compaction was scheduled but not finished: run it again.

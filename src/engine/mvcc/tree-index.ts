@@ -2,7 +2,13 @@
 // Keys are held as latin1 ("binary") strings: one char per byte, so JS string order is byte
 // order. Ranges follow etcd: end undefined = the key alone, end '' = every key >= start,
 // otherwise [start, end).
+//
+// Two structures share the keys: a hash map key → history serves point lookups and updates
+// (the hot path: single-key reads, puts to existing keys) in O(1), and a B+tree of the keys
+// alone (no values) keeps their order for ranges; it changes only when a key is added or
+// removed. On open the index is filled through `load` and the B+tree is bulk-loaded once.
 import sortedBtree from 'sorted-btree'
+import {bulkLoad} from 'sorted-btree/extended/bulkLoad.js'
 import {
   compactEntry,
   isLive,
@@ -20,35 +26,57 @@ const BTree = sortedBtree.default
 
 const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
+const B_TREE_NODE_SIZE = 64
+
 export class TreeIndex {
-  private readonly tree = new BTree<string, KeyEntry>(undefined, compareKeys)
+  private readonly entries = new Map<string, KeyEntry>()
+  private order = new BTree<string, undefined>(undefined, compareKeys, B_TREE_NODE_SIZE)
+  /** While loading, the key order is not maintained; `finishLoad` builds it. */
+  private loading = false
 
   get size(): number {
-    return this.tree.size
+    return this.entries.size
+  }
+
+  /** Starts a bulk load into an empty index: puts and tombstones skip the ordered tree. */
+  startLoad(): void {
+    if (this.entries.size !== 0) throw new Error('bulk load into a non-empty index')
+    this.loading = true
+  }
+
+  /** Ends a bulk load: sorts the keys once and builds the ordered tree from them. */
+  finishLoad(): void {
+    const keys = [...this.entries.keys()].sort()
+    this.order = bulkLoad<string, undefined>(keys, new Array<undefined>(keys.length), B_TREE_NODE_SIZE, compareKeys)
+    this.loading = false
+  }
+
+  private set(key: string, previous: KeyEntry | undefined, next: KeyEntry): void {
+    if (next === previous) return
+    this.entries.set(key, next)
+    if (previous === undefined && !this.loading) this.order.set(key, undefined)
   }
 
   put(key: string, main: number, sub: number): void {
-    const entry = this.tree.get(key)
-    const next = putRevision(entry, main, sub)
-    if (next !== entry) this.tree.set(key, next)
+    const entry = this.entries.get(key)
+    this.set(key, entry, putRevision(entry, main, sub))
   }
 
   /** Records a delete; false (and nothing recorded) if the key is not live. */
   tombstone(key: string, main: number, sub: number): boolean {
-    const entry = this.tree.get(key)
+    const entry = this.entries.get(key)
     if (entry === undefined || !isLive(entry)) return false
-    const next = tombstoneRevision(entry, main, sub)
-    if (next !== entry) this.tree.set(key, next)
+    this.set(key, entry, tombstoneRevision(entry, main, sub))
     return true
   }
 
   get(key: string, atRev: number): FoundRevision | undefined {
-    const entry = this.tree.get(key)
+    const entry = this.entries.get(key)
     return entry === undefined ? undefined : revisionAt(entry, atRev)
   }
 
   entry(key: string): KeyEntry | undefined {
-    return this.tree.get(key)
+    return this.entries.get(key)
   }
 
   /** Calls `visit` in key order for every key of the range that existed at atRev. */
@@ -59,15 +87,15 @@ export class TreeIndex {
       return
     }
     if (end !== '' && end <= start) return
-    const onFound = (key: string, entry: KeyEntry): void => {
-      const found = revisionAt(entry, atRev)
+    const onFound = (key: string): void => {
+      const found = revisionAt(this.entries.get(key)!, atRev)
       if (found !== undefined) visit(key, found)
     }
     if (end === '') {
-      const max = this.tree.maxKey()
-      if (max !== undefined && max >= start) this.tree.forRange(start, max, true, onFound)
+      const max = this.order.maxKey()
+      if (max !== undefined && max >= start) this.order.forRange(start, max, true, onFound)
     } else {
-      this.tree.forRange(start, end, false, onFound)
+      this.order.forRange(start, end, false, onFound)
     }
   }
 
@@ -85,20 +113,23 @@ export class TreeIndex {
    */
   compact(atRev: number): number[] {
     const removed: number[] = []
-    if (this.tree.size === 0) return removed
-    this.tree.editAll((_key, entry) => {
-      if (typeof entry === 'number') return undefined
+    for (const [key, entry] of this.entries) {
+      if (typeof entry === 'number') continue
       const next = compactEntry(entry, atRev, removed)
-      if (next === undefined) return {delete: true}
-      return next === entry ? undefined : {value: next}
-    })
+      if (next === undefined) {
+        this.entries.delete(key)
+        this.order.delete(key)
+      } else if (next !== entry) {
+        this.entries.set(key, next)
+      }
+    }
     return removed
   }
 
   /** The revisions ("main_sub") a compaction at atRev would keep (etcd's Keep). */
   keep(atRev: number): Set<string> {
     const kept = new Set<string>()
-    this.tree.forEachPair((_key, entry) => keptRevisions(entry, atRev, kept))
+    for (const entry of this.entries.values()) keptRevisions(entry, atRev, kept)
     return kept
   }
 }
