@@ -1,12 +1,15 @@
 // The local-socket protocol: how the process holding a data dir serves the v3 API to other
-// processes on the same machine. Unary calls only for now; streams (watch) come with kinds of
-// their own.
+// processes on the same machine: unary calls, and bidirectional streams (Watch, LeaseKeepAlive).
 //
 //   frame   := u32 bodyLength, body            (big-endian; bodyLength <= maxFrameBytes)
 //   body    := u32 callId, u8 kind, u8 methodLength, method (ASCII), payload
 //   kind    := 1 request | 2 response | 3 error (payload = u8 gRPC code, UTF-8 message)
 //            | 4 not applied (this call was refused unapplied: the holder is leaving; retry)
 //            | 5 goodbye (callId 0: every call not yet answered was not applied; retry them)
+//            | 6 stream open (client: callId is the new stream's id; method names the stream)
+//            | 7 stream message (either way: one request or one response of that stream)
+//            | 8 stream end (either way; from the holder an error payload as kind 3, or empty
+//              when it is leaving: the client reopens the stream on the next holder)
 //   payload := the protobuf encoding of the method's request or response message
 import {EtcdError, type GrpcCodeValue} from './errors.js'
 import {
@@ -16,6 +19,16 @@ import {
   DeleteRangeResponse,
   HashKVRequest,
   HashKVResponse,
+  LeaseGrantRequest,
+  LeaseGrantResponse,
+  LeaseKeepAliveRequest,
+  LeaseKeepAliveResponse,
+  LeaseLeasesRequest,
+  LeaseLeasesResponse,
+  LeaseRevokeRequest,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveRequest,
+  LeaseTimeToLiveResponse,
   PutRequest,
   PutResponse,
   RangeRequest,
@@ -24,9 +37,11 @@ import {
   StatusResponse,
   TxnRequest,
   TxnResponse,
+  WatchRequest,
+  WatchResponse,
 } from './proto/rpc.js'
 
-export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5} as const
+export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5, streamOpen: 6, streamMessage: 7, streamEnd: 8} as const
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind]
 
 /** Largest frame accepted: a response may carry a large range, a request is checked later. */
@@ -46,8 +61,24 @@ export const unaryMethods = {
   Compact: {request: CompactionRequest as Codec<CompactionRequest>, response: CompactionResponse as Codec<CompactionResponse>},
   HashKV: {request: HashKVRequest as Codec<HashKVRequest>, response: HashKVResponse as Codec<HashKVResponse>},
   Status: {request: StatusRequest as Codec<StatusRequest>, response: StatusResponse as Codec<StatusResponse>},
+  LeaseGrant: {request: LeaseGrantRequest as Codec<LeaseGrantRequest>, response: LeaseGrantResponse as Codec<LeaseGrantResponse>},
+  LeaseRevoke: {request: LeaseRevokeRequest as Codec<LeaseRevokeRequest>, response: LeaseRevokeResponse as Codec<LeaseRevokeResponse>},
+  LeaseTimeToLive: {request: LeaseTimeToLiveRequest as Codec<LeaseTimeToLiveRequest>, response: LeaseTimeToLiveResponse as Codec<LeaseTimeToLiveResponse>},
+  LeaseLeases: {request: LeaseLeasesRequest as Codec<LeaseLeasesRequest>, response: LeaseLeasesResponse as Codec<LeaseLeasesResponse>},
 } as const
 export type UnaryMethod = keyof typeof unaryMethods
+
+/** Bidirectional streams. */
+export const streamMethods = {
+  Watch: {request: WatchRequest as Codec<WatchRequest>, response: WatchResponse as Codec<WatchResponse>},
+  LeaseKeepAlive: {request: LeaseKeepAliveRequest as Codec<LeaseKeepAliveRequest>, response: LeaseKeepAliveResponse as Codec<LeaseKeepAliveResponse>},
+} as const
+export type StreamMethod = keyof typeof streamMethods
+
+/** Encodes any generated message through its codec (the codecs' types differ per message). */
+export function encodeMessage(codec: {encode(message: never): {finish(): Uint8Array}}, message: unknown): Uint8Array {
+  return (codec.encode as (m: unknown) => {finish(): Uint8Array})(message).finish()
+}
 
 export interface Frame {
   callId: number

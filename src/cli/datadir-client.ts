@@ -3,15 +3,22 @@
 // socket. When a holder hands the data dir over (it exits), calls it refused unapplied are
 // retried on the next holder — possibly this process — so one-shot commands never collide.
 import {EtcdError, GrpcCode} from '../api/errors.js'
-import type {EtcdClient} from '../client/etcd/client.js'
-import {LocalSocketClient, NotAppliedError} from '../client/etcd/local.js'
+import type {EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, WatchStream} from '../client/etcd/client.js'
+import {HolderGoneError, LocalSocketClient, NotAppliedError} from '../client/etcd/local.js'
+import {resumingKeepAlive} from '../client/etcd/resuming-keepalive.js'
+import {resumingWatch} from '../client/etcd/resuming-watch.js'
+
+type FullClient = EtcdClient & EtcdWatchLeaseClient
 
 interface Connection {
-  client: EtcdClient
+  client: FullClient
   close: () => Promise<void>
 }
 
-export class DataDirClient implements EtcdClient {
+/** A stream broken by a holder leaving or dying is reopened on the next one. */
+const streamRetryable = (error: unknown) => error instanceof NotAppliedError || error instanceof HolderGoneError
+
+export class DataDirClient implements EtcdClient, EtcdWatchLeaseClient {
   private reconnecting: Promise<Connection> | undefined
 
   private constructor(
@@ -31,12 +38,40 @@ export class DataDirClient implements EtcdClient {
   compact: EtcdClient['compact'] = (req) => this.call((c) => c.compact(req))
   hashKV: EtcdClient['hashKV'] = (req) => this.call((c) => c.hashKV(req))
   status: EtcdClient['status'] = () => this.call((c) => c.status())
+  leaseGrant: FullClient['leaseGrant'] = (req) => this.call((c) => c.leaseGrant(req))
+  leaseRevoke: FullClient['leaseRevoke'] = (req) => this.call((c) => c.leaseRevoke(req))
+  leaseTimeToLive: FullClient['leaseTimeToLive'] = (req) => this.call((c) => c.leaseTimeToLive(req))
+  leaseLeases: FullClient['leaseLeases'] = () => this.call((c) => c.leaseLeases())
+
+  watch(): WatchStream {
+    let connection = this.connection
+    return resumingWatch(connection.client.watch(), {
+      retryable: streamRetryable,
+      open: async () => {
+        await this.reconnect(connection)
+        connection = this.connection
+        return connection.client.watch()
+      },
+    })
+  }
+
+  leaseKeepAlive(): KeepAliveStream {
+    let connection = this.connection
+    return resumingKeepAlive(connection.client.leaseKeepAlive(), {
+      retryable: streamRetryable,
+      open: async () => {
+        await this.reconnect(connection)
+        connection = this.connection
+        return connection.client.leaseKeepAlive()
+      },
+    })
+  }
 
   async close(): Promise<void> {
     await this.connection.close()
   }
 
-  private async call<T>(operation: (client: EtcdClient) => Promise<T>): Promise<T> {
+  private async call<T>(operation: (client: FullClient) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.waitMs
     for (;;) {
       const connection = this.connection

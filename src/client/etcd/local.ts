@@ -1,7 +1,18 @@
 // EtcdClient over the local socket of the process that holds a data dir.
 import {connect, type Socket} from 'node:net'
 import {EtcdError, GrpcCode} from '../../api/errors.js'
-import {decodeError, encodeFrame, FrameKind, FrameReader, type UnaryMethod, unaryMethods} from '../../api/local_rpc.js'
+import {
+  decodeError,
+  encodeFrame,
+  encodeMessage,
+  FrameKind,
+  FrameReader,
+  type StreamMethod,
+  streamMethods,
+  type UnaryMethod,
+  unaryMethods,
+} from '../../api/local_rpc.js'
+import {AsyncQueue} from '../../util/async-queue.js'
 import {
   CompactionRequest,
   type CompactionResponse,
@@ -9,6 +20,16 @@ import {
   type DeleteRangeResponse,
   HashKVRequest,
   type HashKVResponse,
+  LeaseGrantRequest,
+  type LeaseGrantResponse,
+  type LeaseKeepAliveRequest,
+  type LeaseKeepAliveResponse,
+  LeaseLeasesRequest,
+  type LeaseLeasesResponse,
+  LeaseRevokeRequest,
+  type LeaseRevokeResponse,
+  LeaseTimeToLiveRequest,
+  type LeaseTimeToLiveResponse,
   PutRequest,
   type PutResponse,
   RangeRequest,
@@ -17,8 +38,10 @@ import {
   type StatusResponse,
   TxnRequest,
   type TxnResponse,
+  type WatchRequest,
+  type WatchResponse,
 } from '../../api/proto/rpc.js'
-import type {EtcdClient, Req} from './client.js'
+import type {BidiStream, EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, Req, WatchStream} from './client.js'
 
 /** The connection closed after the request was sent: it may or may not have been applied. */
 export class HolderGoneError extends EtcdError {
@@ -40,9 +63,10 @@ interface PendingCall {
   reject: (error: Error) => void
 }
 
-export class LocalSocketClient implements EtcdClient {
+export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient {
   private nextCallId = 1
   private readonly pending = new Map<number, PendingCall>()
+  private readonly streams = new Map<number, AsyncQueue<unknown>>()
   private closed = false
   /** The holder said goodbye: unanswered calls were not applied. */
   private leaving = false
@@ -51,7 +75,7 @@ export class LocalSocketClient implements EtcdClient {
     const reader = new FrameReader()
     socket.on('data', (chunk: Buffer) => {
       try {
-        for (const frame of reader.push(chunk)) this.settle(frame.callId, frame.kind, frame.payload)
+        for (const frame of reader.push(chunk)) this.settle(frame.callId, frame.kind, frame.method, frame.payload)
       } catch (error) {
         socket.destroy(error as Error)
       }
@@ -94,6 +118,53 @@ export class LocalSocketClient implements EtcdClient {
   status(): Promise<StatusResponse> {
     return this.call('Status', StatusRequest.fromPartial({}))
   }
+  leaseGrant(req: Req<LeaseGrantRequest>): Promise<LeaseGrantResponse> {
+    return this.call('LeaseGrant', LeaseGrantRequest.fromPartial(req))
+  }
+  leaseRevoke(req: Req<LeaseRevokeRequest>): Promise<LeaseRevokeResponse> {
+    return this.call('LeaseRevoke', LeaseRevokeRequest.fromPartial(req))
+  }
+  leaseTimeToLive(req: Req<LeaseTimeToLiveRequest>): Promise<LeaseTimeToLiveResponse> {
+    return this.call('LeaseTimeToLive', LeaseTimeToLiveRequest.fromPartial(req))
+  }
+  leaseLeases(): Promise<LeaseLeasesResponse> {
+    return this.call('LeaseLeases', LeaseLeasesRequest.fromPartial({}))
+  }
+  watch(): WatchStream {
+    return this.openStream<WatchRequest, WatchResponse>('Watch')
+  }
+  leaseKeepAlive(): KeepAliveStream {
+    return this.openStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>('LeaseKeepAlive')
+  }
+
+  /**
+   * Opens a stream on the holder. It fails with NotAppliedError when the holder leaves and with
+   * HolderGoneError when the connection drops: both mean "reopen it on the next holder".
+   */
+  private openStream<Request, Response>(method: StreamMethod): BidiStream<Request, Response> {
+    const id = this.nextCallId++
+    const responses = new AsyncQueue<Response>()
+    const codec = streamMethods[method]
+    if (this.closed || this.socket.destroyed || this.leaving) {
+      responses.fail(new NotAppliedError())
+    } else {
+      this.streams.set(id, responses as AsyncQueue<unknown>)
+      this.socket.write(encodeFrame({callId: id, kind: FrameKind.streamOpen, method, payload: new Uint8Array(0)}))
+    }
+    return {
+      send: (request) => {
+        if (responses.done || !this.socket.writable) return
+        const payload = encodeMessage(codec.request, (codec.request as unknown as {fromPartial(m: unknown): unknown}).fromPartial(request))
+        this.socket.write(encodeFrame({callId: id, kind: FrameKind.streamMessage, method, payload}))
+      },
+      close: () => {
+        if (!this.streams.delete(id)) return
+        responses.end()
+        if (this.socket.writable) this.socket.write(encodeFrame({callId: id, kind: FrameKind.streamEnd, method, payload: new Uint8Array(0)}))
+      },
+      [Symbol.asyncIterator]: () => responses[Symbol.asyncIterator](),
+    }
+  }
 
   async close(): Promise<void> {
     this.closed = true
@@ -110,9 +181,20 @@ export class LocalSocketClient implements EtcdClient {
     })
   }
 
-  private settle(callId: number, kind: number, payload: Uint8Array): void {
+  private settle(callId: number, kind: number, method: string, payload: Uint8Array): void {
     if (kind === FrameKind.goodbye) {
       this.leaving = true
+      return
+    }
+    if (kind === FrameKind.streamMessage) {
+      const codec = streamMethods[method as StreamMethod]
+      if (codec) this.streams.get(callId)?.push(codec.response.decode(payload))
+      return
+    }
+    if (kind === FrameKind.streamEnd) {
+      const stream = this.streams.get(callId)
+      this.streams.delete(callId)
+      stream?.fail(payload.length > 0 ? decodeError(payload) : new NotAppliedError())
       return
     }
     const call = this.pending.get(callId)
@@ -126,5 +208,7 @@ export class LocalSocketClient implements EtcdClient {
   private failAll(error: Error): void {
     for (const call of this.pending.values()) call.reject(error)
     this.pending.clear()
+    for (const stream of this.streams.values()) stream.fail(error)
+    this.streams.clear()
   }
 }

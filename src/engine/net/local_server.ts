@@ -1,75 +1,73 @@
 // Serves the v3 API of the engine this process holds to other processes on the local socket.
 import type {Server, Socket} from 'node:net'
-import {encodeError, encodeFrame, FrameKind, FrameReader, type UnaryMethod, unaryMethods} from '../../api/local_rpc.js'
-import type {EtcdClient} from '../../client/etcd/client.js'
+import {
+  encodeError,
+  encodeFrame,
+  encodeMessage,
+  type Frame,
+  FrameKind,
+  FrameReader,
+  type StreamMethod,
+  streamMethods,
+  type UnaryMethod,
+  unaryMethods,
+} from '../../api/local_rpc.js'
+import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../client/etcd/client.js'
 
-type Handler = (client: EtcdClient, request: never) => Promise<unknown>
+export type ServedEngine = EtcdClient & EtcdWatchLeaseClient
 
-const handlers: Record<UnaryMethod, Handler> = {
-  Range: (client, request) => client.range(request),
-  Put: (client, request) => client.put(request),
-  DeleteRange: (client, request) => client.deleteRange(request),
-  Txn: (client, request) => client.txn(request),
-  Compact: (client, request) => client.compact(request),
-  HashKV: (client, request) => client.hashKV(request),
-  Status: (client) => client.status(),
+type Handler = (engine: ServedEngine, request: never) => Promise<unknown>
+
+const unaryHandlers: Record<UnaryMethod, Handler> = {
+  Range: (engine, request) => engine.range(request),
+  Put: (engine, request) => engine.put(request),
+  DeleteRange: (engine, request) => engine.deleteRange(request),
+  Txn: (engine, request) => engine.txn(request),
+  Compact: (engine, request) => engine.compact(request),
+  HashKV: (engine, request) => engine.hashKV(request),
+  Status: (engine) => engine.status(),
+  LeaseGrant: (engine, request) => engine.leaseGrant(request),
+  LeaseRevoke: (engine, request) => engine.leaseRevoke(request),
+  LeaseTimeToLive: (engine, request) => engine.leaseTimeToLive(request),
+  LeaseLeases: (engine) => engine.leaseLeases(),
 }
 
+const streamOpeners: Record<StreamMethod, (engine: ServedEngine) => BidiStream<unknown, unknown>> = {
+  Watch: (engine) => engine.watch() as BidiStream<unknown, unknown>,
+  LeaseKeepAlive: (engine) => engine.leaseKeepAlive() as BidiStream<unknown, unknown>,
+}
+
+/** Streams one connection may hold open at once. */
+const maxStreamsPerConnection = 1024
+
 export interface LocalServer {
-  /** Stops accepting, answers the calls in flight, then closes every connection. */
+  /** Stops accepting, answers the calls in flight, ends streams, then closes every connection. */
   close(): Promise<void>
 }
 
 /** Attaches to a listening server; calls that arrive before `engine` resolves wait for it. */
-export function serveLocal(server: Server, engine: Promise<EtcdClient>): LocalServer {
-  const sockets = new Set<Socket>()
+export function serveLocal(server: Server, engine: Promise<ServedEngine>): LocalServer {
+  const connections = new Set<Connection>()
   let inFlight = 0
   let closing = false
   let drained: (() => void) | undefined
-
-  const finishCall = () => {
-    inFlight--
-    if (inFlight === 0) drained?.()
+  const calls = {
+    get closing() {
+      return closing
+    },
+    started: () => void inFlight++,
+    finished: () => {
+      inFlight--
+      if (inFlight === 0) drained?.()
+    },
   }
 
   server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => socket.destroy())
-    const reader = new FrameReader()
-    socket.on('data', (chunk: Buffer) => {
-      let frames
-      try {
-        frames = reader.push(chunk)
-      } catch {
-        socket.destroy()
-        return
-      }
-      for (const frame of frames) {
-        if (frame.kind !== FrameKind.request) continue
-        const method = unaryMethods[frame.method as UnaryMethod]
-        if (!method) {
-          socket.write(encodeError(frame.callId, new Error(`unknown method ${frame.method}`)))
-          continue
-        }
-        if (closing) {
-          socket.write(encodeFrame({callId: frame.callId, kind: FrameKind.notApplied, method: frame.method, payload: new Uint8Array(0)}))
-          continue
-        }
-        inFlight++
-        void (async () => {
-          try {
-            const request = method.request.decode(frame.payload)
-            const response = await handlers[frame.method as UnaryMethod](await engine, request as never)
-            const payload = (method.response.encode as (m: unknown) => {finish(): Uint8Array})(response).finish()
-            socket.write(encodeFrame({callId: frame.callId, kind: FrameKind.response, method: frame.method, payload}))
-          } catch (error) {
-            socket.write(encodeError(frame.callId, error))
-          } finally {
-            finishCall()
-          }
-        })()
-      }
+    const connection = new Connection(socket, engine, calls)
+    connections.add(connection)
+    socket.on('close', () => {
+      connections.delete(connection)
+      connection.endStreams()
     })
   })
 
@@ -78,10 +76,123 @@ export function serveLocal(server: Server, engine: Promise<EtcdClient>): LocalSe
       closing = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
-      // Every call not answered by now was never started: say so, so clients retry elsewhere.
-      const goodbye = encodeFrame({callId: 0, kind: FrameKind.goodbye, method: '', payload: new Uint8Array(0)})
-      for (const socket of sockets) socket.end(goodbye)
+      for (const connection of connections) connection.leave()
       await closed
     },
   }
+}
+
+interface CallTracker {
+  readonly closing: boolean
+  started(): void
+  finished(): void
+}
+
+class Connection {
+  private readonly reader = new FrameReader()
+  private readonly streams = new Map<number, BidiStream<unknown, unknown>>()
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly engine: Promise<ServedEngine>,
+    private readonly calls: CallTracker,
+  ) {
+    socket.on('error', () => socket.destroy())
+    socket.on('data', (chunk: Buffer) => {
+      let frames
+      try {
+        frames = this.reader.push(chunk)
+      } catch {
+        socket.destroy()
+        return
+      }
+      for (const frame of frames) this.dispatch(frame)
+    })
+  }
+
+  /** The holder is leaving: end streams without error (clients reopen them), say goodbye. */
+  leave(): void {
+    for (const id of this.streams.keys()) this.write({callId: id, kind: FrameKind.streamEnd, method: '', payload: new Uint8Array(0)})
+    this.endStreams()
+    this.socket.end(encodeFrame({callId: 0, kind: FrameKind.goodbye, method: '', payload: new Uint8Array(0)}))
+  }
+
+  endStreams(): void {
+    for (const stream of this.streams.values()) stream.close()
+    this.streams.clear()
+  }
+
+  private write(frame: Frame): void {
+    if (!this.socket.writable) return
+    this.socket.write(encodeFrame(frame))
+  }
+
+  private dispatch(frame: Frame): void {
+    switch (frame.kind) {
+      case FrameKind.request:
+        return this.unary(frame)
+      case FrameKind.streamOpen:
+        return void this.openStream(frame)
+      case FrameKind.streamMessage: {
+        const stream = this.streams.get(frame.callId)
+        const method = streamMethods[frame.method as StreamMethod]
+        if (stream && method) stream.send(method.request.decode(frame.payload) as never)
+        return
+      }
+      case FrameKind.streamEnd: {
+        this.streams.get(frame.callId)?.close()
+        this.streams.delete(frame.callId)
+        return
+      }
+    }
+  }
+
+  private unary(frame: Frame): void {
+    const method = unaryMethods[frame.method as UnaryMethod]
+    if (!method) return void this.socket.write(encodeError(frame.callId, new Error(`unknown method ${frame.method}`)))
+    if (this.calls.closing) return this.write({callId: frame.callId, kind: FrameKind.notApplied, method: frame.method, payload: new Uint8Array(0)})
+    this.calls.started()
+    void (async () => {
+      try {
+        const request = method.request.decode(frame.payload)
+        const response = await unaryHandlers[frame.method as UnaryMethod](await this.engine, request as never)
+        this.write({callId: frame.callId, kind: FrameKind.response, method: frame.method, payload: encodeMessage(method.response, response)})
+      } catch (error) {
+        if (this.socket.writable) this.socket.write(encodeError(frame.callId, error))
+      } finally {
+        this.calls.finished()
+      }
+    })()
+  }
+
+  private async openStream(frame: Frame): Promise<void> {
+    const method = streamMethods[frame.method as StreamMethod]
+    const id = frame.callId
+    const refuse = (error: unknown) => this.socket.writable && this.socket.write(encodeStreamEnd(id, error))
+    if (!method || this.streams.has(id)) return void refuse(new Error(`cannot open stream ${frame.method} #${id}`))
+    if (this.streams.size >= maxStreamsPerConnection) return void refuse(new Error('too many streams on one connection'))
+    if (this.calls.closing) return this.write({callId: id, kind: FrameKind.streamEnd, method: '', payload: new Uint8Array(0)})
+    let stream: BidiStream<unknown, unknown>
+    try {
+      stream = streamOpeners[frame.method as StreamMethod](await this.engine)
+    } catch (error) {
+      return void refuse(error)
+    }
+    this.streams.set(id, stream)
+    try {
+      for await (const response of stream) {
+        this.write({callId: id, kind: FrameKind.streamMessage, method: frame.method, payload: encodeMessage(method.response, response)})
+      }
+      if (this.streams.delete(id)) this.write({callId: id, kind: FrameKind.streamEnd, method: '', payload: new Uint8Array(0)})
+    } catch (error) {
+      if (this.streams.delete(id)) refuse(error)
+    }
+  }
+}
+
+/** A stream end carrying an error (code and message, as an error frame's payload). */
+function encodeStreamEnd(id: number, error: unknown): Buffer {
+  const errorFrame = encodeError(id, error)
+  errorFrame.writeUInt8(FrameKind.streamEnd, 8)
+  return errorFrame
 }
