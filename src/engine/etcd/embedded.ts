@@ -23,7 +23,7 @@ import {
 } from '../../api/proto/rpc.js'
 import type {EtcdClient, Req} from '../../client/etcd/client.js'
 import {openKvStore} from '../mvcc/store.js'
-import {validateRequest} from '../mvcc/validate.js'
+import {checkRange} from '../mvcc/validate.js'
 import {openWal} from '../wal/wal.js'
 import {loadOrCreateIdentity} from './identity.js'
 import {Member, unwrap} from './member.js'
@@ -34,7 +34,7 @@ export class EmbeddedEtcd implements EtcdClient {
 
   async range(req: Req<RangeRequest>): Promise<RangeResponse> {
     const request = RangeRequest.fromPartial(req)
-    validateRequest({id: 0n, txn: {compare: [], success: [{requestRange: request}], failure: []}})
+    checkRange(request)
     const response = this.member.store.range(request)
     response.header = this.member.header(Number(response.header?.revision ?? this.member.store.currentRevision))
     return response
