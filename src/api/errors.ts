@@ -66,6 +66,7 @@ export const Errors = {
   leaseNotFound: () => new EtcdError(GrpcCode.NOT_FOUND, ErrorMessage.leaseNotFound),
   leaseExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.leaseExist),
   requestTooLarge: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ErrorMessage.requestTooLarge),
+  leaseTTLTooLarge: () => new EtcdError(GrpcCode.OUT_OF_RANGE, ErrorMessage.leaseTTLTooLarge),
   stopped: () => new EtcdError(GrpcCode.UNAVAILABLE, ErrorMessage.stopped),
 } as const
 
