@@ -2,6 +2,7 @@
 // sub-databases, as etcd's bolt buckets:
 //   key  — revision bytes (see revision.ts) → encoded mvccpb.KeyValue
 //   meta — consistent_index, scheduledCompactRev, finishedCompactRev
+//   lease — lease id (8 bytes, big-endian) → granted TTL in seconds (8 bytes, big-endian)
 //
 // Commits skip fsync (noSync): the write-ahead log in front of the store is the durable
 // record, and the member replays it past consistentIndex. LMDB's copy-on-write commit makes
@@ -33,6 +34,7 @@ export class Backend {
     private readonly root: RootDatabase,
     readonly keys: Database<Buffer, Buffer>,
     private readonly meta: Database<Buffer, string>,
+    private readonly leases: Database<Buffer, Buffer>,
     private readonly file: string,
   ) {}
 
@@ -50,7 +52,8 @@ export class Backend {
     }) as RootDatabase
     const keys = root.openDB<Buffer, Buffer>({name: 'key', encoding: 'binary', keyEncoding: 'binary'})
     const meta = root.openDB<Buffer, string>({name: 'meta', encoding: 'binary'})
-    return new Backend(root, keys, meta, file)
+    const leases = root.openDB<Buffer, Buffer>({name: 'lease', encoding: 'binary', keyEncoding: 'binary'})
+    return new Backend(root, keys, meta, leases, file)
   }
 
   /** Runs `fn` in one synchronous write transaction; reads inside it see its writes. */
@@ -108,6 +111,29 @@ export class Backend {
     const out = Buffer.allocUnsafe(8)
     out.writeBigUInt64BE(n)
     this.meta.putSync(key, out)
+  }
+
+  /** Records a granted lease (inside write()). */
+  putLease(id: bigint, ttlSeconds: number): void {
+    const key = Buffer.allocUnsafe(8)
+    key.writeBigInt64BE(id)
+    const value = Buffer.allocUnsafe(8)
+    value.writeBigInt64BE(BigInt(ttlSeconds))
+    this.leases.putSync(key, value)
+  }
+
+  /** Forgets a revoked lease (inside write()). */
+  removeLease(id: bigint): void {
+    const key = Buffer.allocUnsafe(8)
+    key.writeBigInt64BE(id)
+    this.leases.removeSync(key)
+  }
+
+  /** Every granted lease, in id order. */
+  *scanLeases(): Generator<{id: bigint; ttlSeconds: number}> {
+    for (const {key, value} of this.leases.getRange({snapshot: true})) {
+      yield {id: key.readBigInt64BE(0), ttlSeconds: Number(value.readBigInt64BE(0))}
+    }
   }
 
   /** Resolves once every commit so far is synced to stable storage. */

@@ -11,6 +11,8 @@ import type {Event} from '../../api/proto/kv.js'
 import type {
   CompactionResponse,
   DeleteRangeResponse,
+  LeaseGrantResponse,
+  LeaseRevokeResponse,
   PutResponse,
   RangeRequest,
   RangeResponse,
@@ -23,7 +25,13 @@ export interface ApplyEntry {
   request: InternalRequest
 }
 
-export type ApplyResponse = PutResponse | DeleteRangeResponse | TxnResponse | CompactionResponse
+export type ApplyResponse =
+  | PutResponse
+  | DeleteRangeResponse
+  | TxnResponse
+  | CompactionResponse
+  | LeaseGrantResponse
+  | LeaseRevokeResponse
 
 /** Per entry: the response (header.revision set), or the error the request failed with. */
 export type ApplyResult =

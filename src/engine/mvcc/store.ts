@@ -18,6 +18,8 @@ import {
   type CompactionRequest,
   type DeleteRangeRequest,
   type DeleteRangeResponse,
+  type LeaseGrantResponse,
+  type LeaseRevokeResponse,
   type PutRequest,
   type PutResponse,
   type RangeRequest,
@@ -29,6 +31,7 @@ import {
   type TxnResponse,
 } from '../../api/proto/rpc.js'
 import {Backend, MetaKey, type BackendOptions} from './backend.js'
+import type {StoreLeases} from '../lease/store-hook.js'
 import type {FoundRevision} from './key-history.js'
 import {decodeKeyString, decodeKv, encodeKv, encodeTombstone, toKeyValue, type StoredKv} from './kv-codec.js'
 import type {ApplyEntry, ApplyResponse, ApplyResult, HashKV, KvStore} from './kv.js'
@@ -42,6 +45,12 @@ export interface KvStoreOptions extends BackendOptions {
   compactionChunkRevisions?: number
   /** Budget of the cache of decoded revisions (hot keys skip the backend). */
   revisionCacheBytes?: number
+  /**
+   * The lessor: with it, lease grant/revoke entries are applied, a put naming a lease it does
+   * not hold is refused, and keys are attached as they are written. Without it (mvcc tests)
+   * leases are stored on keys unchecked.
+   */
+  leases?: StoreLeases
 }
 
 const DEFAULT_REVISION_CACHE_BYTES = 32 * 1024 * 1024
@@ -83,6 +92,7 @@ export class MvccStore implements KvStore {
   /** Physical compactions run one after another, in the order they were applied. */
   private compactionChain: Promise<void> = Promise.resolve()
   private closed = false
+  private leases: StoreLeases | undefined
 
   private constructor(
     private readonly backend: Backend,
@@ -99,7 +109,9 @@ export class MvccStore implements KvStore {
       opts.compactionChunkRevisions ?? DEFAULT_COMPACTION_CHUNK,
       opts.revisionCacheBytes ?? DEFAULT_REVISION_CACHE_BYTES,
     )
+    store.leases = opts.leases
     store.restore()
+    store.restoreLeases()
     return store
   }
 
@@ -200,6 +212,10 @@ export class MvccStore implements KvStore {
             done: (p) => p.then(resolve, reject),
           })
         })
+      } else if (req.leaseGrant !== undefined && this.leases !== undefined) {
+        response = this.applyLeaseGrant(this.leases, req.leaseGrant.ID, req.leaseGrant.TTL)
+      } else if (req.leaseRevoke !== undefined && this.leases !== undefined) {
+        response = this.applyLeaseRevoke(w, this.leases, req.leaseRevoke.ID)
       } else {
         // Not a key-value request (lease, alarm …): the member applies it elsewhere; here it
         // only advances the consistent index.
@@ -224,6 +240,7 @@ export class MvccStore implements KvStore {
 
   private applyPut(w: WriteState, p: PutRequest): PutResponse {
     const keyStr = p.key.toString('latin1')
+    this.checkLease(p)
     let prev: StoredKv | undefined
     if (p.ignoreValue || p.ignoreLease || p.prevKv) prev = this.latest(keyStr)
     if ((p.ignoreValue || p.ignoreLease) && prev === undefined) throw Errors.keyNotFound()
@@ -249,6 +266,9 @@ export class MvccStore implements KvStore {
     this.backend.putRevision(revToBytes(main, sub), encodeKv(kv))
     this.index.put(keyStr, main, sub)
     this.cache.add(main, sub, kv)
+    if (this.leases !== undefined && (lease !== 0n || (old !== undefined && old.lease !== 0n))) {
+      this.leases.setKeyLease(keyStr, lease)
+    }
     w.changes++
     w.events.push({type: Event_EventType.PUT, kv: toKeyValue(kv), prevKv: undefined})
     return main
@@ -277,6 +297,7 @@ export class MvccStore implements KvStore {
       this.backend.putRevision(revToBytes(main, sub, true), encodeTombstone(keyBuf))
       const tombstoned = this.index.tombstone(k, main, sub)
       assert.ok(tombstoned)
+      this.leases?.setKeyLease(k, 0n)
       w.changes++
       w.events.push({
         type: Event_EventType.DELETE,
@@ -316,8 +337,11 @@ export class MvccStore implements KvStore {
 
   private checkPut(op: RequestOp): void {
     const p = op.requestPut
-    if (p === undefined || !(p.ignoreValue || p.ignoreLease)) return
-    if (this.index.get(p.key.toString('latin1'), LATEST) === undefined) throw Errors.keyNotFound()
+    if (p === undefined) return
+    if ((p.ignoreValue || p.ignoreLease) && this.index.get(p.key.toString('latin1'), LATEST) === undefined) {
+      throw Errors.keyNotFound()
+    }
+    this.checkLease(p)
   }
 
   private checkRange(op: RequestOp): void {
@@ -364,6 +388,43 @@ export class MvccStore implements KvStore {
       return compareKv(c, {key: c.key, createRevision: 0, modRevision: 0, version: 0, value: EMPTY, lease: 0n})
     }
     return kvs.every((kv) => compareKv(c, kv))
+  }
+
+  // ---- leases (etcd's applier LeaseGrant / LeaseRevoke and lessor.Revoke) ----
+
+  /** A put naming a lease the lessor does not hold is refused before it writes anything. */
+  private checkLease(p: PutRequest): void {
+    if (p.lease !== 0n && this.leases !== undefined && !this.leases.exists(p.lease)) throw Errors.leaseNotFound()
+  }
+
+  private applyLeaseGrant(leases: StoreLeases, id: bigint, ttlSeconds: bigint): LeaseGrantResponse {
+    const granted = leases.grant(id, ttlSeconds)
+    this.backend.putLease(granted.id, granted.ttlSeconds)
+    return {header: header(this.currentRev), ID: granted.id, TTL: BigInt(granted.ttlSeconds), error: ''}
+  }
+
+  /** Deletes every key of the lease at ONE revision (a sub-revision each, in key order). */
+  private applyLeaseRevoke(w: WriteState, leases: StoreLeases, id: bigint): LeaseRevokeResponse {
+    for (const key of leases.revoke(id)) this.deleteRange(w, key, undefined)
+    this.backend.removeLease(id)
+    return {header: header(this.viewRev(w))}
+  }
+
+  /** Gives the lessor the leases the backend holds, then attaches every live key that names one. */
+  private restoreLeases(): void {
+    if (this.leases === undefined) return
+    let any = false
+    for (const record of this.backend.scanLeases()) {
+      this.leases.restore(record)
+      any = true
+    }
+    if (!any) return
+    for (const key of this.index.liveKeys('', '')) {
+      const lease = this.latest(key)!.lease
+      // etcd logs and goes on for a key whose lease is gone; a revoke deletes its keys in the
+      // same transaction, so that happens only to a store written without a lessor.
+      if (lease !== 0n && this.leases.exists(lease)) this.leases.setKeyLease(key, lease)
+    }
   }
 
   // ---- compaction ----
