@@ -3,6 +3,8 @@
 //   key  — revision bytes (see revision.ts) → encoded mvccpb.KeyValue
 //   meta — consistent_index, scheduledCompactRev, finishedCompactRev
 //   lease — lease id (8 bytes, big-endian) → granted TTL in seconds (8 bytes, big-endian)
+//   keyindex — a checkpoint of the in-memory key index (see key-index-checkpoint.ts): a header
+//              and numbered chunks, written on clean close, read on open instead of a scan
 //
 // Commits skip fsync (noSync): the write-ahead log in front of the store is the durable
 // record, and the member replays it past consistentIndex. LMDB's copy-on-write commit makes
@@ -25,6 +27,15 @@ export const MetaKey = {
   finishedCompactRev: 'finishedCompactRev',
 } as const
 
+const CHECKPOINT_HEADER_KEY = Buffer.from('header')
+
+/** Chunk keys are 4 bytes, so they never collide with the header key. */
+function checkpointChunkKey(i: number): Buffer {
+  const key = Buffer.allocUnsafe(4)
+  key.writeUInt32BE(i)
+  return key
+}
+
 export interface BackendOptions {
   mapSizeBytes?: number
 }
@@ -35,6 +46,7 @@ export class Backend {
     readonly keys: Database<Buffer, Buffer>,
     private readonly meta: Database<Buffer, string>,
     private readonly leases: Database<Buffer, Buffer>,
+    private readonly checkpoint: Database<Buffer, Buffer>,
     private readonly file: string,
   ) {}
 
@@ -43,7 +55,7 @@ export class Backend {
     const file = path.join(dir, BACKEND_FILE)
     const root = open({
       path: file,
-      maxDbs: 4,
+      maxDbs: 8,
       mapSize: opts.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
       noSync: true,
       overlappingSync: false,
@@ -53,7 +65,8 @@ export class Backend {
     const keys = root.openDB<Buffer, Buffer>({name: 'key', encoding: 'binary', keyEncoding: 'binary'})
     const meta = root.openDB<Buffer, string>({name: 'meta', encoding: 'binary'})
     const leases = root.openDB<Buffer, Buffer>({name: 'lease', encoding: 'binary', keyEncoding: 'binary'})
-    return new Backend(root, keys, meta, leases, file)
+    const checkpoint = root.openDB<Buffer, Buffer>({name: 'keyindex', encoding: 'binary', keyEncoding: 'binary'})
+    return new Backend(root, keys, meta, leases, checkpoint, file)
   }
 
   /** Runs `fn` in one synchronous write transaction; reads inside it see its writes. */
@@ -134,6 +147,34 @@ export class Backend {
     for (const {key, value} of this.leases.getRange({snapshot: true})) {
       yield {id: key.readBigInt64BE(0), ttlSeconds: Number(value.readBigInt64BE(0))}
     }
+  }
+
+  /** How many revisions the key database holds (LMDB keeps the count: no scan). */
+  revisionCount(): number {
+    return (this.keys.getStats() as {entryCount: number}).entryCount
+  }
+
+  /** The highest revision key stored, or undefined on an empty store. */
+  lastRevisionKey(): Buffer | undefined {
+    for (const key of this.keys.getKeys({reverse: true, limit: 1})) return Buffer.from(key)
+    return undefined
+  }
+
+  /** Replaces the whole key-index checkpoint (inside write()). */
+  replaceCheckpoint(header: Buffer, chunks: Buffer[]): void {
+    for (const key of [...this.checkpoint.getKeys()]) this.checkpoint.removeSync(key)
+    this.checkpoint.putSync(CHECKPOINT_HEADER_KEY, header)
+    chunks.forEach((chunk, i) => this.checkpoint.putSync(checkpointChunkKey(i), chunk))
+  }
+
+  /** The checkpoint's header, or undefined if none was ever written. */
+  checkpointHeader(): Buffer | undefined {
+    return this.checkpoint.getBinary(CHECKPOINT_HEADER_KEY)
+  }
+
+  /** Chunk `i` of the checkpoint (a copy), or undefined if missing. */
+  checkpointChunk(i: number): Buffer | undefined {
+    return this.checkpoint.getBinary(checkpointChunkKey(i))
   }
 
   /** Resolves once every commit so far is synced to stable storage. */

@@ -4,10 +4,33 @@
 // the key is deleted. A revision is held as two numbers (main, sub) laid flat in the array.
 //
 // Memory matters (an index of a million keys): the common case, a key with one live
-// generation of one revision whose sub is 0, is held as the bare number `main` instead of an
-// object. Every function here takes and returns the `KeyEntry` union, never mutating a
-// number in place.
+// generation of one revision, is held as a bare number instead of an object (see
+// `packSingle`). Every function here takes and returns the `KeyEntry` union, never mutating
+// a number in place.
 import assert from 'node:assert/strict'
+
+/** Subs below this fit in a packed single revision (a txn rarely writes more keys). */
+const PACKED_SUB_LIMIT = 2 ** 16
+/** Mains up to this fit in a packed single revision with the number staying exact. */
+const PACKED_MAIN_LIMIT = Math.floor(Number.MAX_SAFE_INTEGER / PACKED_SUB_LIMIT) - 1
+
+/**
+ * A key with exactly one revision, live, as one number: `main` itself when sub is 0 (a small
+ * integer V8 keeps unboxed), else -(main * 2^16 + sub) - 1. Undefined if it does not fit.
+ */
+export function packSingle(main: number, sub: number): number | undefined {
+  if (sub === 0) return main
+  if (sub >= PACKED_SUB_LIMIT || main > PACKED_MAIN_LIMIT) return undefined
+  return -(main * PACKED_SUB_LIMIT + sub) - 1
+}
+
+export function singleMain(entry: number): number {
+  return entry >= 0 ? entry : Math.floor((-entry - 1) / PACKED_SUB_LIMIT)
+}
+
+export function singleSub(entry: number): number {
+  return entry >= 0 ? 0 : (-entry - 1) % PACKED_SUB_LIMIT
+}
 
 export class KeyHistory {
   /** generations[i] = [main0, sub0, main1, sub1, …]; only the last may be empty. */
@@ -23,12 +46,12 @@ export interface FoundRevision {
 }
 
 function toHistory(entry: KeyEntry): KeyHistory {
-  return typeof entry === 'number' ? new KeyHistory([[entry, 0]]) : entry
+  return typeof entry === 'number' ? new KeyHistory([[singleMain(entry), singleSub(entry)]]) : entry
 }
 
 /** Records a put at (main, sub); `entry` undefined means the key has no history yet. */
 export function putRevision(entry: KeyEntry | undefined, main: number, sub: number): KeyEntry {
-  if (entry === undefined) return sub === 0 ? main : new KeyHistory([[main, sub]])
+  if (entry === undefined) return packSingle(main, sub) ?? new KeyHistory([[main, sub]])
   const history = toHistory(entry)
   const current = history.generations[history.generations.length - 1]
   assert.ok(current !== undefined)
@@ -63,7 +86,10 @@ function lastRevision(history: KeyHistory): [number, number] {
 
 /** The revision of the key's value as of store revision `atRev`, or undefined if it did not exist then. */
 export function revisionAt(entry: KeyEntry, atRev: number): FoundRevision | undefined {
-  if (typeof entry === 'number') return entry <= atRev ? {main: entry, sub: 0} : undefined
+  if (typeof entry === 'number') {
+    const main = singleMain(entry)
+    return main <= atRev ? {main, sub: singleSub(entry)} : undefined
+  }
   const gens = entry.generations
   const lastGen = gens.length - 1
   // etcd's findGeneration: the newest generation that began at or before atRev and, unless
@@ -130,7 +156,10 @@ export function compactEntry(entry: KeyEntry, atRev: number, removed: number[]):
   dropGenerations(genIdx)
   const kept = gens.slice(genIdx)
   if (kept.length === 1 && kept[0]!.length === 0) return undefined
-  if (kept.length === 1 && kept[0]!.length === 2 && kept[0]![1] === 0) return kept[0]![0]!
+  if (kept.length === 1 && kept[0]!.length === 2) {
+    const packed = packSingle(kept[0]![0]!, kept[0]![1]!)
+    if (packed !== undefined) return packed
+  }
   return new KeyHistory(kept)
 }
 
@@ -145,7 +174,8 @@ function pushAll(revs: number[], from: number, wholeGeneration: boolean, out: nu
 /** etcd's keyIndex.keep: adds to `kept` the revisions a compaction at atRev would keep (as "main_sub"). */
 export function keptRevisions(entry: KeyEntry, atRev: number, kept: Set<string>): void {
   if (typeof entry === 'number') {
-    if (entry <= atRev) kept.add(`${entry}_0`)
+    const main = singleMain(entry)
+    if (main <= atRev) kept.add(`${main}_${singleSub(entry)}`)
     return
   }
   const gens = entry.generations
@@ -159,6 +189,6 @@ export function keptRevisions(entry: KeyEntry, atRev: number, kept: Set<string>)
 
 /** Every revision of the entry as (main, sub) pairs in order, for tests and checks. */
 export function allRevisions(entry: KeyEntry): number[][] {
-  if (typeof entry === 'number') return [[entry, 0]]
+  if (typeof entry === 'number') return [[singleMain(entry), singleSub(entry)]]
   return entry.generations.map((g) => [...g])
 }

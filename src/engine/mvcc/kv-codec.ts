@@ -22,7 +22,8 @@ export interface StoredKv {
   lease: bigint
 }
 
-function varintSize(n: number): number {
+/** Bytes of `n` (a non-negative safe integer) as a protobuf varint. */
+export function varintSize(n: number): number {
   let size = 1
   while (n >= 0x80) {
     n = Math.floor(n / 128)
@@ -31,7 +32,8 @@ function varintSize(n: number): number {
   return size
 }
 
-function writeVarint(out: Buffer, pos: number, n: number): number {
+/** Writes `n` as a varint at `pos`; returns the position after it. */
+export function writeVarint(out: Buffer, pos: number, n: number): number {
   while (n >= 0x80) {
     out[pos++] = (n % 128) | 0x80
     n = Math.floor(n / 128)

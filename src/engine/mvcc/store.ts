@@ -33,12 +33,14 @@ import {
 import {Backend, MetaKey, type BackendOptions} from './backend.js'
 import type {StoreLeases} from '../lease/store-hook.js'
 import type {FoundRevision} from './key-history.js'
+import {readKeyIndexCheckpoint, writeKeyIndexCheckpoint} from './key-index-checkpoint.js'
 import {decodeKeyString, decodeKv, encodeKv, encodeTombstone, toKeyValue, type StoredKv} from './kv-codec.js'
 import type {ApplyEntry, ApplyResponse, ApplyResult, HashKV, KvStore} from './kv.js'
 import {rangeEndOf, serveRange, type RawRange, type RawRangeOptions} from './range-view.js'
 import {isTombstoneRev, revMain, revSub, revToBytes, writeRev} from './revision.js'
 import {RevisionCache} from './revision-cache.js'
 import {TreeIndex} from './tree-index.js'
+import {readHistory, type HistoryChunk, type HistorySource} from './watch-history.js'
 
 export interface KvStoreOptions extends BackendOptions {
   /** Revisions deleted per backend transaction by a physical compaction. */
@@ -81,7 +83,7 @@ function compareBigints(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-export class MvccStore implements KvStore {
+export class MvccStore implements KvStore, HistorySource {
   private currentRev = 1
   /** etcd's compactMainRev: -1 until the first compaction. */
   private compactMainRev = -1
@@ -93,6 +95,8 @@ export class MvccStore implements KvStore {
   private compactionChain: Promise<void> = Promise.resolve()
   private closed = false
   private leases: StoreLeases | undefined
+  /** How the open rebuilt the key index, and why not from the checkpoint if it scanned. */
+  private restoredVia: {from: 'checkpoint'} | {from: 'scan'; reason: string} = {from: 'scan', reason: 'not opened'}
 
   private constructor(
     private readonly backend: Backend,
@@ -125,6 +129,11 @@ export class MvccStore implements KvStore {
 
   get consistentIndex(): bigint {
     return this.consistentIdx
+  }
+
+  /** Whether the open loaded the key-index checkpoint or scanned the backend (and why). */
+  get restoredFrom(): {from: 'checkpoint'} | {from: 'scan'; reason: string} {
+    return this.restoredVia
   }
 
   // ---- reads ----
@@ -464,6 +473,11 @@ export class MvccStore implements KvStore {
 
   // ---- hash, size, lifecycle ----
 
+  /** The changes of revisions [fromRev, toRev], for watchers catching up (see watch-history.ts). */
+  readChanges(fromRev: number, toRev: number, maxBytes: number): HistoryChunk {
+    return readHistory(this.backend, fromRev, toRev, maxBytes)
+  }
+
   hashKV(revision: number): HashKV {
     const compactRev = this.compactMainRev
     const currentRev = this.currentRev
@@ -494,16 +508,39 @@ export class MvccStore implements KvStore {
     return this.backend.flushed()
   }
 
+  /** Closes the store, leaving a checkpoint of the key index so the next open need not scan. */
   async close(): Promise<void> {
+    await this.shutdown(true)
+  }
+
+  /** Closes as a kill -9 would leave the backend: the last checkpoint stays, stale if anything was applied since. */
+  async closeWithoutCheckpoint(): Promise<void> {
+    await this.shutdown(false)
+  }
+
+  private async shutdown(checkpoint: boolean): Promise<void> {
     if (this.closed) return
     this.closed = true
     await this.compactionChain
+    if (checkpoint) {
+      const state = {currentRev: this.currentRev, compactMainRev: this.compactMainRev}
+      this.backend.write(() => writeKeyIndexCheckpoint(this.backend, this.index, state))
+    }
     await this.backend.close()
   }
 
   /** Rebuilds the key index and the revisions from the backend (etcd's restore). */
   private restore(): void {
     this.consistentIdx = this.backend.getMetaBigint(MetaKey.consistentIndex)
+    const checkpoint = readKeyIndexCheckpoint(this.backend)
+    if (checkpoint.ok) {
+      this.index.loadSorted(checkpoint.keys, checkpoint.entries)
+      this.currentRev = checkpoint.currentRev
+      this.compactMainRev = checkpoint.compactMainRev
+      this.restoredVia = {from: 'checkpoint'}
+      return
+    }
+    this.restoredVia = {from: 'scan', reason: checkpoint.reason}
     const scheduled = this.backend.getMetaNumber(MetaKey.scheduledCompactRev)
     const finished = this.backend.getMetaNumber(MetaKey.finishedCompactRev)
     if (finished !== undefined) this.compactMainRev = finished

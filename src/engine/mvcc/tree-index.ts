@@ -7,6 +7,7 @@
 // (the hot path: single-key reads, puts to existing keys) in O(1), and a B+tree of the keys
 // alone (no values) keeps their order for ranges; it changes only when a key is added or
 // removed. On open the index is filled through `load` and the B+tree is bulk-loaded once.
+import assert from 'node:assert/strict'
 import sortedBtree from 'sorted-btree'
 import {bulkLoad} from 'sorted-btree/extended/bulkLoad.js'
 import {
@@ -49,6 +50,29 @@ export class TreeIndex {
     const keys = [...this.entries.keys()].sort()
     this.order = bulkLoad<string, undefined>(keys, new Array<undefined>(keys.length), B_TREE_NODE_SIZE, compareKeys)
     this.loading = false
+  }
+
+  /**
+   * Fills an empty index from keys in strictly increasing order and their histories (a
+   * checkpoint): no sort, and the ordered tree is bulk-loaded at once. Takes ownership of the arrays.
+   */
+  loadSorted(keys: string[], entries: KeyEntry[]): void {
+    if (this.entries.size !== 0 || this.loading) throw new Error('sorted load into a non-empty index')
+    assert.equal(keys.length, entries.length)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!
+      assert.ok(i === 0 || keys[i - 1]! < key, 'keys of a sorted load are in strictly increasing order')
+      this.entries.set(key, entries[i]!)
+    }
+    this.order = bulkLoad<string, undefined>(keys, new Array<undefined>(keys.length), B_TREE_NODE_SIZE, compareKeys)
+  }
+
+  /** Visits every key with its history (deleted keys too, until compacted away), in key order. */
+  forEachEntry(visit: (key: string, entry: KeyEntry) => void): void {
+    assert.ok(!this.loading, 'the key order is not built during a bulk load')
+    this.order.forEachPair((key) => {
+      visit(key, this.entries.get(key)!)
+    })
   }
 
   private set(key: string, previous: KeyEntry | undefined, next: KeyEntry): void {
