@@ -1,0 +1,139 @@
+// What each implemented gRPC method does, in terms of the v3 API (EtcdClient and, once the
+// engine has them, watch and leases). Methods absent here answer UNIMPLEMENTED (server.ts).
+import {Errors} from '../../../api/errors.js'
+import {InternalRequest} from '../../../api/proto/internal.js'
+import {
+  AlarmRequest,
+  AlarmRequest_AlarmAction,
+  AlarmResponse,
+  type CompactionRequest,
+  type DeleteRangeRequest,
+  HashResponse,
+  type HashKVRequest,
+  type LeaseGrantRequest,
+  type LeaseRevokeRequest,
+  type LeaseTimeToLiveRequest,
+  MemberListResponse,
+  type PutRequest,
+  type RangeRequest,
+  type ResponseHeader,
+  type TxnRequest,
+} from '../../../api/proto/rpc.js'
+import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
+import type {MethodName, ServiceName} from './methods.js'
+
+/**
+ * The engine a server serves. Watch and leases are optional while the engine grows them: a
+ * method the engine lacks answers UNIMPLEMENTED.
+ */
+export type ServedEngine = EtcdClient & Partial<EtcdWatchLeaseClient>
+
+/** How this member describes itself in MemberList (etcd's --name and advertised URLs). */
+export interface MemberInfo {
+  name: string
+  peerURLs: string[]
+  clientURLs: string[]
+}
+
+export interface HandlerContext {
+  engine: ServedEngine
+  member: MemberInfo
+  /** --max-request-bytes: the largest write the log takes, as etcd measures it. */
+  maxRequestBytes: number
+}
+
+export type UnaryHandler = (request: never) => Promise<unknown>
+export type StreamOpener = () => BidiStream<unknown, unknown>
+
+export type UnaryHandlers = {[S in ServiceName]?: {[M in MethodName<S>]?: UnaryHandler}}
+export type StreamOpeners = {[S in ServiceName]?: {[M in MethodName<S>]?: StreamOpener}}
+
+/** Thrown by a handler for a method the engine does not have yet. */
+export class EngineLacksMethod extends Error {}
+
+function need<T>(method: T | undefined, name: string): T {
+  if (method === undefined) throw new EngineLacksMethod(name)
+  return method
+}
+
+export function unaryHandlers(context: HandlerContext): UnaryHandlers {
+  const {engine} = context
+  const checkSize = (request: Partial<InternalRequest>) => {
+    // etcd measures the request as it enters the log (the internal raft request), not the RPC.
+    const bytes = InternalRequest.encode(InternalRequest.fromPartial({id: 0n, ...request})).finish().length
+    if (bytes > context.maxRequestBytes) throw Errors.requestTooLarge()
+  }
+  const header = async (): Promise<ResponseHeader | undefined> => (await engine.status()).header
+  return {
+    'etcdserverpb.KV': {
+      Range: (request: RangeRequest) => engine.range(request),
+      Put: (request: PutRequest) => {
+        checkSize({put: request})
+        return engine.put(request)
+      },
+      DeleteRange: (request: DeleteRangeRequest) => {
+        checkSize({deleteRange: request})
+        return engine.deleteRange(request)
+      },
+      Txn: (request: TxnRequest) => {
+        checkSize({txn: request})
+        return engine.txn(request)
+      },
+      Compact: (request: CompactionRequest) => engine.compact(request),
+    },
+    'etcdserverpb.Lease': {
+      LeaseGrant: async (request: LeaseGrantRequest) => need(engine.leaseGrant, 'LeaseGrant').call(engine, request),
+      LeaseRevoke: async (request: LeaseRevokeRequest) => need(engine.leaseRevoke, 'LeaseRevoke').call(engine, request),
+      LeaseTimeToLive: async (request: LeaseTimeToLiveRequest) =>
+        need(engine.leaseTimeToLive, 'LeaseTimeToLive').call(engine, request),
+      LeaseLeases: async () => need(engine.leaseLeases, 'LeaseLeases').call(engine),
+    },
+    'etcdserverpb.Cluster': {
+      MemberList: async () => {
+        const status = await engine.status()
+        return MemberListResponse.fromPartial({
+          header: status.header,
+          members: [
+            {
+              ID: status.header?.memberId ?? 0n,
+              name: context.member.name,
+              peerURLs: context.member.peerURLs,
+              clientURLs: context.member.clientURLs,
+              isLearner: false,
+            },
+          ],
+        })
+      },
+    },
+    'etcdserverpb.Maintenance': {
+      Status: () => engine.status(),
+      HashKV: (request: HashKVRequest) => engine.hashKV(request),
+      // etcd hashes its whole backend file; ours is not one file, so Hash answers the hash of
+      // every key's history (HashKV at the current revision): equal on members with equal data.
+      Hash: async () => {
+        const hashed = await engine.hashKV({revision: 0n})
+        return HashResponse.fromPartial({header: hashed.header, hash: hashed.hash})
+      },
+      // The engine raises no alarms yet (no space quota, no corruption check): GET lists none,
+      // DEACTIVATE has nothing to clear. Raising one by hand is not supported.
+      Alarm: async (request: AlarmRequest) => {
+        if (AlarmRequest.fromPartial(request).action === AlarmRequest_AlarmAction.ACTIVATE) {
+          throw new EngineLacksMethod('Alarm ACTIVATE')
+        }
+        return AlarmResponse.fromPartial({header: await header(), alarms: []})
+      },
+    },
+  }
+}
+
+export function streamOpeners(context: HandlerContext): StreamOpeners {
+  const {engine} = context
+  return {
+    'etcdserverpb.Watch': {
+      Watch: () => need(engine.watch, 'Watch').call(engine) as BidiStream<unknown, unknown>,
+    },
+    'etcdserverpb.Lease': {
+      LeaseKeepAlive: () => need(engine.leaseKeepAlive, 'LeaseKeepAlive').call(engine) as BidiStream<unknown, unknown>,
+    },
+  }
+}
