@@ -81,7 +81,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           const refusal = refuse(call.request)
           if (refusal) return callback(refusal)
-          handleUnary(call.request as never).then(
+          // A handler may throw before its first await: that is a refusal too, not a crash.
+          Promise.resolve(call.request as never).then(handleUnary).then(
             (response) => callback(null, response),
             (error: unknown) => callback(error instanceof EngineLacksMethod ? unimplementedError(path) : toStatusError(error)),
           )
