@@ -16,6 +16,13 @@ type Spec<S extends ServiceName, M extends MethodName<S>> = (typeof grpcServices
 type RequestOf<S extends ServiceName, M extends MethodName<S>> = Spec<S, M> extends {request: {decode(b: Uint8Array): infer R}} ? R : never
 type ResponseOf<S extends ServiceName, M extends MethodName<S>> = Spec<S, M> extends {response: {decode(b: Uint8Array): infer R}} ? R : never
 
+/** Requests as fromPartial takes them: any field at any depth may be left out. */
+export type DeepPartial<T> = T extends Buffer | bigint | number | string | boolean | undefined
+  ? T
+  : T extends Array<infer U>
+    ? Array<DeepPartial<U>>
+    : {[K in keyof T]?: DeepPartial<T[K]>}
+
 type UnaryFn = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: unknown) => void) => void
 
 export class RawGrpcClient {
@@ -35,7 +42,7 @@ export class RawGrpcClient {
   }
 
   /** Calls a unary method; a failure rejects with an EtcdError carrying the gRPC code and details. */
-  unary<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, request: Partial<RequestOf<S, M>>): Promise<ResponseOf<S, M>> {
+  unary<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, request: DeepPartial<RequestOf<S, M>>): Promise<ResponseOf<S, M>> {
     const fn = (this.client(service) as unknown as Record<string, UnaryFn>)[method]!.bind(this.client(service))
     return new Promise((resolve, reject) => {
       fn(request, new Metadata(), (error, response) => (error ? reject(asEtcdError(error)) : resolve(response as ResponseOf<S, M>)))
@@ -43,13 +50,13 @@ export class RawGrpcClient {
   }
 
   /** Opens a bidirectional stream (Watch, LeaseKeepAlive). */
-  bidi<S extends ServiceName, M extends MethodName<S>>(service: S, method: M): ClientDuplexStream<Partial<RequestOf<S, M>>, ResponseOf<S, M>> {
+  bidi<S extends ServiceName, M extends MethodName<S>>(service: S, method: M): ClientDuplexStream<DeepPartial<RequestOf<S, M>>, ResponseOf<S, M>> {
     const client = this.client(service) as unknown as Record<string, () => ClientDuplexStream<unknown, unknown>>
-    return client[method]!.call(this.client(service)) as ClientDuplexStream<Partial<RequestOf<S, M>>, ResponseOf<S, M>>
+    return client[method]!.call(this.client(service)) as ClientDuplexStream<DeepPartial<RequestOf<S, M>>, ResponseOf<S, M>>
   }
 
   /** Opens a server-streaming call. */
-  serverStream<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, request: Partial<RequestOf<S, M>>): NodeJS.ReadableStream {
+  serverStream<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, request: DeepPartial<RequestOf<S, M>>): NodeJS.ReadableStream {
     const client = this.client(service) as unknown as Record<string, (request: unknown) => NodeJS.ReadableStream>
     return client[method]!.call(this.client(service), request)
   }
