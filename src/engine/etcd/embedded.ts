@@ -21,8 +21,10 @@ import {
   TxnRequest,
   type TxnResponse,
 } from '../../api/proto/rpc.js'
-import type {EtcdClient, Req} from '../../client/etcd/client.js'
+import type {EtcdClient, Req, WatchStream} from '../../client/etcd/client.js'
 import {openKvStore} from '../mvcc/store.js'
+import {WatchableStore} from '../mvcc/watchable-store.js'
+import {ServerWatchStream} from '../mvcc/watch-stream.js'
 import {checkRange} from '../mvcc/validate.js'
 import {openWal} from '../wal/wal.js'
 import {loadOrCreateIdentity} from './identity.js'
@@ -85,6 +87,16 @@ export class EmbeddedEtcd implements EtcdClient {
     }
   }
 
+  /**
+   * A watch stream (etcd's Watch service) over the member's watchable store; the engine's close
+   * ends it with `server stopped`.
+   */
+  watch(): WatchStream {
+    const store = this.member.store
+    if (!(store instanceof WatchableStore)) throw new Error('this member was opened without a watchable store')
+    return new ServerWatchStream(store, {header: (revision) => this.member.header(revision)})
+  }
+
   async close(): Promise<void> {
     await this.member.close()
   }
@@ -111,7 +123,7 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedEtcd> {
   try {
     const opened = await openWal(join(memberDir, 'wal'), {fromIndex: store.consistentIndex})
     wal = opened.wal
-    const member = new Member(store, wal, identity)
+    const member = new Member(new WatchableStore(store), wal, identity)
     member.replay(opened.contents.entries)
     return new EmbeddedEtcd(member)
   } catch (error) {
