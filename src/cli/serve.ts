@@ -1,0 +1,145 @@
+// `ectl server`: etcd's configuration (flags as etcd names them) checked and turned into what
+// the engine's gRPC server needs, and the server's life: start, report ready, stop cleanly on
+// SIGTERM or SIGINT. The engine is imported only here, lazily, so other commands never load it.
+import {CliError, ExitCode} from './exit.js'
+
+/** The flags of `etcd` that `ectl server` reads, as strings (as etcd's ETCD_* variables are). */
+export interface ServerFlags {
+  name: string
+  dataDir?: string
+  listenClientUrls: string
+  advertiseClientUrls?: string
+  listenPeerUrls: string
+  initialAdvertisePeerUrls: string
+  initialCluster?: string
+  initialClusterState: string
+  initialClusterToken: string
+  maxRequestBytes: number
+  /** TLS flags that were given (named as etcd names them); none is supported yet. */
+  tlsFlagsGiven: string[]
+}
+
+export interface ServerConfig {
+  name: string
+  dataDir: string
+  /** `host:port` to listen on, from --listen-client-urls. */
+  listen: string[]
+  /** What MemberList says; undefined: the URLs we actually listen on. */
+  advertiseClientUrls?: string[]
+  peerUrls: string[]
+  initialClusterState: 'new' | 'existing'
+  initialClusterToken: string
+  maxRequestBytes: number
+}
+
+const configError = (message: string) => new CliError(ExitCode.error, `ectl server: ${message}`)
+
+function splitUrls(flag: string, value: string): URL[] {
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  if (items.length === 0) throw configError(`--${flag} is empty`)
+  return items.map((item) => {
+    let url: URL
+    try {
+      url = new URL(item)
+    } catch {
+      throw configError(`--${flag}: ${JSON.stringify(item)} is not a URL`)
+    }
+    if (url.protocol === 'https:') throw configError(`--${flag}: TLS is not supported yet (${item}); use http:// URLs`)
+    if (url.protocol !== 'http:') throw configError(`--${flag}: only http:// URLs are supported (${item})`)
+    if (url.port === '') throw configError(`--${flag}: ${item} has no port`)
+    if (url.pathname !== '/' && url.pathname !== '') throw configError(`--${flag}: ${item} must not have a path`)
+    return url
+  })
+}
+
+/** `name=url,name=url` → each name's URLs, in order. */
+function parseInitialCluster(value: string): Map<string, string[]> {
+  const members = new Map<string, string[]>()
+  for (const entry of value.split(',').filter((item) => item.trim() !== '')) {
+    const equals = entry.indexOf('=')
+    if (equals <= 0) throw configError(`--initial-cluster: ${JSON.stringify(entry)} is not name=url`)
+    const name = entry.slice(0, equals).trim()
+    members.set(name, [...(members.get(name) ?? []), entry.slice(equals + 1).trim()])
+  }
+  return members
+}
+
+/** Checks the flags as etcd checks them (and what we do not support yet) and derives the rest. */
+export function serverConfig(flags: ServerFlags): ServerConfig {
+  if (flags.tlsFlagsGiven.length > 0) {
+    throw configError(`TLS is not supported yet: ${flags.tlsFlagsGiven.map((name) => `--${name}`).join(', ')} cannot be used`)
+  }
+  if (flags.name === '') throw configError('--name must not be empty')
+  if (!Number.isSafeInteger(flags.maxRequestBytes) || flags.maxRequestBytes <= 0) {
+    throw configError(`--max-request-bytes must be a positive number of bytes, not ${flags.maxRequestBytes}`)
+  }
+  if (flags.initialClusterState !== 'new' && flags.initialClusterState !== 'existing') {
+    throw configError(`--initial-cluster-state must be "new" or "existing", not ${JSON.stringify(flags.initialClusterState)}`)
+  }
+  const listen = splitUrls('listen-client-urls', flags.listenClientUrls).map((url) => url.host)
+  const advertise = flags.advertiseClientUrls === undefined ? undefined : splitUrls('advertise-client-urls', flags.advertiseClientUrls)
+  splitUrls('listen-peer-urls', flags.listenPeerUrls)
+  const peerUrls = splitUrls('initial-advertise-peer-urls', flags.initialAdvertisePeerUrls).map((url) => url.href.replace(/\/$/, ''))
+
+  // etcd's default initial cluster is this member alone at its advertised peer URLs.
+  const cluster = parseInitialCluster(flags.initialCluster ?? peerUrls.map((url) => `${flags.name}=${url}`).join(','))
+  if (!cluster.has(flags.name)) {
+    throw configError(`couldn't find local name ${JSON.stringify(flags.name)} in the initial cluster configuration`)
+  }
+  if (cluster.size > 1) {
+    throw configError(`--initial-cluster names ${cluster.size} members; clustering is not supported yet (one member only)`)
+  }
+  return {
+    name: flags.name,
+    dataDir: flags.dataDir ?? `${flags.name}.etcd`,
+    listen,
+    advertiseClientUrls: advertise?.map((url) => url.href.replace(/\/$/, '')),
+    peerUrls,
+    initialClusterState: flags.initialClusterState,
+    initialClusterToken: flags.initialClusterToken,
+    maxRequestBytes: flags.maxRequestBytes,
+  }
+}
+
+export interface RunServerOptions {
+  /** One line of the server's log (stderr). */
+  log(line: string): void
+  /** Settles when the server should stop (a signal); by default SIGTERM or SIGINT. */
+  stopSignal?: Promise<string>
+}
+
+/** Serves until the stop signal, then stops accepting, finishes calls in flight and closes the engine. */
+export async function runServer(config: ServerConfig, options: RunServerOptions): Promise<void> {
+  const {serveDataDir} = await import('../engine/net/grpc/serve-datadir.js')
+  // The URLs clients reach us at; with no --advertise-client-urls, the ones we listen on.
+  const listening = (ports: number[]) => config.listen.map((host, i) => `http://${host.replace(/:\d+$/, '')}:${ports[i]}`)
+  const member = {name: config.name, peerURLs: config.peerUrls, clientURLs: config.advertiseClientUrls ?? []}
+  let serving
+  try {
+    serving = await serveDataDir({dataDir: config.dataDir, member, listen: config.listen, maxRequestBytes: config.maxRequestBytes})
+  } catch (error) {
+    throw new CliError(ExitCode.error, `ectl server: ${(error as Error).message}`)
+  }
+  if (config.advertiseClientUrls === undefined) member.clientURLs.push(...listening(serving.ports))
+  const stop = options.stopSignal ?? signalled()
+  options.log(`ectl server: ready to serve client requests on ${listening(serving.ports).join(', ')} (member ${config.name}, data dir ${config.dataDir})`)
+  const signal = await stop
+  options.log(`ectl server: received ${signal}, shutting down`)
+  await serving.close()
+  options.log('ectl server: stopped')
+}
+
+/** The first SIGTERM or SIGINT; a second one while shutting down exits at once. */
+function signalled(): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      resolve(signal)
+      for (const name of ['SIGTERM', 'SIGINT'] as const) {
+        process.removeListener(name, handler)
+        process.once(name, () => process.exit(1))
+      }
+    }
+    process.on('SIGTERM', handler)
+    process.on('SIGINT', handler)
+  })
+}
