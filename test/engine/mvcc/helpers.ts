@@ -98,8 +98,13 @@ export class TestStore {
     return this.ok(internal({put: putReq(key, value, fields)}))
   }
 
-  async reopen(): Promise<void> {
-    await this.store.close()
+  /**
+   * Closes and opens the store again. A clean close leaves a key-index checkpoint; `crash`
+   * closes as a kill -9 leaves the backend (no new checkpoint, the last one stays).
+   */
+  async reopen(opts: {crash?: boolean} = {}): Promise<void> {
+    if (opts.crash) await this.store.closeWithoutCheckpoint()
+    else await this.store.close()
     this.store = openKvStore(this.dir)
     this.nextIndex = this.store.consistentIndex + 1n
   }

@@ -86,6 +86,11 @@ export class ReferenceModel {
         (req.maxCreateRevision === 0n || BigInt(kv.create) <= req.maxCreateRevision) &&
         (req.minCreateRevision === 0n || BigInt(kv.create) >= req.minCreateRevision),
     )
+    // etcd pushes the limit (plus one, for `more`) down to the key-ordered read unless the
+    // request sorts or filters; a sort target with order NONE sorts only what was read (checked
+    // against etcd 3.4: three keys, limit 1, sort by create, no order: the first key, not the oldest).
+    const filters = req.minModRevision !== 0n || req.maxModRevision !== 0n || req.minCreateRevision !== 0n || req.maxCreateRevision !== 0n
+    if (req.sortOrder === RangeRequest_SortOrder.NONE && !filters && req.limit > 0n) rows = rows.slice(0, Number(req.limit) + 1)
     let order = req.sortOrder
     if (order === RangeRequest_SortOrder.NONE && req.sortTarget !== RangeRequest_SortTarget.KEY) order = RangeRequest_SortOrder.ASCEND
     if (order !== RangeRequest_SortOrder.NONE) {
