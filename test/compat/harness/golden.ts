@@ -9,7 +9,7 @@ import {lineDiff} from './line-diff.js'
 import {normalizeOutput} from './normalize.js'
 import {assertRealEtcdInstalled, etcdctlBinary} from './real-etcd.js'
 import type {ProcessResult} from './run-process.js'
-import {runOnEctl, runOnRealEtcdctl, settle, type Script, type ScriptRun, type Step} from './script.js'
+import {runOnEctl, runOnEctlServer, runOnRealEtcdctl, settle, type Script, type ScriptRun, type Step} from './script.js'
 
 /**
  * Scripts of one file run at most this many at a time (each runs its etcdctl and ectl sides
@@ -17,7 +17,16 @@ import {runOnEctl, runOnRealEtcdctl, settle, type Script, type ScriptRun, type S
  */
 const scriptsInFlight = 2
 
-export function registerGoldenScripts(scripts: readonly Script[]): void {
+/**
+ * What is compared with the real etcdctl against the real etcd:
+ * - `ectl`: our CLI on an embedded data dir (the default);
+ * - `ectl-server`: the real etcdctl against `ectl server` (our engine over gRPC).
+ */
+export type OurSide = 'ectl' | 'ectl-server'
+
+const sideLabel: Record<OurSide, string> = {ectl: 'ectl', 'ectl-server': 'etcdctl on ectl server'}
+
+export function registerGoldenScripts(scripts: readonly Script[], side: OurSide = 'ectl'): void {
   test('the real etcd 3.4 and etcdctl 3.4 are installed', () => {
     assertRealEtcdInstalled()
     const version = execFileSync(etcdctlBinary, ['version'], {encoding: 'utf8'})
@@ -28,7 +37,7 @@ export function registerGoldenScripts(scripts: readonly Script[]): void {
   for (const script of scripts) {
     // Started now (not in the suite) so that scripts overlap; settle() keeps a failure a value
     // until the suite reads it, so no rejection goes unhandled.
-    const runs = limit(() => Promise.all([settle(runOnRealEtcdctl(script)), settle(runOursSide(script))]))
+    const runs = limit(() => Promise.all([settle(runOnRealEtcdctl(script)), settle(runOursSide(script, side))]))
     describe(script.name, () => {
       let reference: ScriptRun | undefined
       let ours: ScriptRun | undefined
@@ -37,7 +46,7 @@ export function registerGoldenScripts(scripts: readonly Script[]): void {
       })
       script.steps.forEach((step, index) => {
         test(`${index + 1}. ${describeStep(step)}`, () => {
-          compareStep(resultOf(reference, index, 'the real etcdctl'), resultOf(ours, index, 'ectl'))
+          compareStep(resultOf(reference, index, 'the real etcdctl'), resultOf(ours, index, sideLabel[side]), sideLabel[side])
         })
       })
     })
@@ -48,8 +57,9 @@ export function registerGoldenScripts(scripts: readonly Script[]): void {
  * COMPAT_SELF_CHECK=1 puts a second real etcdctl + etcd where ectl goes: every step must then
  * pass, which shows the cases are deterministic and the normalization is enough (and no more).
  */
-function runOursSide(script: Script): Promise<ProcessResult[]> {
-  return process.env.COMPAT_SELF_CHECK === '1' ? runOnRealEtcdctl(script) : runOnEctl(script)
+function runOursSide(script: Script, side: OurSide): Promise<ProcessResult[]> {
+  if (process.env.COMPAT_SELF_CHECK === '1') return runOnRealEtcdctl(script)
+  return side === 'ectl-server' ? runOnEctlServer(script) : runOnEctl(script)
 }
 
 function resultOf(run: ScriptRun | undefined, index: number, side: string): ProcessResult {
@@ -78,25 +88,25 @@ function view(result: ProcessResult): StepView {
   return shown
 }
 
-function compareStep(reference: ProcessResult, ours: ProcessResult): void {
+function compareStep(reference: ProcessResult, ours: ProcessResult, label: string): void {
   if (reference.harnessNote !== undefined) {
     throw new Error(`the reference run of this step is unusable: ${reference.harnessNote}`)
   }
   const expected = view(reference)
   const actual = view(ours)
   const differences: string[] = []
-  if (actual.harnessNote !== undefined) differences.push(`ectl: ${actual.harnessNote}`)
+  if (actual.harnessNote !== undefined) differences.push(`${label}: ${actual.harnessNote}`)
   if (actual.exitCode !== expected.exitCode) {
-    differences.push(`exit code: real etcdctl ${expected.exitCode}, ectl ${actual.exitCode}`)
+    differences.push(`exit code: real etcdctl ${expected.exitCode}, ${label} ${actual.exitCode}`)
   }
   for (const stream of ['stdout', 'stderr'] as const) {
     if (!isDeepStrictEqual(actual[stream], expected[stream])) {
-      differences.push(`${stream} (- real etcdctl, + ectl):\n${indent(lineDiff(expected[stream], actual[stream]))}`)
+      differences.push(`${stream} (- real etcdctl, + ${label}):\n${indent(lineDiff(expected[stream], actual[stream]))}`)
     }
   }
   if (differences.length === 0) return
   // The message carries the whole diff; no actual/expected, which the reporter would print again.
-  throw new assert.AssertionError({message: `ectl differs from the real etcdctl\n${differences.join('\n')}`})
+  throw new assert.AssertionError({message: `${label} differs from the real etcdctl\n${differences.join('\n')}`})
 }
 
 function indent(text: string): string {

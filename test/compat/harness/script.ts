@@ -4,6 +4,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {startEctlServer} from './ectl-server.js'
 import {etcdctlBinary, startRealEtcd} from './real-etcd.js'
 import {runProcess, type ProcessResult} from './run-process.js'
 
@@ -68,6 +69,32 @@ export async function runOnRealEtcdctl(script: Script): Promise<ProcessResult[]>
     return results
   } finally {
     await etcd.stop()
+  }
+}
+
+/**
+ * Runs the script through the real etcdctl against `ectl server` (the built bin/ectl.js) on a
+ * fresh data dir: the same client as the reference, so any difference is the server's.
+ */
+export async function runOnEctlServer(script: Script): Promise<ProcessResult[]> {
+  const server = await startEctlServer(ectlLauncher, cleanEnv(undefined))
+  try {
+    const results: ProcessResult[] = []
+    for (const step of script.steps) {
+      results.push(
+        await runProcess({
+          command: etcdctlBinary,
+          args: step.argv,
+          env: {...cleanEnv(step.env), ETCDCTL_ENDPOINTS: server.endpoint},
+          stdin: stdinBytes(step),
+        }),
+      )
+    }
+    return results
+  } finally {
+    const exitCode = await server.stop()
+    // A server that does not stop cleanly on SIGTERM fails the script, with its log.
+    if (exitCode !== 0) throw new Error(`ectl server exited with ${exitCode} on SIGTERM; its log:\n${server.log()}`)
   }
 }
 
