@@ -4,7 +4,7 @@ import type {InternalRequest} from '../../../src/api/proto/internal.js'
 import {Event_EventType, type Event} from '../../../src/api/proto/kv.js'
 import type {ResponseHeader, WatchCreateRequest, WatchResponse} from '../../../src/api/proto/rpc.js'
 import type {ApplyResult} from '../../../src/engine/mvcc/kv.js'
-import {openKvStore, type MvccStore} from '../../../src/engine/mvcc/store.js'
+import {openKvStore, type KvStoreOptions, type MvccStore} from '../../../src/engine/mvcc/store.js'
 import {WatchableStore, type WatchableStoreOptions} from '../../../src/engine/mvcc/watchable-store.js'
 import {ServerWatchStream, type WatchStreamOptions} from '../../../src/engine/mvcc/watch-stream.js'
 import {b, delReq, internal, putReq, tempDir} from './helpers.js'
@@ -23,9 +23,9 @@ export class WatchHarness {
     readonly dir: string,
   ) {}
 
-  static open(opts: WatchableStoreOptions = {}): WatchHarness {
+  static open(opts: WatchableStoreOptions = {}, kvOpts: KvStoreOptions = {}): WatchHarness {
     const dir = tempDir('watch-test-')
-    const inner = openKvStore(dir)
+    const inner = openKvStore(dir, kvOpts)
     return new WatchHarness(inner, new WatchableStore(inner, opts), dir)
   }
 

@@ -125,7 +125,8 @@ function sameKv(actual: KeyValue, expected: KeyValue): boolean {
 }
 
 async function run(cmds: Cmd[], seedOpts: {buffer: number; chunk: number; perStep: number}): Promise<void> {
-  const h = WatchHarness.open({catchUpChunkRevisions: seedOpts.chunk, maxWatchersPerCatchUp: seedOpts.perStep})
+  // Physical compaction deletes 2 revisions per backend transaction, so it interleaves with catch-up steps.
+  const h = WatchHarness.open({catchUpChunkRevisions: seedOpts.chunk, maxWatchersPerCatchUp: seedOpts.perStep}, {compactionChunkRevisions: 2})
   try {
     const streams: ServerWatchStream[] = []
     for (let i = 0; i < STREAMS; i++) streams.push(h.stream({maxBufferedResponses: seedOpts.buffer}))
