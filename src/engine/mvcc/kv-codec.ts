@@ -132,7 +132,16 @@ class Reader {
   }
 }
 
-export function decodeKv(buf: Uint8Array): StoredKv {
+/**
+ * Decodes a stored KeyValue. `buf` may be a reused buffer (the backend's): it is copied ONCE,
+ * and the key and value are views of that copy (one allocation instead of two copies).
+ */
+export function decodeKv(stored: Uint8Array): StoredKv {
+  const length = stored.length
+  const buf = Buffer.allocUnsafe(length)
+  // lmdb's reused read buffer reports a `length` shorter than the array under it, which
+  // TypedArray.set would read whole: copy through an explicit view.
+  buf.set(stored.subarray(0, length))
   const kv: StoredKv = {key: EMPTY, createRevision: 0, modRevision: 0, version: 0, value: EMPTY, lease: 0n}
   const r = new Reader(buf)
   while (r.pos < buf.length) {
@@ -140,7 +149,7 @@ export function decodeKv(buf: Uint8Array): StoredKv {
     switch (tag) {
       case TAG_KEY: {
         const len = r.varint()
-        kv.key = Buffer.from(buf.subarray(r.pos, r.pos + len))
+        kv.key = buf.subarray(r.pos, r.pos + len)
         r.pos += len
         break
       }
@@ -155,7 +164,7 @@ export function decodeKv(buf: Uint8Array): StoredKv {
         break
       case TAG_VALUE: {
         const len = r.varint()
-        kv.value = Buffer.from(buf.subarray(r.pos, r.pos + len))
+        kv.value = buf.subarray(r.pos, r.pos + len)
         r.pos += len
         break
       }

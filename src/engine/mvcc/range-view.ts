@@ -54,6 +54,7 @@ function sorterFor(target: RangeRequest_SortTarget): (a: StoredKv, b: StoredKv) 
 }
 
 export function serveRange(req: RangeRequest, read: RawRangeReader): RangeResponse {
+  if (req.rangeEnd.length === 0 && !hasRevisionFilters(req)) return serveKey(req, read)
   const reorders =
     req.sortOrder !== RangeRequest_SortOrder.NONE ||
     req.minModRevision !== 0n ||
@@ -100,6 +101,25 @@ export function serveRange(req: RangeRequest, read: RawRangeReader): RangeRespon
     header: {clusterId: 0n, memberId: 0n, revision: BigInt(rr.rev), raftTerm: 0n},
     kvs: out,
     more,
+    count: BigInt(rr.count),
+  }
+}
+
+function hasRevisionFilters(req: RangeRequest): boolean {
+  return req.minModRevision !== 0n || req.maxModRevision !== 0n || req.minCreateRevision !== 0n || req.maxCreateRevision !== 0n
+}
+
+/**
+ * The hot path, a single key with no revision filter: at most one kv, so sorting and the
+ * limit change nothing (`more` is never set).
+ */
+function serveKey(req: RangeRequest, read: RawRangeReader): RangeResponse {
+  const rr = read(req.key.toString('latin1'), undefined, {limit: 0, rev: Number(req.revision), countOnly: req.countOnly})
+  const kv = rr.kvs[0]
+  return {
+    header: {clusterId: 0n, memberId: 0n, revision: BigInt(rr.rev), raftTerm: 0n},
+    kvs: kv === undefined ? [] : [toKeyValue(kv, req.keysOnly)],
+    more: false,
     count: BigInt(rr.count),
   }
 }

@@ -35,12 +35,18 @@ export function validateRequest(req: InternalRequest, limits: ValidationLimits =
   }
 }
 
+/** The defined values of a numeric enum (its reverse-mapped names and UNRECOGNIZED = -1 left out). */
+function definedValues(e: object): ReadonlySet<unknown> {
+  return new Set(Object.values(e).filter((v) => typeof v === 'number' && v >= 0))
+}
+
+// Computed once: checkRange is on every read's path.
+const sortOrders = definedValues(RangeRequest_SortOrder)
+const sortTargets = definedValues(RangeRequest_SortTarget)
+
 export function checkRange(r: RangeRequest): void {
   if (r.key.length === 0) throw Errors.emptyKey()
-  if (!(Object.values(RangeRequest_SortOrder) as unknown[]).includes(r.sortOrder) || r.sortOrder < 0) {
-    throw new EtcdError(GrpcCode.INVALID_ARGUMENT, invalidSortOptionMessage)
-  }
-  if (!(Object.values(RangeRequest_SortTarget) as unknown[]).includes(r.sortTarget) || r.sortTarget < 0) {
+  if (!sortOrders.has(r.sortOrder) || !sortTargets.has(r.sortTarget)) {
     throw new EtcdError(GrpcCode.INVALID_ARGUMENT, invalidSortOptionMessage)
   }
 }
