@@ -32,6 +32,44 @@ export interface ServerConfig {
   maxRequestBytes: number
 }
 
+/**
+ * Reads argv as etcd's Go flag package does: `-name` is `--name`, and a flag given twice takes
+ * its last value (oclif would refuse both). `valueFlags` are the flags that take a value.
+ */
+export function normalizeServerArgv(argv: readonly string[], valueFlags: ReadonlySet<string>): string[] {
+  const groups: {name: string | undefined; tokens: string[]}[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!
+    const m = /^--?([a-z][a-z0-9-]*)(=.*)?$/s.exec(token)
+    if (!m) {
+      groups.push({name: undefined, tokens: [token]})
+      continue
+    }
+    const name = m[1]!
+    const tokens = [`--${name}${m[2] ?? ''}`]
+    if (m[2] === undefined && valueFlags.has(name) && i + 1 < argv.length) tokens.push(argv[++i]!)
+    groups.push({name, tokens})
+  }
+  const last = new Map<string, number>()
+  groups.forEach((group, index) => group.name !== undefined && last.set(group.name, index))
+  return groups.filter((group, index) => group.name === undefined || last.get(group.name) === index).flatMap((group) => group.tokens)
+}
+
+/** etcd refuses a flag given both ways, in these words (exit 1). */
+export function checkEnvConflicts(argv: readonly string[], envName: (flag: string) => string, env: NodeJS.ProcessEnv): void {
+  for (const token of argv) {
+    const m = /^--([a-z][a-z0-9-]*)/.exec(token)
+    if (!m) continue
+    const variable = envName(m[1]!)
+    if (env[variable] !== undefined) {
+      throw new CliError(
+        ExitCode.error,
+        `conflicting environment variable "${variable}" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)`,
+      )
+    }
+  }
+}
+
 const configError = (message: string) => new CliError(ExitCode.error, `ectl server: ${message}`)
 
 function splitUrls(flag: string, value: string): URL[] {

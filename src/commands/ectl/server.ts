@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 import {CliError} from '../../cli/exit.js'
-import {runServer, serverConfig} from '../../cli/serve.js'
+import {checkEnvConflicts, normalizeServerArgv, runServer, serverConfig} from '../../cli/serve.js'
 
 /** etcd's TLS flags: accepted by name so that giving one says plainly that TLS is not supported yet. */
 const tlsFlagNames = [
@@ -94,9 +94,12 @@ member advertises the URLs it listens on.`
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Server)
-    const given = flags as Record<string, unknown>
+    const valueFlags = new Set(Object.entries(Server.flags).filter(([, flag]) => flag.type === 'option').map(([name]) => name))
+    const argv = normalizeServerArgv(this.argv, valueFlags)
     try {
+      checkEnvConflicts(argv, env, process.env)
+      const {flags} = await this.parse(Server, argv)
+      const given = flags as Record<string, unknown>
       const config = serverConfig({
         name: flags.name,
         dataDir: flags['data-dir'],

@@ -1,0 +1,96 @@
+// `ectl server` as a program (the built bin/ectl.js): etcd's flags and ETCD_* variables, what
+// it refuses and how it says so, the data dir shared with local commands, a clean SIGTERM, and
+// what the real etcdctl 3.4 reads from it (member list, endpoint status, alarms).
+import assert from 'node:assert/strict'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, test} from 'node:test'
+import {startEctlServer} from './harness/ectl-server.js'
+import {etcdctlBinary} from './harness/real-etcd.js'
+import {runProcess} from './harness/run-process.js'
+import {ectlLauncher} from './harness/script.js'
+
+const baseEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('ETCD') || name.startsWith('ECTL_') || name === 'NODE_OPTIONS' || name === 'NODE_TEST_CONTEXT') continue
+    env[name] = value
+  }
+  return env
+}
+
+const ectl = (args: string[], env: NodeJS.ProcessEnv = baseEnv()) => runProcess({command: process.execPath, args: [ectlLauncher, ...args], env})
+const etcdctl = (endpoint: string, ...args: string[]) =>
+  runProcess({command: etcdctlBinary, args, env: {...baseEnv(), ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: endpoint}})
+
+let scratch: string
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'server-command-'))
+})
+after(async () => {
+  await rm(scratch, {recursive: true, force: true})
+})
+
+test('etcd flags (repeated: last wins; one dash), ETCD_* variables; etcdctl sees the member; local commands share the data dir; SIGTERM stops it', async () => {
+  const dataDir = join(scratch, 'shared')
+  const env = {...baseEnv(), ETCD_INITIAL_ADVERTISE_PEER_URLS: 'http://127.0.0.1:12380', ETCD_ADVERTISE_CLIENT_URLS: 'http://127.0.0.1:12379'}
+  // the harness passes --name default and its own --data-dir first: these come later and win
+  const server = await startEctlServer(ectlLauncher, env, ['--name', 'alpha', '-data-dir', dataDir])
+  try {
+    const members = await etcdctl(server.endpoint, 'member', 'list')
+    assert.equal(members.exitCode, 0, members.stderr.toString())
+    assert.match(members.stdout.toString(), /^[0-9a-f]+, started, alpha, http:\/\/127\.0\.0\.1:12380, http:\/\/127\.0\.0\.1:12379, false\n$/)
+
+    const status = await etcdctl(server.endpoint, 'endpoint', 'status', '-w', 'json')
+    assert.equal(status.exitCode, 0, status.stderr.toString())
+    const [entry] = JSON.parse(status.stdout.toString()) as [{Status: {version: string; leader: number; header: {member_id: number}}}]
+    assert.match(entry.Status.version, /^3\.5\./)
+    assert.equal(entry.Status.leader, entry.Status.header.member_id)
+
+    const alarms = await etcdctl(server.endpoint, 'alarm', 'list')
+    assert.deepEqual([alarms.exitCode, alarms.stdout.toString()], [0, ''])
+
+    assert.equal((await etcdctl(server.endpoint, 'put', 'from-etcdctl', '1')).exitCode, 0)
+    // a local command on the same data dir reaches the server's engine through its socket
+    const local = await ectl(['--data-dir', dataDir, 'get', 'from-etcdctl'])
+    assert.deepEqual([local.exitCode, local.stdout.toString()], [0, 'from-etcdctl\n1\n'])
+
+    // a second server on the held data dir fails clearly
+    const second = await ectl(['server', '--data-dir', dataDir, '--listen-client-urls', 'http://127.0.0.1:0'])
+    assert.equal(second.exitCode, 1)
+    assert.match(second.stderr.toString(), /^Error: ectl server: data dir .* is already in use/m)
+  } finally {
+    assert.equal(await server.stop(), 0, server.log())
+  }
+  assert.match(server.log(), /received SIGTERM, shutting down\nectl server: stopped\n$/)
+})
+
+test('refusals: TLS, https URLs, more than one member, a bad cluster state', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--cert-file', 'server.crt'], /TLS is not supported yet: --cert-file cannot be used/],
+    [['--auto-tls'], /TLS is not supported yet: --auto-tls cannot be used/],
+    [['--listen-client-urls', 'https://127.0.0.1:0'], /--listen-client-urls: TLS is not supported yet \(https:\/\/127\.0\.0\.1:0\); use http:\/\/ URLs/],
+    [['--listen-client-urls', 'unix://sock'], /only http:\/\/ URLs are supported/],
+    [['--initial-cluster', 'default=http://127.0.0.1:2380,b=http://127.0.0.1:2381'], /clustering is not supported yet/],
+    [['--initial-cluster', 'other=http://127.0.0.1:2380'], /couldn't find local name "default" in the initial cluster configuration/],
+    [['--initial-cluster-state', 'sideways'], /--initial-cluster-state must be "new" or "existing"/],
+  ]
+  const results = await Promise.all(
+    cases.map(([args]) => ectl(['server', '--data-dir', join(scratch, 'refused'), '--listen-client-urls', 'http://127.0.0.1:0', ...args])),
+  )
+  results.forEach((result, i) => {
+    assert.equal(result.exitCode, 1, `${cases[i]![0].join(' ')}: ${result.stderr.toString()}`)
+    assert.match(result.stderr.toString(), cases[i]![1])
+  })
+  const viaEnv = await ectl(['server', '--data-dir', join(scratch, 'refused')], {...baseEnv(), ETCD_KEY_FILE: 'server.key'})
+  assert.equal(viaEnv.exitCode, 1)
+  assert.match(viaEnv.stderr.toString(), /TLS is not supported yet: --key-file/)
+  // as etcd: a flag given both ways is refused
+  const both = await ectl(['server', '--name', 'y', '--data-dir', join(scratch, 'refused')], {...baseEnv(), ETCD_NAME: 'x'})
+  assert.equal(both.exitCode, 1)
+  assert.equal(
+    both.stderr.toString(),
+    'Error: conflicting environment variable "ETCD_NAME" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)\n',
+  )
+})
