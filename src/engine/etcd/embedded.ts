@@ -13,6 +13,13 @@ import {
   type DeleteRangeResponse,
   type HashKVRequest,
   type HashKVResponse,
+  LeaseGrantRequest,
+  type LeaseGrantResponse,
+  type LeaseLeasesResponse,
+  LeaseRevokeRequest,
+  type LeaseRevokeResponse,
+  LeaseTimeToLiveRequest,
+  type LeaseTimeToLiveResponse,
   PutRequest,
   type PutResponse,
   RangeRequest,
@@ -21,17 +28,24 @@ import {
   TxnRequest,
   type TxnResponse,
 } from '../../api/proto/rpc.js'
-import type {EtcdClient, Req, WatchStream} from '../../client/etcd/client.js'
+import {Errors} from '../../api/errors.js'
+import type {EtcdClient, KeepAliveStream, Req, WatchStream} from '../../client/etcd/client.js'
+import type {Clock} from '../lease/clock.js'
+import {Lessor} from '../lease/lessor.js'
 import {openKvStore} from '../mvcc/store.js'
 import {WatchableStore} from '../mvcc/watchable-store.js'
 import {ServerWatchStream} from '../mvcc/watch-stream.js'
 import {checkRange} from '../mvcc/validate.js'
 import {openWal} from '../wal/wal.js'
 import {loadOrCreateIdentity} from './identity.js'
+import {KeepAliveSession} from './keepalive-session.js'
 import {Member, unwrap} from './member.js'
 import {serverVersion} from './version.js'
 
 export class EmbeddedEtcd implements EtcdClient {
+  /** Open keep-alive streams, ended with `server stopped` on close. */
+  private readonly keepAlives = new Set<KeepAliveSession>()
+
   constructor(readonly member: Member) {}
 
   async range(req: Req<RangeRequest>): Promise<RangeResponse> {
@@ -87,6 +101,48 @@ export class EmbeddedEtcd implements EtcdClient {
     }
   }
 
+  // ---- leases (etcd's Lease service) ----
+
+  async leaseGrant(req: Req<LeaseGrantRequest>): Promise<LeaseGrantResponse> {
+    const grant = LeaseGrantRequest.fromPartial(req)
+    // As etcd's server: the id is chosen before the grant enters the log, so every member
+    // applies the same one.
+    if (grant.ID === 0n) grant.ID = this.member.lessor.newLeaseId()
+    const result = unwrap(await this.member.propose({id: 0n, leaseGrant: grant}))
+    return this.withHeader(result.response as LeaseGrantResponse)
+  }
+
+  /** Deletes the lease's keys in one revision; the header carries that revision. */
+  async leaseRevoke(req: Req<LeaseRevokeRequest>): Promise<LeaseRevokeResponse> {
+    const result = unwrap(await this.member.propose({id: 0n, leaseRevoke: LeaseRevokeRequest.fromPartial(req)}))
+    return this.withHeader(result.response as LeaseRevokeResponse)
+  }
+
+  /** A lease that does not exist answers TTL -1 (not an error), as etcd's LeaseServer does. */
+  async leaseTimeToLive(req: Req<LeaseTimeToLiveRequest>): Promise<LeaseTimeToLiveResponse> {
+    const request = LeaseTimeToLiveRequest.fromPartial(req)
+    const status = this.member.lessor.timeToLive(request.ID)
+    if (status === undefined) return {header: this.member.header(), ID: request.ID, TTL: -1n, grantedTTL: 0n, keys: []}
+    return {
+      header: this.member.header(),
+      ID: request.ID,
+      TTL: BigInt(status.remainingSeconds),
+      grantedTTL: BigInt(status.grantedTtlSeconds),
+      keys: request.keys ? status.keys.map((key) => Buffer.from(key, 'latin1')) : [],
+    }
+  }
+
+  /** Every lease, the soonest to expire first. */
+  async leaseLeases(): Promise<LeaseLeasesResponse> {
+    return {header: this.member.header(), leases: this.member.lessor.leases().map((ID) => ({ID}))}
+  }
+
+  leaseKeepAlive(): KeepAliveStream {
+    const session = new KeepAliveSession(this.member, (ended) => this.keepAlives.delete(ended))
+    this.keepAlives.add(session)
+    return session
+  }
+
   /**
    * A watch stream (etcd's Watch service) over the member's watchable store; the engine's close
    * ends it with `server stopped`.
@@ -98,6 +154,7 @@ export class EmbeddedEtcd implements EtcdClient {
   }
 
   async close(): Promise<void> {
+    for (const session of [...this.keepAlives]) session.fail(Errors.stopped())
     await this.member.close()
   }
 
@@ -112,19 +169,29 @@ export class EmbeddedEtcd implements EtcdClient {
   }
 }
 
-/** Opens (or creates) the engine in `dataDir`; the caller must hold the data dir (see holder.ts). */
-export async function openEmbedded(dataDir: string): Promise<EmbeddedEtcd> {
+export interface EmbeddedOptions {
+  /** The lessor's clock (a FakeClock in tests and simulation); the monotonic clock by default. */
+  clock?: Clock
+}
+
+/**
+ * Opens (or creates) the engine in `dataDir` and starts its member (lease expiry); the caller
+ * must hold the data dir (see holder.ts).
+ */
+export async function openEmbedded(dataDir: string, opts: EmbeddedOptions = {}): Promise<EmbeddedEtcd> {
   const memberDir = join(dataDir, 'member')
   await mkdir(join(memberDir, 'wal'), {recursive: true})
   await mkdir(join(memberDir, 'db'), {recursive: true})
   const identity = await loadOrCreateIdentity(memberDir)
-  const store = await openKvStore(join(memberDir, 'db'))
+  const lessor = new Lessor({clock: opts.clock})
+  const store = await openKvStore(join(memberDir, 'db'), {leases: lessor})
   let wal
   try {
     const opened = await openWal(join(memberDir, 'wal'), {fromIndex: store.consistentIndex})
     wal = opened.wal
-    const member = new Member(new WatchableStore(store), wal, identity)
+    const member = new Member(new WatchableStore(store), wal, identity, lessor)
     member.replay(opened.contents.entries)
+    member.start()
     return new EmbeddedEtcd(member)
   } catch (error) {
     await wal?.close().catch(() => undefined)

@@ -7,10 +7,15 @@
 // While one batch is on its way to disk the next one gathers in the queue, so concurrent
 // writers share fsyncs. A single member commits an entry as soon as it is durable in its own
 // log; the Raft driver will slot in between "log" and "apply" without changing either side.
+//
+// Leases: the lessor only notices expiry; the member's expiry loop (started by start()) proposes
+// a LeaseRevoke for each expired lease through propose(), like any write, so the keys go in one
+// revision and a cluster will revoke once, on its leader.
 import assert from 'node:assert/strict'
 import {EtcdError, Errors, Limits} from '../../api/errors.js'
 import {InternalRequest} from '../../api/proto/internal.js'
 import type {ResponseHeader} from '../../api/proto/rpc.js'
+import {EXPIRED_LEASE_RETRY_MS, LEASE_REVOKE_RATE_PER_SECOND, type Lessor} from '../lease/lessor.js'
 import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
 import {validateRequest} from '../mvcc/validate.js'
 import type {WalEntry} from '../wal/log.js'
@@ -31,6 +36,14 @@ export interface MemberLimits {
   releaseEveryEntries: number
   /** On close, a segment at least this big is cut so the next open need not read it. */
   cutOnCloseBytes: number
+  /** Interval of the lease expiry loop (etcd checks every 500 ms). */
+  leaseExpiryCheckMs: number
+  /** Revokes proposed per check at most (etcd: half its rate of 1000 a second). */
+  maxLeaseRevokesPerCheck: number
+  /** Added to every lease's TTL on start (etcd extends by the election timeout on promotion). */
+  leaseExtendOnStartMs: number
+  /** A keep-alive of an expired lease waits this long at most for its revoke before answering. */
+  maxRenewWaitMs: number
 }
 
 const defaultLimits: MemberLimits = {
@@ -39,6 +52,10 @@ const defaultLimits: MemberLimits = {
   maxBatchEntries: 1_024,
   releaseEveryEntries: 100_000,
   cutOnCloseBytes: 256 * 1024,
+  leaseExpiryCheckMs: 500,
+  maxLeaseRevokesPerCheck: LEASE_REVOKE_RATE_PER_SECOND / 2,
+  leaseExtendOnStartMs: 1000,
+  maxRenewWaitMs: EXPIRED_LEASE_RETRY_MS + 1000,
 }
 
 interface Proposal {
@@ -57,17 +74,81 @@ export class Member {
   private releasedThrough: bigint
   private releasing: Promise<void> = Promise.resolve()
   private readonly limits: MemberLimits
+  private expiryTimer: NodeJS.Timeout | undefined
+  /** The revokes proposed by the last expiry check, while any is in flight. */
+  private revokesInFlight: Promise<void> | undefined
+  private readonly closing: {promise: Promise<void>; resolve: () => void}
   readonly term = 1n
 
+  /** `lessor` must be the one `store` was opened with (it applies the lease entries). */
   constructor(
     readonly store: KvStore,
     private readonly wal: SegmentedWal,
     readonly identity: MemberIdentity,
+    readonly lessor: Lessor,
     limits: Partial<MemberLimits> = {},
   ) {
     this.limits = {...defaultLimits, ...limits}
     this.lastIndex = store.consistentIndex
     this.releasedThrough = store.consistentIndex
+    let resolve!: () => void
+    this.closing = {promise: new Promise<void>((r) => (resolve = r)), resolve}
+  }
+
+  /**
+   * Starts the member's own work: every lease gets a full TTL from now (as etcd's leader on
+   * promotion), and the lease expiry loop runs until close(). The timer is unref'ed: it never
+   * keeps the process alive.
+   */
+  start(): void {
+    assert.ok(this.expiryTimer === undefined, 'member started twice')
+    if (this.stopped) throw Errors.stopped()
+    this.lessor.promote(this.limits.leaseExtendOnStartMs)
+    this.expiryTimer = setInterval(() => void this.revokeExpiredLeases(), this.limits.leaseExpiryCheckMs)
+    this.expiryTimer.unref()
+  }
+
+  /**
+   * One expiry check: proposes a revoke for each lease the lessor finds expired, at most
+   * maxLeaseRevokesPerCheck, and resolves once they are applied. A check is skipped while the
+   * last one's revokes are still in flight. A revoke that finds its lease gone (a client
+   * revoked it first) is not an error.
+   */
+  async revokeExpiredLeases(): Promise<void> {
+    if (this.stopped || this.revokesInFlight !== undefined) return
+    const expired = this.lessor.expiredLeases(this.lessor.clock.nowMs(), this.limits.maxLeaseRevokesPerCheck)
+    if (expired.length === 0) return
+    const revokes = expired.map((id) => this.propose({id: 0n, leaseRevoke: {ID: id}}).catch(() => undefined))
+    this.revokesInFlight = Promise.all(revokes).then(() => undefined)
+    try {
+      await this.revokesInFlight
+    } finally {
+      this.revokesInFlight = undefined
+    }
+  }
+
+  /**
+   * Renews a lease and returns its TTL in seconds (etcd's LeaseRenew). Throws leaseNotFound for
+   * a lease that does not exist; for one that already expired, waits for its revoke to be
+   * applied (at most maxRenewWaitMs), so the caller never hears "not found" while the lease's
+   * keys are still there, then throws leaseNotFound.
+   */
+  async leaseRenew(id: bigint): Promise<number> {
+    if (this.stopped) throw Errors.stopped()
+    const result = this.lessor.renew(id)
+    if (!result.expired) return result.ttlSeconds
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.limits.maxRenewWaitMs)
+      timer.unref()
+    })
+    try {
+      await Promise.race([result.revoked, this.closing.promise, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+    if (this.stopped) throw Errors.stopped()
+    throw Errors.leaseNotFound()
   }
 
   /** Replays log entries the store has not applied yet (after a crash or kill -9). */
@@ -162,6 +243,8 @@ export class Member {
   /** Stops taking proposals, lets the queued ones finish, and closes log and store. */
   async close(): Promise<void> {
     this.stopped = true
+    clearInterval(this.expiryTimer)
+    this.closing.resolve()
     for (const resume of this.queueSpaceWaiters.splice(0)) resume()
     while (this.flushing) await new Promise((resolve) => setImmediate(resolve))
     await this.releasing
