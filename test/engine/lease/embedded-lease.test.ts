@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 import {ErrorMessage, GrpcCode} from '../../../src/api/errors.js'
-import type {LeaseKeepAliveResponse} from '../../../src/api/proto/rpc.js'
+import {PutRequest, type LeaseKeepAliveResponse} from '../../../src/api/proto/rpc.js'
 import {openEmbedded, type EmbeddedEtcd} from '../../../src/engine/etcd/embedded.js'
 import {FakeClock} from '../../../src/engine/lease/fake-clock.js'
 
@@ -62,7 +62,12 @@ describe('leases through the embedded engine', () => {
       code: GrpcCode.NOT_FOUND,
     })
     await assert.rejects(
-      engine.txn({success: [{requestPut: {key: b('x'), value: b('1')}}, {requestPut: {key: b('y'), value: b('2'), lease: 99n}}]}),
+      engine.txn({
+        success: [
+          {requestPut: PutRequest.fromPartial({key: b('x'), value: b('1')})},
+          {requestPut: PutRequest.fromPartial({key: b('y'), value: b('2'), lease: 99n})},
+        ],
+      }),
       {message: ErrorMessage.leaseNotFound},
     )
     const r = await engine.range({key: b('\0'), rangeEnd: b('\0')})
