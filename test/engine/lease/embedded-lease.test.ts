@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 import {ErrorMessage, GrpcCode} from '../../../src/api/errors.js'
-import {PutRequest, type LeaseKeepAliveResponse} from '../../../src/api/proto/rpc.js'
+import {PutRequest, WatchCreateRequest, type LeaseKeepAliveResponse} from '../../../src/api/proto/rpc.js'
 import {openEmbedded, type EmbeddedEtcd} from '../../../src/engine/etcd/embedded.js'
 import {FakeClock} from '../../../src/engine/lease/fake-clock.js'
 
@@ -173,6 +173,24 @@ describe('leases through the embedded engine', () => {
     stream.close()
     await reading
     stream.send({ID}) // ignored after close
+  })
+
+  it('a watcher sees the deletes of a revoke, all at one revision', async () => {
+    const {ID} = await engine.leaseGrant({TTL: 60n})
+    const watch = engine.watch()
+    watch.send({createRequest: WatchCreateRequest.fromPartial({key: b('a'), rangeEnd: b('z')})})
+    const events = watch[Symbol.asyncIterator]()
+    assert.equal((await events.next()).value.created, true)
+    await engine.put({key: b('b'), value: b('1'), lease: ID})
+    await engine.put({key: b('c'), value: b('1'), lease: ID})
+    await engine.leaseRevoke({ID})
+    const seen: string[] = []
+    while (seen.length < 4) {
+      const {value} = await events.next()
+      for (const event of value.events) seen.push(`${event.type}:${event.kv.key}@${event.kv.modRevision}`)
+    }
+    assert.deepEqual(seen, ['0:b@2', '0:c@3', '1:b@4', '1:c@4'])
+    watch.close()
   })
 
   it('closing the engine ends open keep-alive streams with `server stopped`', async () => {
