@@ -33,3 +33,9 @@ export function byCreateRequest(prefix: Buffer, which: 'first' | 'last', maxCrea
     maxCreateRevision,
   })
 }
+
+/** A lease id as etcdctl's lease commands print it (Go's %016x). */
+export function leaseIdHex16(id: bigint): string {
+  const digits = (id < 0n ? -id : id).toString(16)
+  return id < 0n ? `-${digits.padStart(15, '0')}` : digits.padStart(16, '0')
+}
