@@ -303,7 +303,11 @@ function checkWatcher(w: WatcherRecord, responses: WatchResponse[], history: Eve
   }
 }
 
-/** prev_kv is the key at mod_revision - 1: absent if it did not exist then, or if a later compaction removed that revision. */
+/**
+ * prev_kv is the key as of mod_revision - 1, as etcd's watch server reads it (so a write earlier
+ * in the same txn is not seen), and none for a put that creates the key (etcd skips the read for
+ * those). Absent also if a later compaction removed that revision.
+ */
 function checkPrevKv(label: string, ev: Event, history: Event[], compactions: number[]): void {
   const rev = ev.kv!.modRevision
   let prev: KeyValue | undefined
@@ -312,6 +316,7 @@ function checkPrevKv(label: string, ev: Event, history: Event[], compactions: nu
     if (!h.kv!.key.equals(ev.kv!.key)) continue
     prev = h.type === Event_EventType.PUT ? h.kv : undefined
   }
+  if (ev.type === Event_EventType.PUT && ev.kv!.createRevision === rev) prev = undefined
   if (ev.prevKv === undefined) {
     assert.ok(prev === undefined || compactions.some((c) => c >= Number(rev)), `${label}: prev_kv missing at ${rev}`)
   } else {
