@@ -21,7 +21,7 @@ export async function benchEngine(): Promise<Result[]> {
 
     const txns = await runConcurrent(50_000, 64, (i) =>
       engine.txn({
-        compare: [{key: key(i % 10_000), target: 2, result: 1, modRevision: 0n}],
+        compare: [{key: key(i % 10_000), rangeEnd: Buffer.alloc(0), target: 2, result: 1, modRevision: 0n}],
         success: [{requestPut: {key: key(i % 10_000), value, lease: 0n, prevKv: false, ignoreValue: false, ignoreLease: false}}],
         failure: [],
       }),

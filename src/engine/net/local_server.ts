@@ -91,6 +91,8 @@ interface CallTracker {
 class Connection {
   private readonly reader = new FrameReader()
   private readonly streams = new Map<number, BidiStream<unknown, unknown>>()
+  /** Requests of streams still opening (the engine may not be ready): sent once they open. */
+  private readonly opening = new Map<number, unknown[]>()
 
   constructor(
     private readonly socket: Socket,
@@ -136,10 +138,14 @@ class Connection {
       case FrameKind.streamMessage: {
         const stream = this.streams.get(frame.callId)
         const method = streamMethods[frame.method as StreamMethod]
-        if (stream && method) stream.send(method.request.decode(frame.payload) as never)
+        if (!method) return
+        const request = method.request.decode(frame.payload)
+        if (stream) stream.send(request as never)
+        else this.opening.get(frame.callId)?.push(request)
         return
       }
       case FrameKind.streamEnd: {
+        this.opening.delete(frame.callId)
         this.streams.get(frame.callId)?.close()
         this.streams.delete(frame.callId)
         return
@@ -169,16 +175,21 @@ class Connection {
     const method = streamMethods[frame.method as StreamMethod]
     const id = frame.callId
     const refuse = (error: unknown) => this.socket.writable && this.socket.write(encodeStreamEnd(id, error))
-    if (!method || this.streams.has(id)) return void refuse(new Error(`cannot open stream ${frame.method} #${id}`))
+    if (!method || this.streams.has(id) || this.opening.has(id)) return void refuse(new Error(`cannot open stream ${frame.method} #${id}`))
     if (this.streams.size >= maxStreamsPerConnection) return void refuse(new Error('too many streams on one connection'))
     if (this.calls.closing) return this.write({callId: id, kind: FrameKind.streamEnd, method: '', payload: new Uint8Array(0)})
+    const early: unknown[] = []
+    this.opening.set(id, early)
     let stream: BidiStream<unknown, unknown>
     try {
       stream = streamOpeners[frame.method as StreamMethod](await this.engine)
     } catch (error) {
+      this.opening.delete(id)
       return void refuse(error)
     }
+    if (!this.opening.delete(id)) return stream.close() // ended by the client while opening
     this.streams.set(id, stream)
+    for (const request of early) stream.send(request as never)
     try {
       for await (const response of stream) {
         this.write({callId: id, kind: FrameKind.streamMessage, method: frame.method, payload: encodeMessage(method.response, response)})

@@ -5,6 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
+import {WatchCreateRequest} from '../../../src/api/proto/rpc.js'
 import {DataDirClient} from '../../../src/cli/datadir-client.js'
 import {tryHoldDataDir} from '../../../src/engine/etcd/holder.js'
 
@@ -15,7 +16,7 @@ test('a watch resumes on the next holder without a gap or a duplicate', async ()
     assert.ok(first)
     const client = await DataDirClient.open(dir, 5_000)
     const stream = client.watch()
-    stream.send({createRequest: {key: Buffer.from('k'), rangeEnd: Buffer.from('l')}})
+    stream.send({createRequest: WatchCreateRequest.fromPartial({key: Buffer.from('k'), rangeEnd: Buffer.from('l')})})
     const received: string[] = []
     const iterator = stream[Symbol.asyncIterator]()
     const created = await iterator.next()
@@ -25,7 +26,7 @@ test('a watch resumes on the next holder without a gap or a duplicate', async ()
     await first.engine.put({key: Buffer.from('k2'), value: Buffer.from('b')})
     while (received.length < 2) {
       const {value} = await iterator.next()
-      for (const event of value.events) received.push(`${event.kv.key}@${event.kv.modRevision}`)
+      for (const event of value.events) received.push(`${event.kv!.key}@${event.kv!.modRevision}`)
     }
     // The holder leaves; the client's next call makes this process the holder.
     await first.release()
@@ -34,7 +35,7 @@ test('a watch resumes on the next holder without a gap or a duplicate', async ()
     while (received.length < 4) {
       const {value, done} = await iterator.next()
       assert.equal(done, false)
-      for (const event of value.events) received.push(`${event.kv.key}@${event.kv.modRevision}`)
+      for (const event of value.events) received.push(`${event.kv!.key}@${event.kv!.modRevision}`)
     }
     assert.deepEqual(received, ['k1@2', 'k2@3', 'k3@4', 'k1@5'])
     stream.close()
