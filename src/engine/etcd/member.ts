@@ -54,7 +54,9 @@ const defaultLimits: MemberLimits = {
   cutOnCloseBytes: 256 * 1024,
   leaseExpiryCheckMs: 500,
   maxLeaseRevokesPerCheck: LEASE_REVOKE_RATE_PER_SECOND / 2,
-  leaseExtendOnStartMs: 1000,
+  // etcd adds an election's worth on promotion; one member has no election, and every one-shot
+  // command reopens the data dir, so a fixed extra second would show as remaining(TTL) after a grant.
+  leaseExtendOnStartMs: 0,
   maxRenewWaitMs: EXPIRED_LEASE_RETRY_MS + 1000,
 }
 
