@@ -10,6 +10,8 @@
 //            | 7 stream message (either way: one request or one response of that stream)
 //            | 8 stream end (either way; from the holder an error payload as kind 3, or empty
 //              when it is leaving: the client reopens the stream on the next holder)
+//            | 9 hello (callId 0: the holder accepted this connection; clients send nothing before
+//              it, so a connection dropped before hello carried no request and is safe to redo)
 //   payload := the protobuf encoding of the method's request or response message
 import {EtcdError, type GrpcCodeValue} from './errors.js'
 import {
@@ -41,7 +43,7 @@ import {
   WatchResponse,
 } from './proto/rpc.js'
 
-export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5, streamOpen: 6, streamMessage: 7, streamEnd: 8} as const
+export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5, streamOpen: 6, streamMessage: 7, streamEnd: 8, hello: 9} as const
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind]
 
 /** Largest frame accepted: a response may carry a large range, a request is checked later. */

@@ -88,11 +88,17 @@ export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient {
   static connect(address: string): Promise<LocalSocketClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(address)
-      socket.once('error', reject)
-      socket.once('connect', () => {
-        socket.off('error', reject)
+      const fail = (error?: Error) => reject(error ?? new Error('the data dir holder closed the connection before accepting it'))
+      socket.once('error', fail)
+      socket.once('close', () => fail())
+      // Resolve only on the holder's hello: a connection reset before it carried no request.
+      socket.once('data', (first: Buffer) => {
+        socket.off('error', fail)
+        socket.removeAllListeners('close')
         socket.setNoDelay(true)
-        resolve(new LocalSocketClient(socket))
+        const client = new LocalSocketClient(socket)
+        socket.emit('data', first)
+        resolve(client)
       })
     })
   }
@@ -182,6 +188,7 @@ export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient {
   }
 
   private settle(callId: number, kind: number, method: string, payload: Uint8Array): void {
+    if (kind === FrameKind.hello) return
     if (kind === FrameKind.goodbye) {
       this.leaving = true
       return

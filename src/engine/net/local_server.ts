@@ -63,6 +63,7 @@ export function serveLocal(server: Server, engine: Promise<ServedEngine>): Local
   }
 
   server.on('connection', (socket) => {
+    socket.write(encodeFrame({callId: 0, kind: FrameKind.hello, method: '', payload: new Uint8Array(0)}))
     const connection = new Connection(socket, engine, calls)
     connections.add(connection)
     socket.on('close', () => {
