@@ -1,7 +1,7 @@
 // kill -9 the embedded engine at random moments: after each reopen every acknowledged put is
 // there with its value and revision, and the store's revision never goes back.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
+import {runUntilKilled} from './kill-after-ready.js'
 import {fileURLToPath} from 'node:url'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -29,36 +29,13 @@ function rng(seed: number): () => number {
 }
 
 /** Runs the child until `killAfterMs` after it is ready, then SIGKILLs it; returns the acknowledged puts. */
-function runChild(tag: string, killAfterMs: number): Promise<Map<string, bigint>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', childPath, dataDir, tag, String(writers)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const acked = new Map<string, bigint>()
-    let pending = ''
-    let stderr = ''
-    let timer: NodeJS.Timeout | undefined
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString()
-      const lines = pending.split('\n')
-      pending = lines.pop()! // a line is only taken once its newline arrived
-      for (const line of lines) {
-        if (line === 'ready') {
-          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-          continue
-        }
-        const [key, revision] = line.split(' ')
-        acked.set(key, BigInt(revision))
-      }
-    })
-    child.on('error', reject)
-    child.on('close', (_code, signal) => {
-      clearTimeout(timer)
-      if (signal !== 'SIGKILL') reject(new Error(`child exited by itself (signal ${signal}): ${stderr}`))
-      else resolve(acked)
-    })
+async function runChild(tag: string, killAfterMs: number): Promise<Map<string, bigint>> {
+  const acked = new Map<string, bigint>()
+  await runUntilKilled([childPath, dataDir, tag, String(writers)], killAfterMs, (line) => {
+    const [key, revision] = line.split(' ')
+    acked.set(key, BigInt(revision))
   })
+  return acked
 }
 
 it(`every acknowledged put survives kill -9 of the embedded engine (${rounds} rounds, ${writers} writers)`, async () => {

@@ -1,6 +1,6 @@
 // kill -9 at random moments: every append the log acknowledged is there after a reopen.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
+import {runUntilKilled} from '../../crash/kill-after-ready.js'
 import {fileURLToPath} from 'node:url'
 import {after, before, it} from 'node:test'
 import {openWal} from '../../../src/engine/wal/wal.js'
@@ -32,33 +32,13 @@ interface RoundOutput {
 }
 
 /** Runs the child until `killAfterMs` after it is ready, then SIGKILLs it; returns what it printed. */
-function runChild(fromIndex: bigint, tag: string, killAfterMs: number): Promise<RoundOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', childPath, dir, String(fromIndex), tag, String(writers)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const out: RoundOutput = {acked: [], releases: []}
-    let pending = ''
-    let stderr = ''
-    let timer: NodeJS.Timeout | undefined
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString()
-      const lines = pending.split('\n')
-      pending = lines.pop()! // a line is only taken once its newline arrived
-      for (const line of lines) {
-        if (line.startsWith('ready')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-        else if (line.startsWith('release ')) out.releases.push(BigInt(line.slice(8)))
-        else out.acked.push(BigInt(line))
-      }
-    })
-    child.on('error', reject)
-    child.on('close', (_code, signal) => {
-      clearTimeout(timer)
-      if (signal !== 'SIGKILL') reject(new Error(`child exited by itself (signal ${signal}): ${stderr}`))
-      else resolve(out)
-    })
+async function runChild(fromIndex: bigint, tag: string, killAfterMs: number): Promise<RoundOutput> {
+  const out: RoundOutput = {acked: [], releases: []}
+  await runUntilKilled([childPath, dir, String(fromIndex), tag, String(writers)], killAfterMs, (line) => {
+    if (line.startsWith('release ')) out.releases.push(BigInt(line.slice(8)))
+    else out.acked.push(BigInt(line))
   })
+  return out
 }
 
 it(`every acknowledged append survives kill -9 (${rounds} rounds, ${writers} writers)`, async () => {
