@@ -53,8 +53,8 @@ export const globalFlags = {
   'discovery-srv-name': Flags.string({description: 'service name to query when using DNS discovery', helpGroup: GLOBAL}),
 }
 
-/** ETCDCTL_* variables etcdctl knows besides its flags. */
-const OTHER_KNOWN_ENV = new Set(['ETCDCTL_API'])
+/** ETCDCTL_* variables etcdctl knows besides its flags (the watch ones are read by `watch`). */
+const OTHER_KNOWN_ENV = new Set(['ETCDCTL_API', 'ETCDCTL_WATCH_KEY', 'ETCDCTL_WATCH_RANGE_END'])
 
 export const envName = (flag: string): string => 'ETCDCTL_' + flag.toUpperCase().replaceAll('-', '_')
 
