@@ -2,7 +2,53 @@
 // directly; the local-socket and gRPC ones speak a wire protocol. Every ectl command and the
 // control plane use only this, so they run unchanged on any of them.
 import type {
+  AlarmRequest,
+  AlarmResponse,
+  AuthDisableResponse,
+  AuthEnableResponse,
+  AuthenticateRequest,
+  AuthenticateResponse,
+  AuthRoleAddRequest,
+  AuthRoleAddResponse,
+  AuthRoleDeleteRequest,
+  AuthRoleDeleteResponse,
+  AuthRoleGetRequest,
+  AuthRoleGetResponse,
+  AuthRoleGrantPermissionRequest,
+  AuthRoleGrantPermissionResponse,
+  AuthRoleListResponse,
+  AuthRoleRevokePermissionRequest,
+  AuthRoleRevokePermissionResponse,
+  AuthStatusResponse,
+  AuthUserAddRequest,
+  AuthUserAddResponse,
+  AuthUserChangePasswordRequest,
+  AuthUserChangePasswordResponse,
+  AuthUserDeleteRequest,
+  AuthUserDeleteResponse,
+  AuthUserGetRequest,
+  AuthUserGetResponse,
+  AuthUserGrantRoleRequest,
+  AuthUserGrantRoleResponse,
+  AuthUserListResponse,
+  AuthUserRevokeRoleRequest,
+  AuthUserRevokeRoleResponse,
   CompactionRequest,
+  DefragmentResponse,
+  HashResponse,
+  MemberAddRequest,
+  MemberAddResponse,
+  MemberListRequest,
+  MemberListResponse,
+  MemberPromoteRequest,
+  MemberPromoteResponse,
+  MemberRemoveRequest,
+  MemberRemoveResponse,
+  MemberUpdateRequest,
+  MemberUpdateResponse,
+  MoveLeaderRequest,
+  MoveLeaderResponse,
+  SnapshotResponse,
   CompactionResponse,
   DeleteRangeRequest,
   DeleteRangeResponse,
@@ -27,6 +73,17 @@ import type {
   WatchRequest,
   WatchResponse,
 } from '../../api/proto/rpc.js'
+import type {
+  CampaignRequest,
+  CampaignResponse,
+  LeaderRequest,
+  LeaderResponse,
+  ProclaimRequest,
+  ProclaimResponse,
+  ResignRequest,
+  ResignResponse,
+} from '../../api/proto/v3election.js'
+import type {LockRequest, LockResponse, UnlockRequest, UnlockResponse} from '../../api/proto/v3lock.js'
 
 /** Requests are partial: absent fields take proto3 defaults (fromPartial fills them). */
 export type Req<T> = Partial<T>
@@ -66,3 +123,67 @@ export interface EtcdWatchLeaseClient {
   leaseTimeToLive(req: Req<LeaseTimeToLiveRequest>): Promise<LeaseTimeToLiveResponse>
   leaseLeases(): Promise<LeaseLeasesResponse>
 }
+
+// The remaining services. Each method is its gRPC method's name in lowerCamel case
+// (Maintenance/Defragment -> defragment), so a client or server can be derived from the method
+// table in src/api/grpc-methods.ts.
+
+/** etcd's Maintenance service (Status and HashKV are on EtcdClient). */
+export interface EtcdMaintenanceClient {
+  alarm(req: Req<AlarmRequest>): Promise<AlarmResponse>
+  defragment(): Promise<DefragmentResponse>
+  hash(): Promise<HashResponse>
+  /** The backend as a stream of chunks; the last carries remaining_bytes 0 and the checksum. */
+  snapshot(): AsyncIterable<SnapshotResponse>
+  moveLeader(req: Req<MoveLeaderRequest>): Promise<MoveLeaderResponse>
+}
+
+/** etcd's Cluster service. */
+export interface EtcdClusterClient {
+  memberList(req: Req<MemberListRequest>): Promise<MemberListResponse>
+  memberAdd(req: Req<MemberAddRequest>): Promise<MemberAddResponse>
+  memberRemove(req: Req<MemberRemoveRequest>): Promise<MemberRemoveResponse>
+  memberUpdate(req: Req<MemberUpdateRequest>): Promise<MemberUpdateResponse>
+  memberPromote(req: Req<MemberPromoteRequest>): Promise<MemberPromoteResponse>
+}
+
+/** etcd's Auth service. */
+export interface EtcdAuthClient {
+  authEnable(): Promise<AuthEnableResponse>
+  authDisable(): Promise<AuthDisableResponse>
+  authStatus(): Promise<AuthStatusResponse>
+  authenticate(req: Req<AuthenticateRequest>): Promise<AuthenticateResponse>
+  userAdd(req: Req<AuthUserAddRequest>): Promise<AuthUserAddResponse>
+  userGet(req: Req<AuthUserGetRequest>): Promise<AuthUserGetResponse>
+  userList(): Promise<AuthUserListResponse>
+  userDelete(req: Req<AuthUserDeleteRequest>): Promise<AuthUserDeleteResponse>
+  userChangePassword(req: Req<AuthUserChangePasswordRequest>): Promise<AuthUserChangePasswordResponse>
+  userGrantRole(req: Req<AuthUserGrantRoleRequest>): Promise<AuthUserGrantRoleResponse>
+  userRevokeRole(req: Req<AuthUserRevokeRoleRequest>): Promise<AuthUserRevokeRoleResponse>
+  roleAdd(req: Req<AuthRoleAddRequest>): Promise<AuthRoleAddResponse>
+  roleGet(req: Req<AuthRoleGetRequest>): Promise<AuthRoleGetResponse>
+  roleList(): Promise<AuthRoleListResponse>
+  roleDelete(req: Req<AuthRoleDeleteRequest>): Promise<AuthRoleDeleteResponse>
+  roleGrantPermission(req: Req<AuthRoleGrantPermissionRequest>): Promise<AuthRoleGrantPermissionResponse>
+  roleRevokePermission(req: Req<AuthRoleRevokePermissionRequest>): Promise<AuthRoleRevokePermissionResponse>
+}
+
+/** etcd's v3lock Lock and v3election Election services (server-side recipes). */
+export interface EtcdLockElectionClient {
+  lock(req: Req<LockRequest>): Promise<LockResponse>
+  unlock(req: Req<UnlockRequest>): Promise<UnlockResponse>
+  campaign(req: Req<CampaignRequest>): Promise<CampaignResponse>
+  proclaim(req: Req<ProclaimRequest>): Promise<ProclaimResponse>
+  leader(req: Req<LeaderRequest>): Promise<LeaderResponse>
+  /** Leader changes of an election, the current leader first. */
+  observe(req: Req<LeaderRequest>): AsyncIterable<LeaderResponse>
+  resign(req: Req<ResignRequest>): Promise<ResignResponse>
+}
+
+/** Everything etcd's v3 API offers: what the gRPC client and a full server implement. */
+export type FullEtcdClient = EtcdClient &
+  EtcdWatchLeaseClient &
+  EtcdMaintenanceClient &
+  EtcdClusterClient &
+  EtcdAuthClient &
+  EtcdLockElectionClient

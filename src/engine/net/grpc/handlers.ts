@@ -20,7 +20,7 @@ import {
   type TxnRequest,
 } from '../../../api/proto/rpc.js'
 import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
-import type {MethodName, ServiceName} from './methods.js'
+import type {MethodName, ServiceName} from '../../../api/grpc-methods.js'
 
 /**
  * The engine a server serves. Watch and leases are optional while the engine grows them: a

@@ -10,7 +10,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js'
 import {EtcdError, type GrpcCodeValue} from '../../../api/errors.js'
-import {grpcServices, type MethodName, type ServiceName, serviceDefinition} from './methods.js'
+import {grpcServices, type MethodName, type ServiceName, serviceDefinition} from '../../../api/grpc-methods.js'
 
 type Spec<S extends ServiceName, M extends MethodName<S>> = (typeof grpcServices)[S][M]
 type RequestOf<S extends ServiceName, M extends MethodName<S>> = Spec<S, M> extends {request: {decode(b: Uint8Array): infer R}} ? R : never

@@ -11,7 +11,7 @@ import {
 import assert from 'node:assert/strict'
 import {Limits} from '../../../api/errors.js'
 import {EngineLacksMethod, type HandlerContext, type MemberInfo, type ServedEngine, streamOpeners, unaryHandlers} from './handlers.js'
-import {grpcServices, type MethodSpec, methodPath, type ServiceName, serviceDefinition} from './methods.js'
+import {grpcServices, type MethodSpec, methodPath, type ServiceName, serviceDefinition} from '../../../api/grpc-methods.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, type StatusError, toStatusError, unimplementedError} from './status.js'
 

@@ -2,9 +2,9 @@
 // test client are both derived from this table, so a path or a codec cannot differ between them.
 // Services, paths and messages are etcd's (etcdserverpb, v3lockpb, v3electionpb).
 import type {ServiceDefinition} from '@grpc/grpc-js'
-import * as rpc from '../../../api/proto/rpc.js'
-import * as election from '../../../api/proto/v3election.js'
-import * as lock from '../../../api/proto/v3lock.js'
+import * as rpc from './proto/rpc.js'
+import * as election from './proto/v3election.js'
+import * as lock from './proto/v3lock.js'
 
 /** A generated message's codec (ts-proto MessageFns, narrowed to what the wire needs). */
 export interface Codec<T> {
