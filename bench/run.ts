@@ -4,10 +4,11 @@ import {cpus, totalmem} from 'node:os'
 import {benchCli} from './cli.js'
 import {benchEngine} from './engine.js'
 import {benchReopen} from './reopen.js'
+import {benchServer} from './server/load.js'
 import {formatResults, type Result} from './util.js'
 
 const only = process.argv[2]
-const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli}
+const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer}
 const results: Result[] = []
 for (const [name, suite] of Object.entries(suites)) {
   if (only && only !== name) continue

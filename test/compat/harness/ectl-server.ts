@@ -19,6 +19,8 @@ process.on('exit', () => {
 export interface EctlServer {
   /** host:port for etcdctl's --endpoints / ETCDCTL_ENDPOINTS. */
   readonly endpoint: string
+  /** The server process, for benchmarks that read its memory. */
+  readonly pid: number
   /** Stops the server with SIGTERM (SIGKILL after a grace period); resolves with its exit code. */
   stop(): Promise<number | null>
   /** What the server wrote on stderr so far (its tail). */
@@ -85,7 +87,7 @@ export async function startEctlServer(launcher: string, env: NodeJS.ProcessEnv, 
         reject(new Error(`ectl server exited before it was ready; its log:\n${logTail}`))
       })
     })
-    return {endpoint: `127.0.0.1:${port}`, stop, log: () => logTail}
+    return {endpoint: `127.0.0.1:${port}`, pid: child.pid!, stop, log: () => logTail}
   } catch (error) {
     await stop()
     throw error

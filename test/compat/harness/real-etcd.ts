@@ -55,6 +55,8 @@ process.on('exit', () => {
 export interface RealEtcd {
   /** host:port for etcdctl's --endpoints / ETCDCTL_ENDPOINTS. */
   readonly endpoint: string
+  /** The etcd process, for benchmarks that read its memory. */
+  readonly pid: number
   stop(): Promise<void>
 }
 
@@ -107,7 +109,7 @@ export async function startRealEtcd(): Promise<RealEtcd> {
     await stop()
     throw error
   }
-  return {endpoint: `127.0.0.1:${clientPort}`, stop}
+  return {endpoint: `127.0.0.1:${clientPort}`, pid: child.pid!, stop}
 }
 
 async function distinctFreePorts(): Promise<[number, number]> {

@@ -1,0 +1,160 @@
+// `ectl server` against the real etcd 3.4, driven the same way: every workload at 1, 16, 64 and
+// 256 concurrent clients, spread over several load-generator processes (worker.ts) so that one
+// Node process is never the limit; the generator's own CPU use is reported beside each cell so
+// a reader can tell when the machine, not the server, was the bottleneck. Then the RSS of each
+// server after 1,000,000 keys.
+import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {startEctlServer} from '../../test/compat/harness/ectl-server.js'
+import {startRealEtcd} from '../../test/compat/harness/real-etcd.js'
+import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
+import {percentile, type Result} from '../util.js'
+import type {WorkerResult, WorkerTask, WorkloadKind} from './workload.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const quick = process.env.BENCH_QUICK === '1'
+const measureMs = quick ? 1500 : 3000
+const warmupMs = quick ? 500 : 1000
+const keySpace = 10_000
+const valueBytes = 100
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64,256').split(',').map(Number)
+const workloads: WorkloadKind[] = (process.env.BENCH_WORKLOADS?.split(',') as WorkloadKind[] | undefined) ?? [
+  'put',
+  'range-linearizable',
+  'range-serializable',
+  'txn',
+  'watch',
+  'keepalive',
+]
+
+interface Target {
+  name: 'ectl' | 'etcd'
+  endpoint: string
+  pid: number
+  stop(): Promise<unknown>
+}
+
+interface Cell {
+  opsPerSec: number
+  p99Ms: number
+  generatorCpu: number
+}
+
+/** Processes to spread `clients` over: one per 16 clients, at most 4 (the machine has 2 cores). */
+const processesFor = (clients: number) => Math.min(4, Math.max(1, Math.ceil(clients / 16)))
+
+function runWorker(task: WorkerTask): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/server/worker.ts`, JSON.stringify(task)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`load worker exited ${code}`))))
+  })
+}
+
+async function runCell(target: Target, kind: WorkloadKind, clients: number): Promise<Cell> {
+  const processes = processesFor(clients)
+  const tasks: WorkerTask[] = Array.from({length: processes}, (_, p) => {
+    const share = Math.floor(clients / processes) + (p < clients % processes ? 1 : 0)
+    return {endpoint: target.endpoint, kind, clients: share, conns: Math.min(share, 8), warmupMs, measureMs, keySpace, valueBytes}
+  })
+  if (kind === 'watch') tasks.push({endpoint: target.endpoint, kind, clients: 1, conns: 1, warmupMs, measureMs, keySpace, valueBytes, publisher: true})
+  const results = await Promise.all(tasks.map(runWorker))
+  const latencies = results.flatMap((r) => r.latenciesUs).sort((a, b) => a - b)
+  const ops = results.reduce((sum, r) => sum + r.ops, 0)
+  const cpuMs = results.reduce((sum, r) => sum + r.cpuMs, 0)
+  return {
+    opsPerSec: ops / (measureMs / 1000),
+    p99Ms: percentile(latencies, 99) / 1000,
+    generatorCpu: cpuMs / (warmupMs + measureMs),
+  }
+}
+
+async function populate(endpoint: string, keys: number, bytes: number, prefix = 'bench/'): Promise<void> {
+  const client = new RawGrpcClient(endpoint)
+  const value = Buffer.alloc(bytes, 'v')
+  const batch = 100
+  let next = 0
+  await Promise.all(
+    Array.from({length: 16}, async () => {
+      while (next < keys) {
+        const from = next
+        next += batch
+        const success = []
+        for (let i = from; i < Math.min(keys, from + batch); i++) {
+          success.push({requestPut: {key: Buffer.from(`${prefix}${i.toString().padStart(7, '0')}`), value}})
+        }
+        await client.unary('etcdserverpb.KV', 'Txn', {success})
+      }
+    }),
+  )
+  client.close()
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
+  return kb / 1024
+}
+
+async function startTarget(name: Target['name']): Promise<Target> {
+  if (name === 'etcd') {
+    const etcd = await startRealEtcd()
+    return {name, endpoint: etcd.endpoint, pid: etcd.pid, stop: () => etcd.stop()}
+  }
+  const env = {...process.env}
+  delete env.NODE_EXTRA_CA_CERTS
+  const server = await startEctlServer(`${root}bin/ectl.js`, env)
+  return {name, endpoint: server.endpoint, pid: server.pid, stop: () => server.stop()}
+}
+
+export async function benchServer(): Promise<Result[]> {
+  const results: Result[] = []
+  const cells = new Map<string, Cell>()
+  for (const name of ['ectl', 'etcd'] as const) {
+    const target = await startTarget(name)
+    try {
+      await populate(target.endpoint, keySpace, valueBytes)
+      for (const kind of workloads) {
+        for (const clients of concurrencies) {
+          const cell = await runCell(target, kind, clients)
+          cells.set(`${name} ${kind} ${clients}`, cell)
+          console.error(`${name} ${kind} x${clients}: ${Math.round(cell.opsPerSec)}/s p99 ${cell.p99Ms.toFixed(2)} ms (generator ${(cell.generatorCpu * 100).toFixed(0)}% of a core)`)
+        }
+      }
+    } finally {
+      await target.stop()
+    }
+  }
+  for (const kind of workloads) {
+    for (const clients of concurrencies) {
+      const ours = cells.get(`ectl ${kind} ${clients}`)!
+      const theirs = cells.get(`etcd ${kind} ${clients}`)!
+      const note = `generator ${(ours.generatorCpu * 100).toFixed(0)}% / ${(theirs.generatorCpu * 100).toFixed(0)}% of a core`
+      results.push({name: `server ${kind}, ${clients} clients`, value: ours.opsPerSec, unit: 'ops/s', target: '>= 1.0x etcd', peer: theirs.opsPerSec, note})
+      results.push({name: `server ${kind}, ${clients} clients, p99`, value: ours.p99Ms, unit: 'ms', target: '<= etcd', peer: theirs.p99Ms})
+    }
+  }
+  results.push(...(await benchRss()))
+  return results
+}
+
+/** RSS of each server after 1,000,000 keys of 256 B (the same load into both). */
+export async function benchRss(keys = quick ? 100_000 : 1_000_000): Promise<Result[]> {
+  const rss: Record<string, number> = {}
+  for (const name of ['ectl', 'etcd'] as const) {
+    const target = await startTarget(name)
+    try {
+      const t0 = performance.now()
+      await populate(target.endpoint, keys, 256, 'rss/')
+      console.error(`${name}: loaded ${keys} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+      rss[name] = rssMb(target.pid)
+    } finally {
+      await target.stop()
+    }
+  }
+  return [{name: `server RSS after ${keys.toLocaleString('en-US')} keys of 256 B`, value: rss.ectl!, unit: 'MB', peer: rss.etcd!}]
+}
