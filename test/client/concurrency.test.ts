@@ -39,6 +39,15 @@ function track<T>(promise: Promise<T>): {settled: () => boolean; promise: Promis
 /** Lets the engine apply, watch and answer whatever is in flight. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100))
 
+/** Waits until `condition` holds (polling), so a loaded machine only makes the test slower. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 test('mutex: the first locker holds at once; waiters take the lock in order, each watching its predecessor only', async () => {
   const client = await engine()
   const [a, b, c] = [new Mutex(await session(client), 'lk'), new Mutex(await session(client), 'lk'), new Mutex(await session(client), 'lk')]
@@ -46,9 +55,9 @@ test('mutex: the first locker holds at once; waiters take the lock in order, eac
   assert.match(a.key.toString(), /^lk\/[0-9a-f]+$/)
   const waitedOn = {b: [] as string[], c: [] as string[]}
   const bLocked = track(b.lock(undefined, (k) => waitedOn.b.push(k.toString())))
-  await settle()
+  await until(() => waitedOn.b.length > 0)
   const cLocked = track(c.lock(undefined, (k) => waitedOn.c.push(k.toString())))
-  await settle()
+  await until(() => waitedOn.c.length > 0)
   assert.deepEqual(waitedOn, {b: [a.key.toString()], c: [b.key.toString()]})
   assert.ok(a.revision < b.revision && b.revision < c.revision)
 
@@ -68,15 +77,16 @@ test('mutex: a waiter that gives up deletes its key; the one behind it then wait
   const [a, b, c] = [new Mutex(await session(client), 'lk'), new Mutex(await session(client), 'lk'), new Mutex(await session(client), 'lk')]
   await a.lock()
   const giveUp = new AbortController()
-  const bLocked = track(b.lock(giveUp.signal))
-  await settle()
+  let bWaiting = false
+  const bLocked = track(b.lock(giveUp.signal, () => (bWaiting = true)))
+  await until(() => bWaiting)
   const waitedOn: string[] = []
   const cLocked = track(c.lock(undefined, (k) => waitedOn.push(k.toString())))
-  await settle()
+  await until(() => waitedOn.length > 0)
   const bKey = b.key.toString()
   giveUp.abort()
   await assert.rejects(bLocked.promise)
-  await settle()
+  await until(() => waitedOn.length > 1)
   assert.deepEqual(waitedOn, [bKey, a.key.toString()])
   assert.equal(cLocked.settled(), false)
   assert.equal((await client.range({key: Buffer.from(bKey)})).kvs.length, 0, 'the abandoned key is gone')
@@ -136,7 +146,7 @@ test('election: campaign, observe, proclaim, resign hands over to the next candi
   await first.resign()
   await secondLeads.promise
   assert.equal((await watcher.leader()).kvs[0]!.value.toString(), 'two')
-  await settle()
+  await until(() => seen.length >= 3)
   stop.abort()
   await observing
   assert.deepEqual(seen, ['el/ID=one', 'el/ID=one-again', 'el/ID=two'])
