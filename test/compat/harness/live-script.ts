@@ -10,6 +10,7 @@
 //   masked, so a malformed or inconsistent id still fails. `{lease-N}` in a later argv is
 //   replaced by that side's N-th id (in hex), so steps can revoke what they granted.
 import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -80,6 +81,40 @@ export class LeaseIdMasker {
   }
 }
 
+const idleProbeMs = 100
+const idleProbesInARow = 3
+const idleTimeoutMs = 20_000
+
+/** CPU time the process has used so far (user + system, in clock ticks), from /proc. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Waits at least `minMs`, then until the background command has stopped using CPU for a few
+ * probes in a row: it has started and is blocked on its watch, lock or election. On a loaded
+ * machine start-up takes longer than any fixed wait, and an event written before the watcher
+ * is ready would be missed on one side only.
+ */
+async function untilIdle(pid: number, minMs: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, minMs))
+  const deadline = Date.now() + idleTimeoutMs
+  let last = cpuTicks(pid)
+  let quiet = 0
+  while (last !== undefined && quiet < idleProbesInARow && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, idleProbeMs))
+    const now = cpuTicks(pid)
+    quiet = now === last ? quiet + 1 : 0
+    last = now
+  }
+}
+
 async function runSide(script: LiveScript, side: Side): Promise<ProcessResult[]> {
   const masker = new LeaseIdMasker(script.leaseKeyPrefixes)
   const argvOf = (argv: readonly string[]) => argv.map((a) => a.replace(/\{lease-(\d+)\}/g, (_all, n: string) => masker.hex(Number(n))))
@@ -95,7 +130,7 @@ async function runSide(script: LiveScript, side: Side): Promise<ProcessResult[]>
         child.stderr!.on('data', (c: Buffer) => entry.stderr.push(c))
         entry.exit = new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 9))))
         running.set(step.start, entry)
-        await new Promise((resolve) => setTimeout(resolve, step.settleMs))
+        await untilIdle(child.pid!, step.settleMs)
         results.push({stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0})
       } else if ('stop' in step) {
         const entry = running.get(step.stop)
@@ -157,10 +192,31 @@ function compare(expected: ProcessResult, actual: ProcessResult): void {
   if (actual.exitCode !== expected.exitCode) differences.push(`exit code: real etcdctl ${expected.exitCode}, ectl ${actual.exitCode}`)
   for (const stream of ['stdout', 'stderr'] as const) {
     const e = displayLines(normalizeOutput(expected[stream]))
-    const a = displayLines(normalizeOutput(actual[stream]))
+    const a = displayLines(alignCountdowns(normalizeOutput(expected[stream]), normalizeOutput(actual[stream])))
     if (!isDeepStrictEqual(a, e)) differences.push(`${stream} (- real etcdctl, + ectl):\n${lineDiff(e, a).replace(/^/gm, '    ')}`)
   }
   if (differences.length > 0) throw new assert.AssertionError({message: `ectl differs from the real etcdctl\n${differences.join('\n')}`})
+}
+
+// A lease's remaining TTL counts down while a script runs, and the two sides run side by side
+// on a shared machine: one may reach a step a second or two after the other.
+const countdown = /(remaining\(|"ttl":|"TTL" : )(-?\d+)/g
+const countdownSlackSeconds = 5
+
+/**
+ * Where `actual` shows a remaining TTL within a few seconds of the one `expected` shows at the
+ * same place, takes the expected number; a larger difference stays and fails the comparison.
+ */
+function alignCountdowns(expectedBytes: Buffer, actualBytes: Buffer): Buffer {
+  const [expected, actual] = [expectedBytes.toString('latin1'), actualBytes.toString('latin1')]
+  const wanted = [...expected.matchAll(countdown)].map((m) => Number(m[2]))
+  let index = 0
+  const aligned = actual.replace(countdown, (whole, prefix: string, seconds: string) => {
+    const want = wanted[index++]
+    if (want === undefined || Math.abs(want - Number(seconds)) > countdownSlackSeconds) return whole
+    return `${prefix}${want}`
+  })
+  return Buffer.from(aligned, 'latin1')
 }
 
 /** One suite per script, one test per step; the two sides of a script run side by side. */
