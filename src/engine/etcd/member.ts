@@ -60,6 +60,12 @@ const defaultLimits: MemberLimits = {
   maxRenewWaitMs: EXPIRED_LEASE_RETRY_MS + 1000,
 }
 
+/** Metrics hooks (etcd's disk latency histograms); each is called once per batch. */
+export interface MemberObservers {
+  walSyncSeconds?(seconds: number): void
+  backendCommitSeconds?(seconds: number): void
+}
+
 interface Proposal {
   request: InternalRequest
   data: Uint8Array
@@ -80,6 +86,7 @@ export class Member {
   /** The revokes proposed by the last expiry check, while any is in flight. */
   private revokesInFlight: Promise<void> | undefined
   private readonly closing: {promise: Promise<void>; resolve: () => void}
+  private commitObserver: ((seconds: number) => void) | undefined
   readonly term = 1n
 
   /** `lessor` must be the one `store` was opened with (it applies the lease entries). */
@@ -153,6 +160,12 @@ export class Member {
     throw Errors.leaseNotFound()
   }
 
+  /** Installs metrics hooks (replacing any before). */
+  observe(observers: MemberObservers): void {
+    this.wal.syncObserver = observers.walSyncSeconds
+    this.commitObserver = observers.backendCommitSeconds
+  }
+
   /** Replays log entries the store has not applied yet (after a crash or kill -9). */
   replay(entries: WalEntry[]): void {
     const pending: ApplyEntry[] = []
@@ -223,7 +236,9 @@ export class Member {
       for (const proposal of batch) proposal.reject(error as Error)
       return
     }
+    const commitStart = this.commitObserver === undefined ? 0 : performance.now()
     const results = this.store.applyBatch(entries.map((entry, i) => ({index: entry.index, request: batch[i].request})))
+    if (this.commitObserver !== undefined) this.commitObserver((performance.now() - commitStart) / 1000)
     assert.equal(results.length, batch.length)
     for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i])
     if (this.store.consistentIndex - this.releasedThrough >= BigInt(this.limits.releaseEveryEntries)) this.releaseLog()

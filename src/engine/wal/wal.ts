@@ -162,6 +162,8 @@ async function createSegment(dir: string, segment: SegmentInfo, hardState: HardS
 
 export class SegmentedWal implements WriteAheadLog {
   readonly stats: WalStats
+  /** Told how long each batch's fdatasync took, in seconds (a metrics hook; keep it cheap). */
+  syncObserver: ((seconds: number) => void) | undefined
   private state: 'open' | 'closing' | 'closed' = 'open'
   /** Set when a write or sync failed: what is on disk is unknown, so nothing more is accepted. */
   private failure: Error | undefined
@@ -382,7 +384,9 @@ export class SegmentedWal implements WriteAheadLog {
     if (this.tail.appendBatches > 0 && this.tail.sizeBytes + buf.length > this.limits.segmentBytes) await this.rotate()
 
     await writeFully(this.tail.handle, buf, this.tail.sizeBytes)
+    const syncStart = this.syncObserver === undefined ? 0 : performance.now()
     await this.tail.handle.datasync()
+    if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
     this.tail.sizeBytes += buf.length
     this.tail.appendBatches++
     this.stats.batches++

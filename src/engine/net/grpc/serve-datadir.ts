@@ -1,15 +1,20 @@
 // `ectl server`'s engine side: hold the data dir (local `ectl --data-dir` commands keep reaching
-// it through the holder's socket) and serve it over gRPC on the client URLs.
+// it through the holder's socket) and serve it on the client URLs: gRPC, the JSON gateway,
+// /health, /version and /metrics.
 import {EtcdError, GrpcCode} from '../../../api/errors.js'
 import {tryHoldDataDir} from '../../etcd/holder.js'
+import {apiClusterVersion, serverVersion} from '../../etcd/version.js'
+import type {EmbeddedEtcd} from '../../etcd/embedded.js'
+import {ServerMetrics} from '../metrics.js'
+import type {ListenAddress} from '../mux.js'
 import type {MemberInfo, ServedEngine} from './handlers.js'
 import {startGrpcServer} from './server.js'
 
 export interface ServeDataDirOptions {
   dataDir: string
   member: MemberInfo
-  /** `host:port` addresses (from --listen-client-urls). */
-  listen: string[]
+  /** `host:port` addresses, or addresses with TLS (from --listen-client-urls). */
+  listen: Array<string | ListenAddress>
   maxRequestBytes: number
 }
 
@@ -19,19 +24,48 @@ export interface ServingDataDir {
   close(): Promise<void>
 }
 
+/** The gauges of /metrics, read from the member at scrape time. */
+function metricsOf(engine: EmbeddedEtcd): ServerMetrics {
+  const member = engine.member
+  const metrics = new ServerMetrics({
+    isLeader: () => true,
+    hasLeader: () => true,
+    committedIndex: () => member.appliedIndex,
+    appliedIndex: () => member.appliedIndex,
+    dbSizeBytes: () => member.store.dbSizeBytes(),
+    dbSizeInUseBytes: () => member.store.dbSizeBytes(),
+    keysTotal: async () => Number((await engine.range({key: Buffer.from([0]), rangeEnd: Buffer.from([0]), countOnly: true})).count),
+  })
+  member.observe({
+    walSyncSeconds: (seconds) => metrics.walFsyncSeconds.observe(seconds),
+    backendCommitSeconds: (seconds) => metrics.backendCommitSeconds.observe(seconds),
+  })
+  return metrics
+}
+
 export async function serveDataDir(options: ServeDataDirOptions): Promise<ServingDataDir> {
   const held = await tryHoldDataDir(options.dataDir)
   if (!held) {
     throw new EtcdError(GrpcCode.FAILED_PRECONDITION, `data dir ${options.dataDir} is already in use by another process (an ectl server or command)`)
   }
+  const engine = held.engine
   let grpc
   try {
     grpc = await startGrpcServer({
-      // Watch and leases are wired in as the engine grows them (ServedEngine keeps them optional).
-      engine: held.engine as ServedEngine,
+      engine: engine as ServedEngine,
       member: options.member,
       listen: options.listen,
       maxRequestBytes: options.maxRequestBytes,
+      header: () => engine.member.header(),
+      metrics: metricsOf(engine),
+      version: {server: serverVersion, cluster: apiClusterVersion},
+      health: {
+        alarms: () => [],
+        // a read of one key through the engine, as etcd's health check does (linearizable)
+        probe: async () => {
+          await engine.range({key: Buffer.from('health')})
+        },
+      },
     })
   } catch (error) {
     await held.release()

@@ -1,17 +1,26 @@
-// The v3 API over gRPC, as etcd serves it on its client URLs: every service of the method table
-// is registered; what the engine implements is answered by it, the rest with UNIMPLEMENTED.
+// The client port, as etcd serves it: the v3 API over gRPC (every service of the method table
+// registered; what neither a handler nor the engine implements answers UNIMPLEMENTED), and on
+// the same port the HTTP/JSON gateway with /health, /version and /metrics (mux.ts tells the
+// protocols apart). Both reach the engine through one dispatcher.
 import {
   Server,
   ServerCredentials,
   type sendUnaryData,
   type ServerDuplexStream,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js'
+import {createServer as createHttpServer} from 'node:http'
 import assert from 'node:assert/strict'
 import {Limits} from '../../../api/errors.js'
-import {EngineLacksMethod, type HandlerContext, type MemberInfo, type ServedEngine, streamOpeners, unaryHandlers} from './handlers.js'
+import type {ResponseHeader} from '../../../api/proto/rpc.js'
+import {type HandlerContext, type MemberInfo, type ServedEngine} from './handlers.js'
 import {grpcServices, type MethodSpec, methodPath, type ServiceName, serviceDefinition} from '../../../api/grpc-methods.js'
+import {createDispatcher, EngineLacksMethod} from '../dispatch.js'
+import {createGateway, type HealthSource} from '../gateway/gateway.js'
+import type {ServerMetrics} from '../metrics.js'
+import {listen, type ListenAddress, type MuxListener} from '../mux.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, type StatusError, toStatusError, unimplementedError} from './status.js'
 
@@ -31,14 +40,23 @@ const hardReceiveLimitFactor = 4
 const maxConcurrentStreams = 4096
 /** How long a shutdown waits for calls in flight before cutting connections. */
 const shutdownGraceMs = 5_000
+/** An HTTP/1.1 client has this long to send its request headers. */
+const httpHeadersTimeoutMs = 60_000
 
 export interface GrpcServerOptions {
   engine: ServedEngine
   member: MemberInfo
-  /** `host:port` addresses to listen on; port 0 takes a free port. */
-  listen: string[]
+  /** Addresses to listen on (`host:port`, or with TLS); port 0 takes a free port. */
+  listen: Array<string | ListenAddress>
   /** --max-request-bytes (default etcd's 1.5 MiB). */
   maxRequestBytes?: number
+  /** The member's current header: fills in what a response's header lacks. */
+  header?: () => ResponseHeader
+  /** /health's view of the member; without it /health only probes the engine with a read. */
+  health?: HealthSource
+  metrics?: ServerMetrics
+  /** What /version reports. */
+  version?: {server: string; cluster: string}
 }
 
 export interface RunningGrpcServer {
@@ -53,6 +71,13 @@ class OversizeMessage {
   constructor(readonly bytes: number) {}
 }
 
+function parseAddress(address: string | ListenAddress): ListenAddress {
+  if (typeof address !== 'string') return address
+  const colon = address.lastIndexOf(':')
+  assert.ok(colon > 0, `listen address ${address} has no port`)
+  return {host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(address.slice(colon + 1))}
+}
+
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const maxRequestBytes = options.maxRequestBytes ?? Limits.maxRequestBytes
   assert.ok(Number.isSafeInteger(maxRequestBytes) && maxRequestBytes > 0, 'maxRequestBytes must be a positive integer')
@@ -63,42 +88,51 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     'grpc.max_concurrent_streams': maxConcurrentStreams,
   })
   const context: HandlerContext = {engine: options.engine, member: options.member, maxRequestBytes}
-  const unary = unaryHandlers(context)
-  const streams = streamOpeners(context)
+  const header = options.header
+  const dispatcher = createDispatcher({...context, header: header ?? (() => undefined as never), fillHeaders: header !== undefined, metrics: options.metrics})
   const bridges = new Set<Bridge>()
   const refuse = (message: unknown): StatusError | undefined =>
     message instanceof OversizeMessage ? receiveLimitError(message.bytes, receiveLimitBytes) : undefined
   const decodeRequest = (spec: MethodSpec, bytes: Buffer): unknown =>
     bytes.length > receiveLimitBytes ? new OversizeMessage(bytes.length) : spec.request.decode(bytes)
+  const statusOf = (error: unknown, path: string) => (error instanceof EngineLacksMethod ? unimplementedError(path) : toStatusError(error))
 
   for (const service of Object.keys(grpcServices) as ServiceName[]) {
     const implementation: UntypedServiceImplementation = {}
-    for (const [method, spec] of Object.entries(grpcServices[service]) as [string, MethodSpec][]) {
+    for (const method of Object.keys(grpcServices[service])) {
       const path = methodPath(service, method)
-      const handleUnary = (unary[service] as Record<string, ((request: never) => Promise<unknown>) | undefined> | undefined)?.[method]
-      const openStream = (streams[service] as Record<string, (() => never) | undefined> | undefined)?.[method]
-      if (spec.kind === 'unary' && handleUnary) {
+      const entry = dispatcher.entry(service, method)!
+      if (entry.unary) {
+        const handleUnary = entry.unary
         implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           const refusal = refuse(call.request)
           if (refusal) return callback(refusal)
           // A handler may throw before its first await: that is a refusal too, not a crash.
-          Promise.resolve(call.request as never).then(handleUnary).then(
+          Promise.resolve(call.request).then(handleUnary).then(
             (response) => callback(null, response),
-            (error: unknown) => callback(error instanceof EngineLacksMethod ? unimplementedError(path) : toStatusError(error)),
+            (error: unknown) => callback(statusOf(error, path)),
           )
         }
-      } else if (spec.kind === 'bidi' && openStream) {
+      } else if (entry.bidi) {
+        const openStream = entry.bidi
         implementation[method] = (call: ServerDuplexStream<unknown, unknown>) => {
           let stream
           try {
             stream = openStream()
           } catch (error) {
-            call.emit('error', error instanceof EngineLacksMethod ? unimplementedError(path) : toStatusError(error))
+            call.emit('error', statusOf(error, path))
             return
           }
           const bridge = bridgeStream(call, stream, {endOnHalfClose: method === 'LeaseKeepAlive', refuse})
           bridges.add(bridge)
           void bridge.done.finally(() => bridges.delete(bridge))
+        }
+      } else if (entry.serverStream) {
+        const openStream = entry.serverStream
+        implementation[method] = (call: ServerWritableStream<unknown, unknown>) => {
+          const refusal = refuse(call.request)
+          if (refusal) return call.emit('error', refusal)
+          void streamOut(call, () => openStream(call.request), (error) => statusOf(error, path))
         }
       } else {
         implementation[method] = (call: {emit(event: 'error', error: unknown): void}, callback?: sendUnaryData<unknown>) => {
@@ -110,37 +144,75 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     server.addService(serviceDefinition(service, decodeRequest), implementation)
   }
 
-  const ports: number[] = []
+  const gateway = createGateway({
+    dispatcher,
+    receiveLimitBytes,
+    version: options.version ?? {server: '3.5.0', cluster: '3.5.0'},
+    metrics: options.metrics,
+    health: options.health ?? {
+      alarms: () => [],
+      probe: async () => {
+        await options.engine.range({key: Buffer.from('health')})
+      },
+    },
+  })
+  const http = createHttpServer({headersTimeout: httpHeadersTimeoutMs, requestTimeout: 0}, (request, response) => gateway.handle(request, response))
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure())
+  const targets = {
+    grpc: (socket: import('node:net').Socket) => injector.injectConnection(socket),
+    http: (socket: import('node:net').Socket) => http.emit('connection', socket),
+  }
+
+  const listeners: MuxListener[] = []
   try {
-    for (const address of options.listen) ports.push(await bind(server, address))
+    for (const address of options.listen) listeners.push(await listen(parseAddress(address), targets))
   } catch (error) {
+    await Promise.all(listeners.map((listener) => listener.close()))
+    injector.destroy()
     server.forceShutdown()
     throw error
   }
 
   let closing: Promise<void> | undefined
   return {
-    ports,
+    ports: listeners.map((listener) => listener.port),
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), shutdownGraceMs)
-        server.tryShutdown(() => {
-          clearTimeout(force)
-          resolve()
-        })
+      closing ??= (async () => {
+        // stop accepting; the listeners' close settles once every connection is gone
+        const listenersClosed = Promise.all(listeners.map((listener) => listener.close()))
+        const force = setTimeout(() => {
+          server.forceShutdown()
+          injector.destroy()
+          http.closeAllConnections()
+        }, shutdownGraceMs)
+        const grpcDone = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
+        const httpDone = new Promise<void>((resolve) => http.close(() => resolve()))
+        http.closeIdleConnections()
         // Streams never finish by themselves: end them once no new call can start.
         for (const bridge of bridges) bridge.stop()
-      })
+        gateway.stop()
+        await grpcDone
+        injector.destroy()
+        await httpDone
+        await listenersClosed
+        clearTimeout(force)
+      })()
       return closing
     },
   }
 }
 
-function bind(server: Server, address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
-      if (error) reject(new Error(`cannot listen on ${address}: ${error.message}`))
-      else resolve(port)
-    })
-  })
+/** A server-streaming call fed from an async iterable, with back-pressure. */
+async function streamOut(call: ServerWritableStream<unknown, unknown>, open: () => AsyncIterable<unknown>, statusOf: (error: unknown) => StatusError) {
+  let cancelled = false
+  call.once('cancelled', () => (cancelled = true))
+  try {
+    for await (const message of open()) {
+      if (cancelled) break
+      if (!call.write(message)) await new Promise<void>((resolve) => call.once('drain', () => resolve()))
+    }
+    if (!cancelled) call.end()
+  } catch (error) {
+    if (!cancelled) call.emit('error', statusOf(error))
+  }
 }

@@ -1,0 +1,124 @@
+// One client port, several protocols (etcd's cmux): each accepted connection is sniffed, and
+// one that opens with the HTTP/2 client preface (gRPC, prior knowledge) goes to the gRPC
+// server, anything else to the HTTP/1.1 server (the JSON gateway, /health, /version,
+// /metrics). With TLS the connection is decrypted first (ALPN offers h2 and http/1.1) and the
+// plaintext is sniffed the same way.
+import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
+import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
+
+/** The HTTP/2 connection preface every gRPC client sends first (RFC 9113 §3.4). */
+const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
+
+/** A connection that has not said which protocol it speaks within this time is closed. */
+const sniffTimeoutMs = 10_000
+/** A TLS handshake that takes longer than this is abandoned. */
+const handshakeTimeoutMs = 10_000
+
+export interface ServerTls {
+  cert: Buffer
+  key: Buffer
+  /** Trusted CAs for client certificates. */
+  ca?: Buffer
+  /** Refuse clients without a certificate signed by `ca` (etcd's --client-cert-auth). */
+  clientCertAuth: boolean
+}
+
+export interface MuxTargets {
+  grpc(socket: Socket): void
+  http(socket: Socket): void
+}
+
+/**
+ * Hands a sniffed connection to a server with the bytes already read. HTTP/2 sessions take
+ * what is buffered in the socket (unshift); Node's HTTP/1.1 server reads from the socket's
+ * handle directly, so it is given the bytes as the socket's first 'data' event instead.
+ */
+function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets): void {
+  if (isGrpc) {
+    socket.unshift(buffered)
+    targets.grpc(socket)
+    return
+  }
+  targets.http(socket)
+  socket.emit('data', buffered)
+  socket.resume()
+}
+
+export interface ListenAddress {
+  host: string
+  port: number
+  tls?: ServerTls
+}
+
+export interface MuxListener {
+  readonly port: number
+  /** Stops accepting; connections already handed over are their servers' to close. */
+  close(): Promise<void>
+}
+
+/** Reads just enough of a connection to tell gRPC from HTTP/1.1, then hands it over with the bytes read put back. */
+export function sniff(socket: Socket, targets: MuxTargets): void {
+  let buffered: Buffer = Buffer.alloc(0)
+  const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs)
+  timer.unref()
+  const cleanup = () => {
+    clearTimeout(timer)
+    socket.removeListener('data', onData)
+    socket.removeListener('error', onError)
+    socket.removeListener('end', onEnd)
+  }
+  const onError = () => {
+    cleanup()
+    socket.destroy()
+  }
+  const onEnd = () => {
+    cleanup()
+    socket.destroy()
+  }
+  const onData = (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
+    const compared = Math.min(buffered.length, http2Preface.length)
+    const isGrpc = buffered.subarray(0, compared).equals(http2Preface.subarray(0, compared))
+    if (isGrpc && buffered.length < http2Preface.length) return
+    cleanup()
+    socket.pause()
+    handOver(socket, buffered, isGrpc, targets)
+  }
+  socket.on('data', onData)
+  socket.on('error', onError)
+  socket.on('end', onEnd)
+}
+
+export function listen(address: ListenAddress, targets: MuxTargets): Promise<MuxListener> {
+  let server: NetServer
+  if (address.tls) {
+    const tls = address.tls
+    server = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ca: tls.ca,
+        requestCert: tls.clientCertAuth,
+        rejectUnauthorized: tls.clientCertAuth,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        handshakeTimeout: handshakeTimeoutMs,
+      },
+      (socket: TLSSocket) => sniff(socket, targets),
+    )
+    // a failed handshake is the client's problem: never the server's
+    server.on('tlsClientError', (_error, socket) => socket.destroy())
+  } else {
+    server = createNetServer((socket) => sniff(socket, targets))
+  }
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${address.host}:${address.port}: ${error.message}`)))
+    server.listen(address.port, address.host, () => {
+      const bound = server.address()
+      const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
+      resolve({
+        port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      })
+    })
+  })
+}
