@@ -1,0 +1,376 @@
+// The API server: a KubeHandler that routes each request (discovery, OpenAPI, resources) and
+// answers it as kube-apiserver would. It holds no Node HTTP objects, so the in-process
+// transport calls handle() directly and the HTTPS adapter (https.ts) only moves bytes.
+import {load as loadYaml} from 'js-yaml'
+import type {EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
+import type {KubeHandler, KubeRequest, KubeStreamResponse} from '../../../client/kube/transport.js'
+import {apiVersionOf, ResourceRegistry, virtualKinds, type ResourceDef} from '../api/registry.js'
+import {matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector} from '../api/selectors.js'
+import {Status, StatusError} from '../api/status.js'
+import {openApiV3Document, openApiV3Index} from '../api/openapi.js'
+import {aggregatedDiscovery, aggregatedMediaType, aggregatedMediaTypeBeta, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated} from './discovery.js'
+import {ApiState} from './state.js'
+import {jsonPatch, mergePatch, patchTypes, strategicMerge} from './patch.js'
+import {jsonBody, parseResourcePath, queryBool, queryInt, queryValue, respond, respondError, type ResourcePath} from './request.js'
+import {collectionPrefix, decode, type Obj} from './storage.js'
+import {toTable, type IncludeObject} from './tables.js'
+import {startWatch} from './watch.js'
+import {serverVersion} from './version.js'
+import type {Authorizer, Caller} from './authz.js'
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+export interface ApiServerOptions {
+  etcd: EtcdClient & EtcdWatchLeaseClient
+  /** host:port clients reach this server at (discovery's serverAddressByClientCIDRs). */
+  serverAddress?: string
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: () => number
+  /** Decides whether a caller may do what it asks; everything is allowed when absent. */
+  authorizer?: Authorizer
+  /** Longest a watch lasts when the client names no timeoutSeconds (kube-apiserver: 30-60 min). */
+  watchTimeoutMs?: number
+  bookmarkIntervalMs?: number
+}
+
+/** Largest page a list returns when the client asks for more (or none). */
+const maxListLimit = 100_000
+const maxWatchQueue = 10_000
+
+const tableAccept = /as=Table/
+
+function acceptsTable(req: KubeRequest): boolean {
+  const accept = req.headers?.accept ?? ''
+  return tableAccept.test(accept) && accept.includes('g=meta.k8s.io')
+}
+
+function includeObject(req: KubeRequest): IncludeObject {
+  const v = queryValue(req, 'includeObject')
+  if (v === 'None' || v === 'Object' || v === 'Metadata') return v
+  return 'Metadata'
+}
+
+interface Continue {
+  rv: bigint
+  start: string
+}
+
+function encodeContinue(revision: bigint, start: string, prefix: string): string {
+  const rel = start.startsWith(prefix) ? start.slice(prefix.length) : start
+  return Buffer.from(JSON.stringify({v: 'meta.k8s.io/v1', rv: Number(revision), start: rel})).toString('base64url')
+}
+
+function decodeContinue(token: string, prefix: string): Continue {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {v?: string; rv?: number; start?: string}
+    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string' || parsed.start.includes('..')) throw new Error('bad')
+    return {rv: BigInt(parsed.rv), start: prefix + parsed.start}
+  } catch {
+    throw Status.badRequest(`continue key is not valid: ${token}`)
+  }
+}
+
+export class ApiServer implements KubeHandler {
+  readonly state: ApiState
+  readonly registry: ResourceRegistry
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.registry = new ResourceRegistry()
+    this.state = new ApiState(opts.etcd, this.registry, opts.now ?? Date.now)
+  }
+
+  async start(): Promise<void> {
+    await this.state.start()
+  }
+
+  async close(): Promise<void> {
+    this.state.close()
+  }
+
+  async handle(req: KubeRequest, caller?: Caller): Promise<KubeStreamResponse> {
+    try {
+      return await this.route(req, caller ?? {user: 'system:admin', groups: ['system:masters', 'system:authenticated']})
+    } catch (error) {
+      return respondError(error)
+    }
+  }
+
+  private async route(req: KubeRequest, caller: Caller): Promise<KubeStreamResponse> {
+    let path = req.path
+    const q = path.indexOf('?')
+    if (q >= 0) {
+      const query = {...(req.query ?? {})}
+      for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v
+      req = {...req, query}
+      path = path.slice(0, q)
+    }
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
+    const rp = parseResourcePath(path, (g, v, p) => this.registry.lookup(g, v, p) !== undefined)
+    if (rp) return this.resource(req, rp, caller)
+    if (req.method !== 'GET') throw Status.methodNotAllowed()
+    return this.nonResource(req, path, caller)
+  }
+
+  private nonResource(req: KubeRequest, path: string, caller: Caller): KubeStreamResponse {
+    const segs = path.split('/').filter(Boolean)
+    this.opts.authorizer?.authorizeNonResource(caller, 'get', path)
+    if (path === '/version') return respond(200, serverVersion())
+    if (['/healthz', '/livez', '/readyz'].includes(path)) return respond(200, 'ok', {'content-type': 'text/plain; charset=utf-8'})
+    const aggregated = wantsAggregated(req.headers?.accept)
+    if (path === '/api') {
+      if (aggregated) return respond(200, aggregatedDiscovery(this.registry, true, aggregated), {'content-type': aggregated === 'v2' ? aggregatedMediaType : aggregatedMediaTypeBeta})
+      return respond(200, apiVersions(this.opts.serverAddress ?? '127.0.0.1:6443'))
+    }
+    if (path === '/apis') {
+      if (aggregated) return respond(200, aggregatedDiscovery(this.registry, false, aggregated), {'content-type': aggregated === 'v2' ? aggregatedMediaType : aggregatedMediaTypeBeta})
+      return respond(200, apiGroupList(this.registry))
+    }
+    if (segs[0] === 'api' && segs.length === 2) {
+      const list = apiResourceList(this.registry, '', segs[1])
+      if (list) return respond(200, list)
+    }
+    if (segs[0] === 'apis' && segs.length === 2) {
+      const group = apiGroup(this.registry, segs[1])
+      if (group) return respond(200, group)
+    }
+    if (segs[0] === 'apis' && segs.length === 3) {
+      const list = apiResourceList(this.registry, segs[1], segs[2])
+      if (list) return respond(200, list)
+    }
+    if (path === '/openapi/v3') return respond(200, openApiV3Index(this.registry))
+    if (segs[0] === 'openapi' && segs[1] === 'v3' && segs.length >= 3) {
+      const doc = openApiV3Document(this.registry, segs.slice(2).join('/'))
+      if (doc) return respond(200, doc)
+    }
+    if (path === '/openapi/v2') throw Status.notAcceptable('only application/json is served for /openapi/v3; /openapi/v2 is not served')
+    throw Status.pathNotFound()
+  }
+
+  private async resource(req: KubeRequest, rp: ResourcePath, caller: Caller): Promise<KubeStreamResponse> {
+    const def = this.registry.lookup(rp.group, rp.version, rp.plural)
+    if (!def) throw Status.pathNotFound()
+    const ns = def.namespaced ? rp.namespace : undefined
+    if (!def.namespaced && rp.namespace) throw Status.pathNotFound()
+    if (rp.subresource && !def.subresources.includes(rp.subresource as 'status') && !this.extraSubresource(def, rp.subresource)) throw Status.pathNotFound()
+    const watch = rp.watchPath || queryBool(req, 'watch')
+    const verb = this.verbOf(req, rp, watch)
+    this.opts.authorizer?.authorize(caller, {verb, def, namespace: ns, name: rp.name, subresource: rp.subresource})
+    if (virtualKinds.has(def.kind) || (rp.subresource && this.extraSubresource(def, rp.subresource))) {
+      if (req.method !== 'POST') throw Status.methodNotAllowed()
+      return respond(201, await this.state.virtualCreate(def, ns, rp.name, rp.subresource, this.body(req), caller, this.opts.authorizer))
+    }
+    const dryRun = queryValue(req, 'dryRun') === 'All'
+    switch (verb) {
+      case 'get': {
+        const obj = await this.state.objects.storage.mustGet(def, ns, rp.name!)
+        if (rp.subresource === 'scale') return respond(200, this.state.scaleOf(def, obj))
+        return this.one(req, def, obj, 200)
+      }
+      case 'list':
+        return this.list(req, def, ns, rp)
+      case 'watch':
+        return this.watch(req, def, ns, rp)
+      case 'create': {
+        if (rp.name) throw Status.methodNotAllowed()
+        const created = await this.state.objects.create(def, ns, this.body(req), {dryRun})
+        return this.one(req, def, created, 201)
+      }
+      case 'update': {
+        const body = this.body(req)
+        if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, () => body, dryRun))
+        const updated = await this.state.objects.update(def, ns, rp.name!, () => body, {subresource: rp.subresource, dryRun})
+        return this.one(req, def, updated, 200)
+      }
+      case 'patch': {
+        const patcher = this.patcher(req, def)
+        if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, patcher, dryRun))
+        const patched = await this.state.objects.update(def, ns, rp.name!, patcher, {subresource: rp.subresource, dryRun})
+        return this.one(req, def, patched, 200)
+      }
+      case 'delete': {
+        const options = this.deleteOptions(req)
+        const result = await this.state.objects.remove(def, ns, rp.name!, {...options, dryRun})
+        return this.one(req, def, result.obj, result.deleted ? 200 : 202)
+      }
+      case 'deletecollection': {
+        const options = this.deleteOptions(req)
+        const page = await this.state.objects.storage.list(def, ns, {limit: 0, filter: this.filter(req, def)})
+        for (const item of page.items) {
+          const meta = item.metadata as Obj
+          await this.state.objects.remove(def, meta.namespace as string | undefined, String(meta.name), {...options, dryRun}).catch((error) => {
+            if (!(error instanceof StatusError && error.reason === 'NotFound')) throw error
+          })
+        }
+        return respond(200, {kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: {resourceVersion: String(page.revision)}, items: page.items})
+      }
+    }
+    throw Status.methodNotAllowed()
+  }
+
+  /** Subresources served by a create (pods/binding, pods/eviction). */
+  private extraSubresource(def: ResourceDef, sub: string): boolean {
+    return def.kind === 'Pod' && (sub === 'binding' || sub === 'eviction')
+  }
+
+  private verbOf(req: KubeRequest, rp: ResourcePath, watch: boolean): string {
+    switch (req.method) {
+      case 'GET':
+        if (watch) return 'watch'
+        return rp.name ? 'get' : 'list'
+      case 'POST':
+        return 'create'
+      case 'PUT':
+        if (!rp.name) throw Status.methodNotAllowed()
+        return 'update'
+      case 'PATCH':
+        if (!rp.name) throw Status.methodNotAllowed()
+        return 'patch'
+      case 'DELETE':
+        return rp.name ? 'delete' : 'deletecollection'
+    }
+    throw Status.methodNotAllowed()
+  }
+
+  private body(req: KubeRequest): Obj {
+    const type = req.headers?.['content-type'] ?? 'application/json'
+    if (type.includes('yaml')) {
+      try {
+        const parsed = loadYaml(Buffer.from(req.body ?? new Uint8Array()).toString('utf8'))
+        if (!isObj(parsed)) throw new Error('not an object')
+        return parsed
+      } catch (error) {
+        throw Status.badRequest(`error decoding YAML: ${(error as Error).message}`)
+      }
+    }
+    return jsonBody(req)
+  }
+
+  private patcher(req: KubeRequest, def: ResourceDef): (current: Obj) => Obj {
+    const type = (req.headers?.['content-type'] ?? '').split(';')[0].trim()
+    const raw = Buffer.from(req.body ?? new Uint8Array()).toString('utf8')
+    let patch: unknown
+    try {
+      patch = type === patchTypes.apply ? loadYaml(raw) : JSON.parse(raw)
+    } catch (error) {
+      throw Status.badRequest(`error decoding patch: ${(error as Error).message}`)
+    }
+    switch (type) {
+      case patchTypes.json:
+        return (current) => jsonPatch(current, patch)
+      case patchTypes.merge:
+        return (current) => mergePatch(current, patch) as Obj
+      case patchTypes.strategic:
+        if (def.custom) throw Status.unsupportedMediaType(type)
+        return (current) => strategicMerge(current, patch) as Obj
+      case patchTypes.apply:
+        return (current) => this.state.apply(def, current, patch, queryValue(req, 'fieldManager') ?? '', queryBool(req, 'force'))
+      default:
+        throw Status.unsupportedMediaType(type)
+    }
+  }
+
+  private deleteOptions(req: KubeRequest): {gracePeriodSeconds?: number; propagationPolicy?: string; preconditions?: {uid?: string; resourceVersion?: string}} {
+    let body: Obj = {}
+    if (req.body && req.body.length > 0) body = jsonBody(req)
+    const grace = queryInt(req, 'gracePeriodSeconds') ?? (typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined)
+    return {
+      gracePeriodSeconds: grace,
+      propagationPolicy: queryValue(req, 'propagationPolicy') ?? (body.propagationPolicy as string | undefined),
+      preconditions: isObj(body.preconditions) ? (body.preconditions as {uid?: string; resourceVersion?: string}) : undefined,
+    }
+  }
+
+  private filter(req: KubeRequest, def: ResourceDef, name?: string): ((obj: Obj) => boolean) | undefined {
+    const labels = parseLabelSelector(queryValue(req, 'labelSelector') ?? '')
+    const fields = parseFieldSelector(queryValue(req, 'fieldSelector') ?? '', def.kind)
+    if (labels.length === 0 && fields.length === 0 && !name) return undefined
+    return (obj) => {
+      const meta = (obj.metadata ?? {}) as Obj
+      if (name && meta.name !== name) return false
+      return matchesSelector(labels, meta.labels as Record<string, string>) && matchesFields(fields, obj)
+    }
+  }
+
+  private present(def: ResourceDef, obj: Obj): Obj {
+    obj.kind = def.kind
+    obj.apiVersion = apiVersionOf(def)
+    return obj
+  }
+
+  private one(req: KubeRequest, def: ResourceDef, obj: Obj, status: number): KubeStreamResponse {
+    this.present(def, obj)
+    if (acceptsTable(req)) return respond(status, toTable(def, [obj], {include: includeObject(req)}))
+    return respond(status, obj)
+  }
+
+  private async list(req: KubeRequest, def: ResourceDef, ns: string | undefined, rp: ResourcePath): Promise<KubeStreamResponse> {
+    const prefix = collectionPrefix(def, ns)
+    const limitAsked = queryInt(req, 'limit') ?? 0
+    const limit = limitAsked > 0 ? Math.min(limitAsked, maxListLimit) : 0
+    const token = queryValue(req, 'continue')
+    let revision: bigint | undefined
+    let start: string | undefined
+    if (token) {
+      const c = decodeContinue(token, prefix)
+      revision = c.rv
+      start = c.start
+    } else {
+      const rv = queryValue(req, 'resourceVersion')
+      if (rv && queryValue(req, 'resourceVersionMatch') === 'Exact') {
+        if (!/^\d+$/.test(rv)) throw Status.badRequest(`invalid resource version: ${rv}`)
+        revision = BigInt(rv)
+      }
+    }
+    const page = await this.state.objects.storage.list(def, ns, {limit, startKey: start, revision, filter: this.filter(req, def, rp.name)})
+    const items = page.items.map((o) => this.present(def, o))
+    const listMeta: Obj = {resourceVersion: String(page.revision)}
+    if (page.nextKey) {
+      listMeta.continue = encodeContinue(page.revision, page.nextKey, prefix)
+      if (page.remaining !== undefined) listMeta.remainingItemCount = page.remaining
+    }
+    if (acceptsTable(req)) return respond(200, toTable(def, items, {include: includeObject(req), listMeta}))
+    return respond(200, {kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: listMeta, items})
+  }
+
+  private async watch(req: KubeRequest, def: ResourceDef, ns: string | undefined, rp: ResourcePath): Promise<KubeStreamResponse> {
+    const filter = this.filter(req, def, rp.name) ?? (() => true)
+    const rv = queryValue(req, 'resourceVersion') ?? ''
+    const sendInitial = queryValue(req, 'sendInitialEvents')
+    const table = acceptsTable(req)
+    const include = includeObject(req)
+    let initial: {items: Obj[]; revision: bigint} | undefined
+    let after: bigint
+    const wantInitial = sendInitial === 'true' || (sendInitial === undefined && (rv === '' || rv === '0'))
+    if (wantInitial) {
+      const page = await this.state.objects.storage.list(def, ns, {limit: 0, filter})
+      initial = {items: page.items.map((o) => this.present(def, o)), revision: page.revision}
+      after = page.revision
+    } else if (rv === '' || rv === '0') {
+      after = this.state.cache.revision
+    } else {
+      if (!/^\d+$/.test(rv)) throw Status.badRequest(`invalid resource version: ${rv}`)
+      after = BigInt(rv)
+    }
+    const timeoutSeconds = queryInt(req, 'timeoutSeconds')
+    const defaultTimeout = this.opts.watchTimeoutMs ?? (30 + Math.random() * 30) * 60_000
+    return startWatch(
+      this.state.cache,
+      {
+        def,
+        prefix: collectionPrefix(def, ns),
+        matches: filter,
+        initial,
+        after,
+        sendInitialEventsBookmark: sendInitial === 'true',
+        allowBookmarks: queryBool(req, 'allowWatchBookmarks'),
+        timeoutMs: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : defaultTimeout,
+        bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
+        render: (obj, first) => (table ? toTable(def, [obj], {include, withColumns: first}) : obj),
+        decode: (value, revision) => this.present(def, decode({key: Buffer.alloc(0), value, modRevision: revision, createRevision: 0n, version: 0n, lease: 0n}, revision)),
+        maxQueued: maxWatchQueue,
+      },
+      {'content-type': 'application/json', 'cache-control': 'no-cache, private'},
+    )
+  }
+}
+

@@ -1,0 +1,143 @@
+// The real kubectl 1.32 against our API server over HTTPS (client certificate of system:masters).
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {after, before, test} from 'node:test'
+import {startCluster, type Cluster} from './harness.js'
+
+let c: Cluster
+before(async () => {
+  c = await startCluster()
+})
+after(async () => {
+  await c.close()
+})
+
+const deployment = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: ${image}
+        ports: [{containerPort: 80}]
+`
+
+async function ok(args: string[], stdin?: string): Promise<string> {
+  const r = await c.kubectl(args, {stdin})
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+test('kubectl api-resources lists the served kinds with short names and groups', async () => {
+  const out = await ok(['api-resources'])
+  assert.match(out, /^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND$/m)
+  assert.match(out, /^pods\s+po\s+v1\s+true\s+Pod$/m)
+  assert.match(out, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m)
+  assert.match(out, /^namespaces\s+ns\s+v1\s+false\s+Namespace$/m)
+  const all = await ok(['api-resources', '--categories=all', '-o', 'name'])
+  assert.deepEqual(all.trim().split('\n').sort(), ['cronjobs.batch', 'daemonsets.apps', 'deployments.apps', 'jobs.batch', 'pods', 'replicasets.apps', 'services', 'statefulsets.apps'])
+})
+
+test('kubectl get namespaces shows the built-in ones', async () => {
+  const out = await ok(['get', 'ns'])
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(out, new RegExp(`^${ns}\\s+Active\\s+\\d+s$`, 'm'))
+})
+
+test('create, apply unchanged, apply configured, get in every format', async () => {
+  assert.equal(await ok(['create', '-f', '-', '--save-config'], deployment('nginx:1.25')), 'deployment.apps/web created\n')
+  assert.equal(await ok(['apply', '-f', '-'], deployment('nginx:1.25')), 'deployment.apps/web unchanged\n')
+  assert.equal(await ok(['apply', '-f', '-'], deployment('nginx:1.26')), 'deployment.apps/web configured\n')
+  const table = await ok(['get', 'deploy'])
+  assert.match(table, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+0\s+0\s+\d+s\n$/)
+  const wide = await ok(['get', 'deploy', '-o', 'wide'])
+  assert.match(wide, /CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/2\s+0\s+0\s+\d+s\s+nginx\s+nginx:1.26\s+app=web/)
+  const obj = JSON.parse(await ok(['get', 'deploy', 'web', '-o', 'json']))
+  assert.equal(obj.metadata.generation, 2)
+  assert.equal(obj.spec.strategy.rollingUpdate.maxSurge, '25%')
+  assert.match(obj.metadata.resourceVersion, /^\d+$/)
+  assert.match(obj.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  assert.match(await ok(['get', 'deploy', 'web', '-o', 'yaml']), /^apiVersion: apps\/v1\nkind: Deployment\n/)
+  assert.equal(await ok(['get', 'deploy', '-o', 'name']), 'deployment.apps/web\n')
+})
+
+test('label, annotate, patch (strategic, merge, json), scale', async () => {
+  assert.equal(await ok(['label', 'deploy', 'web', 'tier=front']), 'deployment.apps/web labeled\n')
+  assert.equal(await ok(['annotate', 'deploy', 'web', 'note=hi']), 'deployment.apps/web annotated\n')
+  await ok(['patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}'])
+  await ok(['patch', 'deploy', 'web', '--type=merge', '-p', '{"metadata":{"labels":{"x":"y"}}}'])
+  await ok(['patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/revisionHistoryLimit","value":3}]'])
+  assert.equal(await ok(['scale', 'deploy', 'web', '--replicas=5']), 'deployment.apps/web scaled\n')
+  const obj = JSON.parse(await ok(['get', 'deploy', 'web', '-o', 'json']))
+  assert.deepEqual(obj.spec.template.spec.containers.map((x: {name: string}) => x.name), ['nginx', 'side'])
+  assert.equal(obj.metadata.labels.tier, 'front')
+  assert.equal(obj.metadata.labels.x, 'y')
+  assert.equal(obj.metadata.annotations.note, 'hi')
+  assert.equal(obj.spec.revisionHistoryLimit, 3)
+  assert.equal(obj.spec.replicas, 5)
+  assert.equal(await ok(['get', 'deploy', '-l', 'tier in (front,back)', '-o', 'name']), 'deployment.apps/web\n')
+  assert.equal(await ok(['get', 'deploy', '-l', '!tier', '-o', 'name']), '')
+})
+
+test('errors read as kube-apiserver writes them', async () => {
+  const missing = await c.kubectl(['get', 'pod', 'nope'])
+  assert.equal(missing.code, 1)
+  assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n')
+  const dup = await c.kubectl(['create', '-f', '-'], {stdin: deployment('nginx')})
+  assert.equal(dup.stderr, 'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "web" already exists\n')
+  const bad = await c.kubectl(['create', '-f', '-'], {stdin: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}'})
+  assert.match(bad.stderr, /^The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character \(e.g. 'example.com', regex used for validation is/)
+})
+
+test('kubectl get -w prints changes as they happen', async () => {
+  await ok(['run', 'w1', '--image=busybox'])
+  const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', `${c.dir}/cache`, 'get', 'pods', '-w'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, HOME: c.dir}})
+  let out = ''
+  const seen = (re: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out}`)), 15_000)
+      const check = () => {
+        if (re.test(out)) {
+          clearTimeout(timer)
+          child.stdout.off('data', check)
+          resolve()
+        }
+      }
+      child.stdout.on('data', (chunk) => {
+        out += chunk
+        check()
+      })
+      check()
+    })
+  try {
+    await seen(/^w1\s+0\/1\s+Pending\s+0\s+\d+s$/m)
+    await ok(['run', 'w2', '--image=busybox'])
+    await seen(/^w2\s+0\/1\s+Pending/m)
+    await ok(['delete', 'pod', 'w1'])
+    const lines = () => out.split('\n').filter((l) => l.startsWith('w1'))
+    await new Promise((r) => setTimeout(r, 500))
+    assert.ok(lines().length >= 1)
+  } finally {
+    child.kill()
+  }
+  assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m)
+})
+
+test('kubectl describe and delete', async () => {
+  const out = await ok(['describe', 'deploy', 'web'])
+  assert.match(out, /^Name:\s+web$/m)
+  assert.match(out, /^Replicas:\s+5 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m)
+  await ok(['run', 'd1', '--image=busybox', '--labels=app=d'])
+  const pod = await ok(['describe', 'pod', 'd1'])
+  assert.match(pod, /^Status:\s+Pending$/m)
+  assert.equal(await ok(['delete', 'deploy', 'web']), 'deployment.apps "web" deleted\n')
+  assert.equal(await ok(['delete', 'pod', '-l', 'app=d']), 'pod "d1" deleted\n')
+  const gone = await c.kubectl(['get', 'deploy', 'web'])
+  assert.match(gone.stderr, /deployments.apps "web" not found/)
+})
