@@ -1,6 +1,7 @@
 // Structural schemas of the served kinds, as OpenAPI v3 components named as Kubernetes names
 // them (io.k8s.api.core.v1.Pod, io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta, ...).
 import type {ResourceDef} from './registry.js'
+import {types} from './types.js'
 
 type Obj = Record<string, unknown>
 
@@ -45,29 +46,119 @@ const objectMeta: Obj = {
   },
 }
 
-function kindSchema(def: ResourceDef): Obj {
+const packagePrefix: Record<string, string> = {
+  meta: metaPrefix,
+  apiextensions: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.',
+}
+const versionOfPackage: Record<string, string> = {}
+
+/** The component name of a type key (`core.PodSpec` -> io.k8s.api.core.v1.PodSpec). */
+function componentName(key: string): string {
+  const dot = key.indexOf('.')
+  const pkg = key.slice(0, dot)
+  const name = key.slice(dot + 1)
+  return `${packagePrefix[pkg] ?? `io.k8s.api.${pkg}.${versionOfPackage[pkg] ?? 'v1'}.`}${name}`
+}
+
+const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString'
+const quantity = 'io.k8s.apimachinery.pkg.api.resource.Quantity'
+const ref = (name: string) => ({allOf: [{$ref: `#/components/schemas/${name}`}]})
+
+const scalars: Record<string, () => Obj> = {
+  string: () => ({type: 'string'}),
+  integer: () => ({type: 'integer', format: 'int32'}),
+  boolean: () => ({type: 'boolean'}),
+  number: () => ({type: 'number', format: 'double'}),
+  'date-time': () => ({type: 'string', format: 'date-time'}),
+  'int-or-string': () => ref(intOrString),
+  quantity: () => ref(quantity),
+  object: () => ({type: 'object', 'x-kubernetes-preserve-unknown-fields': true}),
+  map: () => ({type: 'object', additionalProperties: {type: 'string', default: ''}}),
+}
+
+/** One field's schema from its notation, collecting the types it refers to. */
+function fieldSchema(spec: string, refs: Set<string>): Obj {
+  const [typeAndFlags, ...descParts] = spec.split('|')
+  const description = descParts.join('|')
+  const [type, ...flags] = typeAndFlags.trim().split(/\s+/)
+  const element = (t: string): Obj => {
+    if (scalars[t]) return scalars[t]()
+    if (t.startsWith('map<')) return {type: 'object', additionalProperties: element(t.slice(4, -1))}
+    refs.add(t)
+    return ref(componentName(t))
+  }
+  let schema: Obj
+  if (type.startsWith('[]')) {
+    schema = {type: 'array', items: element(type.slice(2))}
+    for (const flag of flags) {
+      if (flag.startsWith('key=')) {
+        const key = flag.slice(4)
+        Object.assign(schema, {'x-kubernetes-list-map-keys': [key], 'x-kubernetes-list-type': 'map', 'x-kubernetes-patch-merge-key': key, 'x-kubernetes-patch-strategy': 'merge'})
+      } else if (flag === 'set') Object.assign(schema, {'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge'})
+      else if (flag === 'atomic') schema['x-kubernetes-list-type'] = 'atomic'
+    }
+  } else {
+    schema = element(type)
+    if ('allOf' in schema && !scalars[type]) schema.default = {}
+  }
+  if (description) schema.description = description
+  return schema
+}
+
+function typeSchema(key: string, refs: Set<string>): Obj {
+  const [description, fields] = types[key]
+  const properties: Obj = {}
+  const required: string[] = []
+  for (const [rawName, spec] of Object.entries(fields)) {
+    const name = rawName.replace(/^!/, '')
+    if (rawName.startsWith('!')) required.push(name)
+    properties[name] = name === 'metadata' && spec.startsWith('meta.ObjectMeta') ? {...ref(`${metaPrefix}ObjectMeta`), default: {}, description: spec.split('|')[1]} : fieldSchema(spec, refs)
+  }
+  return {description, type: 'object', ...(required.length ? {required} : {}), properties}
+}
+
+const typeKeyOfDef = (def: ResourceDef) => `${def.group === 'apiextensions.k8s.io' ? 'apiextensions' : groupPackage[def.group] ?? def.group}.${def.kind}`
+
+function kindSchema(def: ResourceDef, refs: Set<string>): Obj {
+  const gvk = {'x-kubernetes-group-version-kind': [{group: def.group, version: def.version, kind: def.kind}]}
   if (def.custom?.schema && typeof def.custom.schema === 'object') {
     const s = structuredClone(def.custom.schema) as Obj
     const props = (s.properties ?? {}) as Obj
-    props.metadata = {allOf: [{$ref: `#/components/schemas/${metaPrefix}ObjectMeta`}], default: {}}
+    props.metadata = {...ref(`${metaPrefix}ObjectMeta`), default: {}}
     s.properties = props
-    return {...s, 'x-kubernetes-group-version-kind': [{group: def.group, version: def.version, kind: def.kind}]}
+    return {...s, ...gvk}
   }
+  const key = typeKeyOfDef(def)
+  if (types[key]) return {...typeSchema(key, refs), ...gvk}
   return {
     description: `${def.kind} of ${def.group || 'core'}/${def.version}.`,
     type: 'object',
     properties: {
       apiVersion: {type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.'},
       kind: {type: 'string', description: 'Kind is a string value representing the REST resource this object represents.'},
-      metadata: {allOf: [{$ref: `#/components/schemas/${metaPrefix}ObjectMeta`}], default: {}, description: 'Standard object\'s metadata.'},
+      metadata: {...ref(`${metaPrefix}ObjectMeta`), default: {}, description: 'Standard object\'s metadata.'},
     },
     'x-kubernetes-preserve-unknown-fields': true,
-    'x-kubernetes-group-version-kind': [{group: def.group, version: def.version, kind: def.kind}],
+    ...gvk,
   }
 }
 
+/** The components of one group version's document: its kinds and every type they use. */
 export function schemaComponents(defs: ResourceDef[]): Obj {
-  const out: Obj = {[`${metaPrefix}ObjectMeta`]: objectMeta}
-  for (const def of defs) if (def.verbs.includes('get')) out[schemaNameOf(def)] = kindSchema(def)
+  const out: Obj = {
+    [`${metaPrefix}ObjectMeta`]: objectMeta,
+    [intOrString]: {type: 'string', format: 'int-or-string', description: 'IntOrString is a type that can hold an int32 or a string.'},
+    [quantity]: {type: 'string', description: 'Quantity is a fixed-point representation of a number.'},
+  }
+  const refs = new Set<string>()
+  for (const def of defs) if (def.verbs.includes('get')) out[schemaNameOf(def)] = kindSchema(def, refs)
+  const done = new Set<string>()
+  while (refs.size > done.size) {
+    for (const key of [...refs]) {
+      if (done.has(key)) continue
+      done.add(key)
+      if (types[key]) out[componentName(key)] = typeSchema(key, refs)
+    }
+  }
   return out
 }

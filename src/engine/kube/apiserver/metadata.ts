@@ -29,8 +29,6 @@ const generationKinds = new Set([
   'CronJob',
   'PodDisruptionBudget',
   'CustomResourceDefinition',
-  'Service',
-  'Namespace',
 ])
 
 export function tracksGeneration(kind: string, custom: boolean): boolean {

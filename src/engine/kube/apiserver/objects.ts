@@ -17,6 +17,8 @@ const metaOf = (o: Obj): Obj => (isObj(o.metadata) ? o.metadata : (o.metadata = 
 export interface WriteOptions {
   dryRun?: boolean
   subresource?: string
+  /** The server's own write: it may set the deletion fields that clients may not. */
+  system?: boolean
 }
 
 export interface DeleteOptions {
@@ -123,7 +125,7 @@ export class Objects {
     for (let attempt = 0; ; attempt++) {
       const current = await this.storage.mustGet(def, namespace, name)
       const proposed = await mutate(structuredClone(current))
-      const next = this.prepareUpdate(def, current, proposed, opts.subresource)
+      const next = this.prepareUpdate(def, current, proposed, opts.subresource, opts.system)
       const wantRv = metaOf(proposed).resourceVersion
       if (wantRv !== undefined && wantRv !== '' && String(wantRv) !== metaOf(current).resourceVersion) throw Status.conflict(this.qualified(def), name)
       if (sameObject(current, next)) return current
@@ -147,7 +149,7 @@ export class Objects {
     }
   }
 
-  private prepareUpdate(def: ResourceDef, current: Obj, proposed: Obj, subresource: string | undefined): Obj {
+  private prepareUpdate(def: ResourceDef, current: Obj, proposed: Obj, subresource: string | undefined, system = false): Obj {
     let next: Obj
     if (subresource === 'status') {
       next = structuredClone(current)
@@ -166,7 +168,9 @@ export class Objects {
       if (def.namespaced && meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== oldMeta.namespace) {
         throw Status.badRequest('the namespace of the provided object does not match the namespace sent on the request')
       }
+      const deletion = {deletionTimestamp: meta.deletionTimestamp, deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds}
       keepSystemMeta(oldMeta, meta)
+      if (system) Object.assign(meta, deletion)
       if (def.subresources.includes('status')) {
         if (current.status === undefined) delete next.status
         else next.status = structuredClone(current.status)
@@ -193,6 +197,8 @@ export class Objects {
 
   /** A pod bound to a node waits for its kubelet to confirm the stop. */
   private waitsForGrace(def: ResourceDef, obj: Obj): boolean {
+    // A namespace goes only once emptied (its spec.finalizers), which the server's sweep does.
+    if (def.kind === 'Namespace') return true
     if (def.kind !== 'Pod') return false
     const meta = metaOf(obj)
     return Number(meta.deletionGracePeriodSeconds ?? 0) > 0
@@ -274,7 +280,7 @@ export class Objects {
       metaOf(ns).deletionTimestamp = rfc3339(this.now())
       metaOf(ns).deletionGracePeriodSeconds = 0
       return ns
-    })
+    }, {system: true})
     // The status change is the namespace's own (status subresource) write.
     const terminating = await this.update(
       def,

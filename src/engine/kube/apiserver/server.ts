@@ -8,6 +8,7 @@ import {apiVersionOf, ResourceRegistry, virtualKinds, type ResourceDef} from '..
 import {matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector} from '../api/selectors.js'
 import {Status, StatusError} from '../api/status.js'
 import {openApiV3Document, openApiV3Index} from '../api/openapi.js'
+import {decodeProtobufObject, protobufMediaType} from '../api/protobuf.js'
 import {aggregatedDiscovery, aggregatedMediaType, aggregatedMediaTypeBeta, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated} from './discovery.js'
 import {ApiState} from './state.js'
 import {jsonPatch, mergePatch, patchTypes, strategicMerge} from './patch.js'
@@ -81,6 +82,7 @@ export class ApiServer implements KubeHandler {
 
   async start(): Promise<void> {
     await this.state.start()
+    await this.opts.authorizer?.start?.({follow: (group, kind, onChange) => this.state.follow(group, kind, onChange)})
   }
 
   async close(): Promise<void> {
@@ -233,6 +235,7 @@ export class ApiServer implements KubeHandler {
 
   private body(req: KubeRequest): Obj {
     const type = req.headers?.['content-type'] ?? 'application/json'
+    if (type.startsWith(protobufMediaType)) return decodeProtobufObject(req.body ?? new Uint8Array())
     if (type.includes('yaml')) {
       try {
         const parsed = loadYaml(Buffer.from(req.body ?? new Uint8Array()).toString('utf8'))

@@ -12,7 +12,7 @@
 //
 // - handle(req, caller) never touches Node HTTP objects: the in-process transport calls it
 //   directly. `caller` ({user, groups}) is who the request is made as; without one it is
-//   system:admin in system:masters. With an `authorizer` (createRbacAuthorizer) every request
+//   system:admin in system:masters. With an `authorizer` (new RbacAuthorizer()) every request
 //   is checked; without one everything is allowed.
 // - Storage is only the EtcdClient: objects as JSON at /registry/<resource>/<ns>/<name>,
 //   resourceVersion = etcd mod revision. Any number of servers may share one store.
@@ -29,6 +29,8 @@ import {ApiServer} from './server.js'
 export {serveHttps, type ServeOptions, type Serving, type TlsFiles} from './https.js'
 export type {Caller, Authorizer} from './authz.js'
 export {ApiServer} from './server.js'
+export {RbacAuthorizer, bootstrapPolicy} from './rbac.js'
+export {parseTokenFile, tokenAuthenticator, TokenFileError} from './tokens.js'
 
 export interface CreateApiServerOptions {
   etcd: EtcdClient & EtcdWatchLeaseClient

@@ -8,6 +8,7 @@ import {parseLabelSelectorObject, selectorString} from '../api/selectors.js'
 import {Status, StatusError} from '../api/status.js'
 import type {Authorizer, Caller} from './authz.js'
 import {rfc3339} from './metadata.js'
+import {bootstrapPolicy} from './rbac.js'
 import {Objects} from './objects.js'
 import {strategicMerge, mergePatch} from './patch.js'
 import {collectionPrefix, decode, ObjectStorage, type Obj} from './storage.js'
@@ -59,6 +60,7 @@ export class ApiState {
   private sweeping: Promise<void> | undefined
   private closed = false
   private crdSub: {cancel(): void} | undefined
+  private readonly followers: {cancel(): void}[] = []
 
   constructor(
     etcd: EtcdClient & EtcdWatchLeaseClient,
@@ -96,6 +98,7 @@ export class ApiState {
       () => undefined,
     )
     await this.bootstrap()
+    await this.bootstrapPolicy()
     this.namespaceTimer = setInterval(() => this.sweepNamespaces(), 1000)
     this.namespaceTimer.unref()
   }
@@ -104,6 +107,7 @@ export class ApiState {
     this.closed = true
     if (this.namespaceTimer) clearInterval(this.namespaceTimer)
     this.crdSub?.cancel()
+    for (const f of this.followers) f.cancel()
     this.cache.close()
   }
 
@@ -127,6 +131,37 @@ export class ApiState {
           if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e
         })
     }
+  }
+
+  /** The default cluster roles and bindings, created when missing (never overwritten). */
+  private async bootstrapPolicy(): Promise<void> {
+    const policy = bootstrapPolicy()
+    const create = async (def: ResourceDef, obj: Obj) => {
+      if (await this.storage.get(def, undefined, String(o(obj.metadata).name))) return
+      await this.objects.create(def, undefined, obj).catch((e) => {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e
+      })
+    }
+    for (const role of policy.clusterRoles) await create(this.def('rbac.authorization.k8s.io', 'ClusterRole'), role)
+    for (const binding of policy.clusterRoleBindings) await create(this.def('rbac.authorization.k8s.io', 'ClusterRoleBinding'), binding)
+  }
+
+  /** Lists a kind, then follows its changes through the watch cache (for the authorizer). */
+  async follow(group: string, kind: string, onChange: (key: string, obj: Obj | undefined) => void): Promise<void> {
+    const def = this.def(group, kind)
+    const page = await this.storage.list(def, undefined, {limit: 0})
+    const prefix = collectionPrefix(def)
+    for (const item of page.items) {
+      const meta = o(item.metadata)
+      onChange(`${prefix}${def.namespaced ? `${String(meta.namespace)}/` : ''}${String(meta.name)}`, item)
+    }
+    const sub = this.cache.subscribe(
+      prefix,
+      page.revision,
+      (e) => onChange(e.key, e.value ? decode({key: Buffer.alloc(0), value: e.value, modRevision: e.revision, createRevision: 0n, version: 0n, lease: 0n}) : undefined),
+      () => undefined,
+    )
+    this.followers.push(sub)
   }
 
   private async beforeCreate(def: ResourceDef, obj: Obj): Promise<void> {

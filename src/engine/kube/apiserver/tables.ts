@@ -285,7 +285,7 @@ const printers: Record<string, Printer> = {
       const status = o(cj.status)
       const jspec = o(o(spec.jobTemplate).spec)
       const [cs, images] = containersAndImages(o(o(jspec.template).spec))
-      return [o(cj.metadata).name, String(spec.schedule ?? ''), orNone(spec.timeZone), Boolean(spec.suspend), arr(status.active).length, typeof status.lastScheduleTime === 'string' ? since(status.lastScheduleTime, now) : none, age(cj, now), cs, images, selectorOf(jspec.selector)]
+      return [o(cj.metadata).name, String(spec.schedule ?? ''), orNone(spec.timeZone), spec.suspend ? 'True' : 'False', arr(status.active).length, typeof status.lastScheduleTime === 'string' ? since(status.lastScheduleTime, now) : none, age(cj, now), cs, images, selectorOf(jspec.selector)]
     },
   },
   PersistentVolume: {
