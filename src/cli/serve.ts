@@ -1,6 +1,8 @@
 // `ectl server`: etcd's configuration (flags as etcd names them) checked and turned into what
 // the engine's gRPC server needs, and the server's life: start, report ready, stop cleanly on
 // SIGTERM or SIGINT. The engine is imported only here, lazily, so other commands never load it.
+import {readFile} from 'node:fs/promises'
+import {parseRetention} from '../engine/etcd/compactor.js'
 import {CliError, ExitCode} from './exit.js'
 
 /** The flags of `etcd` that `ectl server` reads, as strings (as etcd's ETCD_* variables are). */
@@ -14,22 +16,50 @@ export interface ServerFlags {
   initialCluster?: string
   initialClusterState: string
   initialClusterToken: string
-  maxRequestBytes: number
-  /** TLS flags that were given (named as etcd names them); none is supported yet. */
+  /** As given (etcd parses it as an int64 and refuses anything else). */
+  maxRequestBytes: string
+  quotaBackendBytes: string
+  autoCompactionMode: string
+  autoCompactionRetention: string
+  certFile?: string
+  keyFile?: string
+  trustedCaFile?: string
+  clientCertAuth: boolean
+  /** etcd's gRPC gateway switch (default on). */
+  enableGrpcGateway: boolean
+  /** TLS flags that were given (named as etcd names them) that we do not support. */
   tlsFlagsGiven: string[]
+}
+
+/** Client TLS as etcd's --cert-file, --key-file, --trusted-ca-file, --client-cert-auth. */
+export interface ServerTlsFiles {
+  certFile: string
+  keyFile: string
+  trustedCaFile?: string
+  clientCertAuth: boolean
+}
+
+export interface ListenUrl {
+  host: string
+  port: number
+  tls: boolean
 }
 
 export interface ServerConfig {
   name: string
   dataDir: string
-  /** `host:port` to listen on, from --listen-client-urls. */
-  listen: string[]
+  /** Where to listen, from --listen-client-urls. */
+  listen: ListenUrl[]
   /** What MemberList says; undefined: the URLs we actually listen on. */
   advertiseClientUrls?: string[]
   peerUrls: string[]
   initialClusterState: 'new' | 'existing'
   initialClusterToken: string
   maxRequestBytes: number
+  quotaBackendBytes: number
+  autoCompaction?: {mode: 'periodic' | 'revision'; retention: number}
+  tls?: ServerTlsFiles
+  gateway: boolean
 }
 
 /**
@@ -82,8 +112,7 @@ function splitUrls(flag: string, value: string): URL[] {
     } catch {
       throw configError(`--${flag}: ${JSON.stringify(item)} is not a URL`)
     }
-    if (url.protocol === 'https:') throw configError(`--${flag}: TLS is not supported yet (${item}); use http:// URLs`)
-    if (url.protocol !== 'http:') throw configError(`--${flag}: only http:// URLs are supported (${item})`)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError(`--${flag}: only http:// and https:// URLs are supported (${item})`)
     if (url.port === '') throw configError(`--${flag}: ${item} has no port`)
     if (url.pathname !== '/' && url.pathname !== '') throw configError(`--${flag}: ${item} must not have a path`)
     return url
@@ -103,18 +132,65 @@ function parseInitialCluster(value: string): Map<string, string[]> {
 }
 
 /** Checks the flags as etcd checks them (and what we do not support yet) and derives the rest. */
+/** What etcd prints after a flag error (Go's flag package prints the usage, then exits 2). */
+const flagUsage = `Usage:
+
+  ectl server [flags]
+    Start an etcd-compatible server (see 'ectl server --help' for the flags).
+`
+
+/** A flag error as etcd's flag package reports it: the line, the usage, exit 2. */
+export function flagError(line: string): CliError {
+  return new CliError(ExitCode.badConnection, line, '', `${line}\n${flagUsage}`)
+}
+
+function int64Flag(flag: string, value: string): number {
+  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw flagError(`invalid value ${JSON.stringify(value)} for flag -${flag}: parse error`)
+  }
+  return Number(value)
+}
+
+/** etcd refuses a flag it does not define (`flag provided but not defined: -foo`). */
+export function checkKnownFlags(argv: readonly string[], known: ReadonlySet<string>): void {
+  for (const token of argv) {
+    if (token === '--') return
+    const m = /^--?([^=]+)/.exec(token)
+    if (m && token !== '-' && !known.has(m[1]!)) throw flagError(`flag provided but not defined: -${m[1]}`)
+  }
+}
+
 export function serverConfig(flags: ServerFlags): ServerConfig {
   if (flags.tlsFlagsGiven.length > 0) {
-    throw configError(`TLS is not supported yet: ${flags.tlsFlagsGiven.map((name) => `--${name}`).join(', ')} cannot be used`)
+    throw configError(`not supported yet: ${flags.tlsFlagsGiven.map((name) => `--${name}`).join(', ')} cannot be used`)
   }
   if (flags.name === '') throw configError('--name must not be empty')
-  if (!Number.isSafeInteger(flags.maxRequestBytes) || flags.maxRequestBytes <= 0) {
-    throw configError(`--max-request-bytes must be a positive number of bytes, not ${flags.maxRequestBytes}`)
+  const maxRequestBytes = int64Flag('max-request-bytes', flags.maxRequestBytes)
+  if (maxRequestBytes <= 0) throw configError(`--max-request-bytes must be a positive number of bytes, not ${maxRequestBytes}`)
+  // etcd: 0 takes the default quota (2 GiB), a negative one turns the quota off
+  const quota = int64Flag('quota-backend-bytes', flags.quotaBackendBytes)
+  const quotaBackendBytes = quota === 0 ? 2 * 1024 ** 3 : quota
+  const mode = flags.autoCompactionMode
+  if (mode !== 'periodic' && mode !== 'revision') {
+    throw configError(`error verifying flags, unknown auto-compaction-mode ${JSON.stringify(mode)}. See 'ectl server --help'.`)
+  }
+  let retention: number
+  try {
+    retention = parseRetention(mode, flags.autoCompactionRetention)
+  } catch (error) {
+    throw configError((error as Error).message)
   }
   if (flags.initialClusterState !== 'new' && flags.initialClusterState !== 'existing') {
     throw configError(`--initial-cluster-state must be "new" or "existing", not ${JSON.stringify(flags.initialClusterState)}`)
   }
-  const listen = splitUrls('listen-client-urls', flags.listenClientUrls).map((url) => url.host)
+  const listenUrls = splitUrls('listen-client-urls', flags.listenClientUrls)
+  const hasTlsPair = flags.certFile !== undefined && flags.certFile !== '' && flags.keyFile !== undefined && flags.keyFile !== ''
+  for (const url of listenUrls) {
+    if (url.protocol === 'https:' && !hasTlsPair) {
+      throw configError(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${url.href.replace(/\/$/, '')} with HTTPS scheme`)
+    }
+  }
+  const listen = listenUrls.map((url) => ({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:'}))
   const advertise = flags.advertiseClientUrls === undefined ? undefined : splitUrls('advertise-client-urls', flags.advertiseClientUrls)
   splitUrls('listen-peer-urls', flags.listenPeerUrls)
   const peerUrls = splitUrls('initial-advertise-peer-urls', flags.initialAdvertisePeerUrls).map((url) => url.href.replace(/\/$/, ''))
@@ -135,7 +211,13 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
     peerUrls,
     initialClusterState: flags.initialClusterState,
     initialClusterToken: flags.initialClusterToken,
-    maxRequestBytes: flags.maxRequestBytes,
+    maxRequestBytes,
+    quotaBackendBytes,
+    autoCompaction: retention > 0 ? {mode, retention} : undefined,
+    tls: hasTlsPair
+      ? {certFile: flags.certFile!, keyFile: flags.keyFile!, trustedCaFile: flags.trustedCaFile || undefined, clientCertAuth: flags.clientCertAuth}
+      : undefined,
+    gateway: flags.enableGrpcGateway,
   }
 }
 
@@ -149,12 +231,23 @@ export interface RunServerOptions {
 /** Serves until the stop signal, then stops accepting, finishes calls in flight and closes the engine. */
 export async function runServer(config: ServerConfig, options: RunServerOptions): Promise<void> {
   const {serveDataDir} = await import('../engine/net/grpc/serve-datadir.js')
+  const tls = config.tls === undefined ? undefined : await readTls(config.tls)
+  const scheme = (url: ListenUrl) => (url.tls ? 'https' : 'http')
+  const hostOf = (host: string) => (host.includes(':') ? `[${host}]` : host)
   // The URLs clients reach us at; with no --advertise-client-urls, the ones we listen on.
-  const listening = (ports: number[]) => config.listen.map((host, i) => `http://${host.replace(/:\d+$/, '')}:${ports[i]}`)
+  const listening = (ports: number[]) => config.listen.map((url, i) => `${scheme(url)}://${hostOf(url.host)}:${ports[i]}`)
   const member = {name: config.name, peerURLs: config.peerUrls, clientURLs: config.advertiseClientUrls ?? []}
   let serving
   try {
-    serving = await serveDataDir({dataDir: config.dataDir, member, listen: config.listen, maxRequestBytes: config.maxRequestBytes})
+    serving = await serveDataDir({
+      dataDir: config.dataDir,
+      member,
+      listen: config.listen.map((url) => ({host: url.host, port: url.port, tls: url.tls ? tls : undefined})),
+      maxRequestBytes: config.maxRequestBytes,
+      quotaBackendBytes: config.quotaBackendBytes,
+      autoCompaction: config.autoCompaction,
+      gateway: config.gateway,
+    })
   } catch (error) {
     throw new CliError(ExitCode.error, `ectl server: ${(error as Error).message}`)
   }
@@ -165,6 +258,23 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
   options.log(`ectl server: received ${signal}, shutting down`)
   await serving.close()
   options.log('ectl server: stopped')
+}
+
+/** Reads the PEM files of --cert-file, --key-file and --trusted-ca-file. */
+async function readTls(files: ServerTlsFiles) {
+  const read = async (path: string) => {
+    try {
+      return await readFile(path)
+    } catch (error) {
+      throw new CliError(ExitCode.error, `ectl server: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `open ${path}: no such file or directory` : (error as Error).message}`)
+    }
+  }
+  return {
+    cert: await read(files.certFile),
+    key: await read(files.keyFile),
+    ca: files.trustedCaFile === undefined ? undefined : await read(files.trustedCaFile),
+    clientCertAuth: files.clientCertAuth,
+  }
 }
 
 /** The first SIGTERM or SIGINT; a second one while shutting down exits at once. */

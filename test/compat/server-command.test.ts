@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, test} from 'node:test'
 import {startEctlServer} from './harness/ectl-server.js'
-import {etcdctlBinary} from './harness/real-etcd.js'
+import {etcdBinary, etcdctlBinary} from './harness/real-etcd.js'
 import {runProcess} from './harness/run-process.js'
 import {ectlLauncher} from './harness/script.js'
 
@@ -66,26 +66,37 @@ test('etcd flags (repeated: last wins; one dash), ETCD_* variables; etcdctl sees
   assert.match(server.log(), /received SIGTERM, shutting down\nectl server: stopped\n$/)
 })
 
-test('refusals: TLS, https URLs, more than one member, a bad cluster state', async () => {
-  const cases: [string[], RegExp][] = [
-    [['--cert-file', 'server.crt'], /TLS is not supported yet: --cert-file cannot be used/],
-    [['--auto-tls'], /TLS is not supported yet: --auto-tls cannot be used/],
-    [['--listen-client-urls', 'https://127.0.0.1:0'], /--listen-client-urls: TLS is not supported yet \(https:\/\/127\.0\.0\.1:0\); use http:\/\/ URLs/],
-    [['--listen-client-urls', 'unix://sock'], /only http:\/\/ URLs are supported/],
+test('refusals: https without a cert, unsupported TLS flags, unknown flags, bad values, more than one member, a bad cluster state', async () => {
+  const cases: [string[], RegExp, number?][] = [
+    [
+      ['--listen-client-urls', 'https://127.0.0.1:0'],
+      /^Error: ectl server: TLS key\/cert \(--cert-file, --key-file\) must be provided for client url https:\/\/127\.0\.0\.1:0 with HTTPS scheme\n$/,
+    ],
+    [['--auto-tls'], /not supported yet: --auto-tls cannot be used/],
+    [['--listen-client-urls', 'unix://sock'], /only http:\/\/ and https:\/\/ URLs are supported/],
     [['--initial-cluster', 'default=http://127.0.0.1:2380,b=http://127.0.0.1:2381'], /clustering is not supported yet/],
     [['--initial-cluster', 'other=http://127.0.0.1:2380'], /couldn't find local name "default" in the initial cluster configuration/],
     [['--initial-cluster-state', 'sideways'], /--initial-cluster-state must be "new" or "existing"/],
+    [['--auto-compaction-mode', 'weird'], /error verifying flags, unknown auto-compaction-mode "weird"/],
+    [['--auto-compaction-retention', 'abc'], /error parsing CompactionRetention: time: invalid duration "abc"/],
+    [['--cert-file', '/nonexistent/server.crt', '--key-file', '/nonexistent/server.key'], /open \/nonexistent\/server\.crt: no such file or directory/],
+    // as etcd's Go flag package: the line, then the usage; exit 2
+    [['--foo'], /^flag provided but not defined: -foo\nUsage:\n/, 2],
+    [['-quota-backend-bytes', 'abc'], /^invalid value "abc" for flag -quota-backend-bytes: parse error\nUsage:\n/, 2],
   ]
   const results = await Promise.all(
     cases.map(([args]) => ectl(['server', '--data-dir', join(scratch, 'refused'), '--listen-client-urls', 'http://127.0.0.1:0', ...args])),
   )
   results.forEach((result, i) => {
-    assert.equal(result.exitCode, 1, `${cases[i]![0].join(' ')}: ${result.stderr.toString()}`)
+    assert.equal(result.exitCode, cases[i]![2] ?? 1, `${cases[i]![0].join(' ')}: ${result.stderr.toString()}`)
     assert.match(result.stderr.toString(), cases[i]![1])
   })
-  const viaEnv = await ectl(['server', '--data-dir', join(scratch, 'refused')], {...baseEnv(), ETCD_KEY_FILE: 'server.key'})
+  const real = await runProcess({command: etcdBinary, args: ['--foo'], env: baseEnv()})
+  assert.equal(real.exitCode, 2)
+  assert.match(real.stderr.toString(), /^flag provided but not defined: -foo\nUsage:\n/)
+  const viaEnv = await ectl(['server', '--data-dir', join(scratch, 'refused')], {...baseEnv(), ETCD_CLIENT_CRL_FILE: 'crl.pem'})
   assert.equal(viaEnv.exitCode, 1)
-  assert.match(viaEnv.stderr.toString(), /TLS is not supported yet: --key-file/)
+  assert.match(viaEnv.stderr.toString(), /not supported yet: --client-crl-file/)
   // as etcd: a flag given both ways is refused
   const both = await ectl(['server', '--name', 'y', '--data-dir', join(scratch, 'refused')], {...baseEnv(), ETCD_NAME: 'x'})
   assert.equal(both.exitCode, 1)

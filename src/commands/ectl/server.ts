@@ -1,13 +1,9 @@
 import {Command, Flags} from '@oclif/core'
 import {CliError} from '../../cli/exit.js'
-import {checkEnvConflicts, normalizeServerArgv, runServer, serverConfig} from '../../cli/serve.js'
+import {checkEnvConflicts, checkKnownFlags, normalizeServerArgv, runServer, serverConfig} from '../../cli/serve.js'
 
-/** etcd's TLS flags: accepted by name so that giving one says plainly that TLS is not supported yet. */
+/** etcd's TLS flags we do not support: accepted by name so that giving one says so plainly. */
 const tlsFlagNames = [
-  'cert-file',
-  'key-file',
-  'trusted-ca-file',
-  'client-cert-auth',
   'client-crl-file',
   'auto-tls',
   'peer-cert-file',
@@ -22,14 +18,34 @@ const tlsFlagNames = [
 const env = (flag: string) => `ETCD_${flag.toUpperCase().replaceAll('-', '_')}`
 
 /** Those of them that are switches rather than paths. */
-const tlsSwitches = new Set<string>(['client-cert-auth', 'auto-tls', 'peer-client-cert-auth', 'peer-auto-tls'])
+const tlsSwitches = new Set<string>(['auto-tls', 'peer-client-cert-auth', 'peer-auto-tls'])
 
 const tlsFlags = Object.fromEntries(
   tlsFlagNames.map((name) => {
-    const common = {description: 'TLS is not supported yet', env: env(name), hidden: true}
+    const common = {description: 'not supported yet', env: env(name), hidden: true}
     return [name, tlsSwitches.has(name) ? Flags.boolean(common) : Flags.string(common)]
   }),
 )
+
+/**
+ * etcd flags that tune what a one-member engine without Raft or logs of etcd's kind does not
+ * have: accepted (so etcd command lines run unchanged) and without effect.
+ */
+const noEffectFlags = Object.fromEntries(
+  ['logger', 'log-level', 'log-outputs', 'heartbeat-interval', 'election-timeout', 'snapshot-count', 'max-snapshots', 'max-wals', 'listen-metrics-urls']
+    .map((name) => [name, Flags.string({description: 'accepted for etcd compatibility; no effect', env: env(name), hidden: true})]),
+)
+
+/** Go's flag package takes `--switch=true|false`; oclif takes `--switch` and `--no-switch`. */
+function goBooleans(argv: readonly string[], switches: ReadonlySet<string>): string[] {
+  return argv.flatMap((token) => {
+    const m = /^--?([a-z][a-z0-9-]*)=(true|false|1|0|t|f|TRUE|FALSE|True|False)$/.exec(token)
+    if (!m || !switches.has(m[1]!)) return [token]
+    const on = /^(true|1|t)$/i.test(m[2]!)
+    if (on) return [`--${m[1]}`]
+    return m[1] === 'enable-grpc-gateway' ? ['--no-enable-grpc-gateway'] : []
+  })
+}
 
 export default class Server extends Command {
   static override summary = 'Runs the engine as an etcd server (gRPC, etcd v3 API)'
@@ -41,13 +57,26 @@ The server holds the data dir: local "ectl --data-dir <dir>" commands still reac
 its local socket). SIGTERM or SIGINT stops it cleanly: it stops accepting, finishes the calls in
 flight, ends watch streams, and closes the engine.
 
-Not supported yet: TLS (https:// URLs and the --*-file flags), clusters of more than one
-member (the peer URLs are only advertised). When --advertise-client-urls is not given, the
-member advertises the URLs it listens on.`
+One port serves every protocol, as etcd's does: gRPC, the HTTP/JSON gateway (POST /v3/kv/range,
+/v3/watch, ... with etcd's JSON), /health, /version and /metrics (Prometheus, etcd's metric
+names). With --cert-file and --key-file, https:// client URLs serve the same over TLS;
+--client-cert-auth refuses clients without a certificate signed by --trusted-ca-file.
+
+--quota-backend-bytes raises the NOSPACE alarm when the backend would pass it; writes are then
+refused ("etcdserver: mvcc: database space exceeded") until the alarm is disarmed.
+--auto-compaction-mode periodic keeps --auto-compaction-retention of history ('1h', '30m', or
+hours as a number); revision keeps that many revisions.
+
+Not supported yet: clusters of more than one member (the peer URLs are only advertised),
+--auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
+URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
   static override examples = [
     '<%= config.bin %> server',
     '<%= config.bin %> server --name n1 --data-dir /var/lib/ectl --listen-client-urls http://127.0.0.1:2379',
     'ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:2379 <%= config.bin %> server',
+    '<%= config.bin %> server --listen-client-urls https://127.0.0.1:2379 --cert-file server.crt --key-file server.key --trusted-ca-file ca.crt --client-cert-auth',
+    '<%= config.bin %> server --quota-backend-bytes 8589934592 --auto-compaction-mode periodic --auto-compaction-retention 1h',
+    'curl -s localhost:2379/v3/kv/range -X POST -d \'{"key":"Zm9v"}\'',
   ]
   static override flags = {
     name: Flags.string({description: 'Human-readable name for this member.', default: 'default', env: env('name')}),
@@ -85,18 +114,46 @@ member advertises the URLs it listens on.`
       default: 'etcd-cluster',
       env: env('initial-cluster-token'),
     }),
-    'max-request-bytes': Flags.integer({
+    'max-request-bytes': Flags.string({
       description: 'Maximum client request size in bytes the server will accept.',
-      default: 1.5 * 1024 * 1024,
+      default: String(1.5 * 1024 * 1024),
       env: env('max-request-bytes'),
     }),
+    'quota-backend-bytes': Flags.string({
+      description: 'Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).',
+      default: '0',
+      env: env('quota-backend-bytes'),
+    }),
+    'auto-compaction-mode': Flags.string({
+      description: "Interpret 'auto-compaction-retention' one of: periodic|revision.",
+      default: 'periodic',
+      env: env('auto-compaction-mode'),
+    }),
+    'auto-compaction-retention': Flags.string({
+      description: "Auto compaction retention for mvcc key value store. 0 means disable auto compaction (e.g. '1h', '30m', 1 = 1 hour, or revisions).",
+      default: '0',
+      env: env('auto-compaction-retention'),
+    }),
+    'cert-file': Flags.string({description: 'Path to the client server TLS cert file.', env: env('cert-file')}),
+    'key-file': Flags.string({description: 'Path to the client server TLS key file.', env: env('key-file')}),
+    'trusted-ca-file': Flags.string({description: 'Path to the client server TLS trusted CA cert file.', env: env('trusted-ca-file')}),
+    'client-cert-auth': Flags.boolean({description: 'Enable client cert authentication.', env: env('client-cert-auth')}),
+    'enable-grpc-gateway': Flags.boolean({
+      description: 'Enable GRPC gateway.',
+      default: true,
+      allowNo: true,
+      env: env('enable-grpc-gateway'),
+    }),
     ...tlsFlags,
+    ...noEffectFlags,
   }
 
   async run(): Promise<void> {
     const valueFlags = new Set(Object.entries(Server.flags).filter(([, flag]) => flag.type === 'option').map(([name]) => name))
-    const argv = normalizeServerArgv(this.argv, valueFlags)
+    const switches = new Set(Object.entries(Server.flags).filter(([, flag]) => flag.type === 'boolean').map(([name]) => name))
+    const argv = normalizeServerArgv(goBooleans(this.argv, switches), valueFlags)
     try {
+      checkKnownFlags(argv, new Set([...Object.keys(Server.flags), 'help', 'h', 'no-enable-grpc-gateway']))
       checkEnvConflicts(argv, env, process.env)
       const {flags} = await this.parse(Server, argv)
       const given = flags as Record<string, unknown>
@@ -111,12 +168,20 @@ member advertises the URLs it listens on.`
         initialClusterState: flags['initial-cluster-state'],
         initialClusterToken: flags['initial-cluster-token'],
         maxRequestBytes: flags['max-request-bytes'],
+        quotaBackendBytes: flags['quota-backend-bytes'],
+        autoCompactionMode: flags['auto-compaction-mode'],
+        autoCompactionRetention: flags['auto-compaction-retention'],
+        certFile: flags['cert-file'],
+        keyFile: flags['key-file'],
+        trustedCaFile: flags['trusted-ca-file'],
+        clientCertAuth: flags['client-cert-auth'],
+        enableGrpcGateway: flags['enable-grpc-gateway'],
         tlsFlagsGiven: tlsFlagNames.filter((name) => given[name] !== undefined && given[name] !== '' && given[name] !== false),
       })
       await runServer(config, {log: (line) => process.stderr.write(`${line}\n`)})
     } catch (error) {
       if (!(error instanceof CliError)) throw error
-      process.stderr.write(`Error: ${error.message}\n`)
+      process.stderr.write(error.stderr ?? `Error: ${error.message}\n`)
       process.exitCode = error.exitCode
     }
   }

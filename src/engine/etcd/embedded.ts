@@ -7,6 +7,10 @@
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {
+  AlarmRequest,
+  AlarmRequest_AlarmAction,
+  type AlarmResponse,
+  AlarmType,
   CompactionRequest,
   type CompactionResponse,
   DeleteRangeRequest,
@@ -39,7 +43,7 @@ import {checkRange} from '../mvcc/validate.js'
 import {openWal} from '../wal/wal.js'
 import {loadOrCreateIdentity} from './identity.js'
 import {KeepAliveSession} from './keepalive-session.js'
-import {Member, unwrap} from './member.js'
+import {Member, type MemberLimits, unwrap} from './member.js'
 import {serverVersion} from './version.js'
 
 export class EmbeddedEtcd implements EtcdClient {
@@ -95,10 +99,26 @@ export class EmbeddedEtcd implements EtcdClient {
       raftIndex: this.member.appliedIndex,
       raftTerm: this.member.term,
       raftAppliedIndex: this.member.appliedIndex,
-      errors: [],
+      // etcd lists each active alarm as its text form
+      errors: this.member.store.alarms().map((alarm) => `memberID:${alarm.memberID} alarm:${AlarmType[alarm.alarm] ?? alarm.alarm} `),
       dbSizeInUse: dbSize,
       isLearner: false,
     }
+  }
+
+  /**
+   * etcd's Maintenance.Alarm: GET lists the active alarms; ACTIVATE and DEACTIVATE go through
+   * the log (an alarm outlives a restart) and answer the alarm they changed.
+   */
+  async alarm(req: Req<AlarmRequest>): Promise<AlarmResponse> {
+    const request = AlarmRequest.fromPartial(req)
+    if (request.action === AlarmRequest_AlarmAction.GET) {
+      const alarms = this.member.store.alarms()
+      const wanted = request.alarm === AlarmType.NONE ? alarms : alarms.filter((alarm) => alarm.alarm === request.alarm)
+      return {header: this.member.header(), alarms: wanted}
+    }
+    const result = unwrap(await this.member.propose({id: 0n, alarm: request}))
+    return this.withHeader(result.response as AlarmResponse)
   }
 
   // ---- leases (etcd's Lease service) ----
@@ -172,6 +192,8 @@ export class EmbeddedEtcd implements EtcdClient {
 export interface EmbeddedOptions {
   /** The lessor's clock (a FakeClock in tests and simulation); the monotonic clock by default. */
   clock?: Clock
+  /** The member's limits (--max-request-bytes, --quota-backend-bytes …); etcd's defaults otherwise. */
+  limits?: Partial<MemberLimits>
 }
 
 /**
@@ -189,7 +211,7 @@ export async function openEmbedded(dataDir: string, opts: EmbeddedOptions = {}):
   try {
     const opened = await openWal(join(memberDir, 'wal'), {fromIndex: store.consistentIndex})
     wal = opened.wal
-    const member = new Member(new WatchableStore(store), wal, identity, lessor)
+    const member = new Member(new WatchableStore(store), wal, identity, lessor, opts.limits)
     member.replay(opened.contents.entries)
     member.start()
     return new EmbeddedEtcd(member)

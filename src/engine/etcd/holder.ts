@@ -5,7 +5,7 @@ import {mkdir, realpath} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
 import {localSocketAddress} from '../../api/local_rpc.js'
 import {serveLocal} from '../net/local_server.js'
-import {type EmbeddedEtcd, openEmbedded} from './embedded.js'
+import {type EmbeddedEtcd, type EmbeddedOptions, openEmbedded} from './embedded.js'
 
 export interface HeldDataDir {
   engine: EmbeddedEtcd
@@ -20,7 +20,7 @@ export async function dataDirAddress(dataDir: string): Promise<string> {
 }
 
 /** Takes the data dir if no live process holds it; `undefined` when another one does. */
-export async function tryHoldDataDir(dataDir: string): Promise<HeldDataDir | undefined> {
+export async function tryHoldDataDir(dataDir: string, options: EmbeddedOptions = {}): Promise<HeldDataDir | undefined> {
   const address = await dataDirAddress(dataDir)
   const server = createServer()
   const bound = await new Promise<boolean>((resolve, reject) => {
@@ -30,7 +30,7 @@ export async function tryHoldDataDir(dataDir: string): Promise<HeldDataDir | und
   if (!bound) return undefined
   // The socket must not keep a one-shot command alive after it is done.
   server.unref()
-  const opening = openEmbedded(dataDir)
+  const opening = openEmbedded(dataDir, options)
   const local = serveLocal(server, opening)
   let engine: EmbeddedEtcd
   try {

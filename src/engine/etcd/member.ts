@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict'
 import {EtcdError, Errors, Limits} from '../../api/errors.js'
 import {InternalRequest} from '../../api/proto/internal.js'
-import type {ResponseHeader} from '../../api/proto/rpc.js'
+import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader, type TxnRequest} from '../../api/proto/rpc.js'
 import {EXPIRED_LEASE_RETRY_MS, LEASE_REVOKE_RATE_PER_SECOND, type Lessor} from '../lease/lessor.js'
 import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
 import {validateRequest} from '../mvcc/validate.js'
@@ -28,6 +28,12 @@ export interface MemberIdentity {
 
 export interface MemberLimits {
   maxRequestBytes: number
+  /**
+   * etcd's --quota-backend-bytes: a write that would take the backend past it raises the
+   * NOSPACE alarm, and while that alarm is active puts, writing txns and lease grants are
+   * refused. 0 or less: no quota.
+   */
+  quotaBackendBytes: number
   /** Proposals waiting for the log, beyond which propose() waits (back-pressure). */
   maxQueuedProposals: number
   /** Entries written with one fdatasync at most. */
@@ -46,8 +52,19 @@ export interface MemberLimits {
   maxRenewWaitMs: number
 }
 
+/** etcd's default --quota-backend-bytes: 2 GiB. */
+export const defaultQuotaBackendBytes = 2 * 1024 ** 3
+
+/** etcd's estimate of what a write adds to the backend beyond its key and value (quota.go). */
+const kvOverheadBytes = 256
+const leaseOverheadBytes = 64
+
+/** The backend's size is read again after this many milliseconds at most (a stat call). */
+const dbSizeRefreshMs = 100
+
 const defaultLimits: MemberLimits = {
   maxRequestBytes: Limits.maxRequestBytes,
+  quotaBackendBytes: defaultQuotaBackendBytes,
   maxQueuedProposals: 16_384,
   maxBatchEntries: 1_024,
   releaseEveryEntries: 100_000,
@@ -87,6 +104,9 @@ export class Member {
   private revokesInFlight: Promise<void> | undefined
   private readonly closing: {promise: Promise<void>; resolve: () => void}
   private commitObserver: ((seconds: number) => void) | undefined
+  private dbSize = {bytes: 0, readAtMs: -Infinity}
+  /** The NOSPACE alarm on its way into the log, while it is. */
+  private raisingNoSpace: Promise<unknown> | undefined
   readonly term = 1n
 
   /** `lessor` must be the one `store` was opened with (it applies the lease entries). */
@@ -160,6 +180,34 @@ export class Member {
     throw Errors.leaseNotFound()
   }
 
+  /** Size of the backend file, read at most every dbSizeRefreshMs. */
+  dbSizeBytes(): number {
+    const now = performance.now()
+    if (now - this.dbSize.readAtMs >= dbSizeRefreshMs) this.dbSize = {bytes: this.store.dbSizeBytes(), readAtMs: now}
+    return this.dbSize.bytes
+  }
+
+  /** Whether the NOSPACE alarm is active. */
+  get noSpace(): boolean {
+    return this.store.alarms().some((alarm) => alarm.alarm === AlarmType.NOSPACE)
+  }
+
+  /**
+   * etcd's quota: refused while NOSPACE is active; a write that would pass the quota raises
+   * NOSPACE through the log (so it survives a restart) and is refused.
+   */
+  private async checkQuota(costBytes: number): Promise<void> {
+    if (this.noSpace) throw Errors.noSpace()
+    const quota = this.limits.quotaBackendBytes
+    if (quota <= 0 || this.dbSizeBytes() + costBytes <= quota) return
+    this.raisingNoSpace ??= this.propose({
+      id: 0n,
+      alarm: {action: AlarmRequest_AlarmAction.ACTIVATE, memberID: this.identity.memberId, alarm: AlarmType.NOSPACE},
+    }).finally(() => (this.raisingNoSpace = undefined))
+    await this.raisingNoSpace
+    throw Errors.noSpace()
+  }
+
   /** Installs metrics hooks (replacing any before). */
   observe(observers: MemberObservers): void {
     this.wal.syncObserver = observers.walSyncSeconds
@@ -201,6 +249,8 @@ export class Member {
     validateRequest(request)
     const data = InternalRequest.encode(request).finish()
     if (data.length > this.limits.maxRequestBytes) throw Errors.requestTooLarge()
+    const cost = quotaCost(request)
+    if (cost > 0) await this.checkQuota(cost)
     while (this.queue.length >= this.limits.maxQueuedProposals) {
       await new Promise<void>((resume) => this.queueSpaceWaiters.push(resume))
       if (this.stopped) throw Errors.stopped()
@@ -273,6 +323,23 @@ export class Member {
     await this.wal.close()
     await this.store.close()
   }
+}
+
+/** What a request adds to the backend as etcd's quota counts it; 0 for one that only frees space. */
+function quotaCost(request: InternalRequest): number {
+  if (request.put !== undefined) return kvOverheadBytes + request.put.key.length + request.put.value.length
+  if (request.leaseGrant !== undefined) return leaseOverheadBytes
+  if (request.txn !== undefined) return txnCost(request.txn)
+  return 0
+}
+
+function txnCost(txn: TxnRequest): number {
+  let cost = 0
+  for (const op of [...txn.success, ...txn.failure]) {
+    if (op.requestPut !== undefined) cost += kvOverheadBytes + op.requestPut.key.length + op.requestPut.value.length
+    else if (op.requestTxn !== undefined) cost += txnCost(op.requestTxn)
+  }
+  return cost
 }
 
 export function unwrap(result: ApplyResult): Exclude<ApplyResult, {ok: false}> {

@@ -25,6 +25,8 @@ export const MetaKey = {
   consistentIndex: 'consistent_index',
   scheduledCompactRev: 'scheduledCompactRev',
   finishedCompactRev: 'finishedCompactRev',
+  /** The active alarms (etcd keeps them in its backend's alarm bucket). */
+  alarms: 'alarms',
 } as const
 
 const CHECKPOINT_HEADER_KEY = Buffer.from('header')
@@ -124,6 +126,15 @@ export class Backend {
     const out = Buffer.allocUnsafe(8)
     out.writeBigUInt64BE(n)
     this.meta.putSync(key, out)
+  }
+
+  /** Raw bytes stored in meta, or undefined if never stored. */
+  getMetaBytes(key: string): Buffer | undefined {
+    return this.meta.getBinary(key)
+  }
+
+  putMetaBytes(key: string, value: Buffer): void {
+    this.meta.putSync(key, value)
   }
 
   /** Records a granted lease (inside write()). */

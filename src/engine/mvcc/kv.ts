@@ -9,6 +9,8 @@ import type {EtcdError} from '../../api/errors.js'
 import type {InternalRequest} from '../../api/proto/internal.js'
 import type {Event} from '../../api/proto/kv.js'
 import type {
+  AlarmMember,
+  AlarmResponse,
   CompactionResponse,
   DeleteRangeResponse,
   LeaseGrantResponse,
@@ -26,6 +28,7 @@ export interface ApplyEntry {
 }
 
 export type ApplyResponse =
+  | AlarmResponse
   | PutResponse
   | DeleteRangeResponse
   | TxnResponse
@@ -73,5 +76,7 @@ export interface KvStore {
   flushed(): Promise<void>
   /** Size of the backend on disk, in bytes. */
   dbSizeBytes(): number
+  /** The active alarms (raised and cleared by alarm entries of the log), in the order raised. */
+  alarms(): AlarmMember[]
   close(): Promise<void>
 }

@@ -12,6 +12,10 @@ import {EtcdError, Errors} from '../../api/errors.js'
 import type {InternalRequest} from '../../api/proto/internal.js'
 import {Event_EventType, type Event, type KeyValue} from '../../api/proto/kv.js'
 import {
+  AlarmRequest_AlarmAction,
+  AlarmResponse,
+  type AlarmMember,
+  type AlarmRequest,
   Compare_CompareResult,
   Compare_CompareTarget,
   type Compare,
@@ -89,6 +93,7 @@ export class MvccStore implements KvStore, HistorySource {
   private compactMainRev = -1
   private consistentIdx = 0n
   private readonly index = new TreeIndex()
+  private alarmList: AlarmMember[] = []
   private readonly scratchRev = Buffer.allocUnsafe(17)
   private readonly cache: RevisionCache
   /** Physical compactions run one after another, in the order they were applied. */
@@ -225,6 +230,8 @@ export class MvccStore implements KvStore, HistorySource {
         response = this.applyLeaseGrant(this.leases, req.leaseGrant.ID, req.leaseGrant.TTL)
       } else if (req.leaseRevoke !== undefined && this.leases !== undefined) {
         response = this.applyLeaseRevoke(w, this.leases, req.leaseRevoke.ID)
+      } else if (req.alarm !== undefined) {
+        response = this.applyAlarm(req.alarm)
       } else {
         // Not a key-value request (lease, alarm …): the member applies it elsewhere; here it
         // only advances the consistent index.
@@ -240,6 +247,33 @@ export class MvccStore implements KvStore, HistorySource {
       if (error instanceof EtcdError) return {ok: false, error}
       throw error
     }
+  }
+
+  alarms(): AlarmMember[] {
+    return this.alarmList.map((alarm) => ({...alarm}))
+  }
+
+  /**
+   * etcd's alarm store: ACTIVATE adds (once per member and type), DEACTIVATE removes, GET lists;
+   * the list is kept in the backend in the same transaction as the entry's index.
+   */
+  private applyAlarm(request: AlarmRequest): AlarmResponse {
+    const same = (alarm: AlarmMember) => alarm.memberID === request.memberID && alarm.alarm === request.alarm
+    const found = this.alarmList.find(same)
+    let changed: AlarmMember[] = []
+    if (request.action === AlarmRequest_AlarmAction.GET) changed = this.alarms()
+    else if (request.action === AlarmRequest_AlarmAction.ACTIVATE) {
+      const alarm = {memberID: request.memberID, alarm: request.alarm}
+      if (found === undefined && request.alarm !== 0) this.alarmList.push(alarm)
+      changed = request.alarm === 0 ? [] : [alarm]
+    } else if (request.action === AlarmRequest_AlarmAction.DEACTIVATE && found !== undefined) {
+      this.alarmList = this.alarmList.filter((alarm) => !same(alarm))
+      changed = [found]
+    }
+    if (request.action !== AlarmRequest_AlarmAction.GET) {
+      this.backend.putMetaBytes(MetaKey.alarms, Buffer.from(AlarmResponse.encode({header: undefined, alarms: this.alarmList}).finish()))
+    }
+    return {header: header(this.currentRev), alarms: changed}
   }
 
   /** The revision a read inside the write transaction sees (its own writes included). */
@@ -532,6 +566,8 @@ export class MvccStore implements KvStore, HistorySource {
   /** Rebuilds the key index and the revisions from the backend (etcd's restore). */
   private restore(): void {
     this.consistentIdx = this.backend.getMetaBigint(MetaKey.consistentIndex)
+    const alarms = this.backend.getMetaBytes(MetaKey.alarms)
+    if (alarms !== undefined) this.alarmList = AlarmResponse.decode(alarms).alarms
     const checkpoint = readKeyIndexCheckpoint(this.backend)
     if (checkpoint.ok) {
       this.index.loadSorted(checkpoint.keys, checkpoint.entries)

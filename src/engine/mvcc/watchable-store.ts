@@ -23,7 +23,7 @@
 import assert from 'node:assert/strict'
 import {EtcdError} from '../../api/errors.js'
 import {Event_EventType, type Event, type KeyValue} from '../../api/proto/kv.js'
-import {RangeRequest, type RangeResponse} from '../../api/proto/rpc.js'
+import {type AlarmMember, RangeRequest, type RangeResponse} from '../../api/proto/rpc.js'
 import type {ApplyEntry, ApplyResult, HashKV, KvStore} from './kv.js'
 import type {HistorySource} from './watch-history.js'
 import {Watcher, type WatcherOptions, type WatchSink} from './watcher.js'
@@ -99,6 +99,10 @@ export class WatchableStore implements KvStore {
 
   dbSizeBytes(): number {
     return this.inner.dbSizeBytes()
+  }
+
+  alarms(): AlarmMember[] {
+    return this.inner.alarms()
   }
 
   /** Applies the batch (one backend transaction), then hands its changes to the watchers. */

@@ -2,7 +2,7 @@
 // one that opens with the HTTP/2 client preface (gRPC, prior knowledge) goes to the gRPC
 // server, anything else to the HTTP/1.1 server (the JSON gateway, /health, /version,
 // /metrics). With TLS the connection is decrypted first (ALPN offers h2 and http/1.1) and the
-// plaintext is sniffed the same way.
+// plaintext is sniffed the same way (ALPN picks h2 only for clients that speak nothing else).
 import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
 
@@ -89,6 +89,17 @@ export function sniff(socket: Socket, targets: MuxTargets): void {
   socket.on('end', onEnd)
 }
 
+/**
+ * gRPC clients offer only h2; a client that also offers http/1.1 (curl, browsers) is given
+ * HTTP/1.1, so its requests reach the gateway, /health and /metrics rather than the gRPC
+ * server (which answers anything but gRPC with 415). The plaintext is sniffed either way.
+ */
+function chooseAlpn({protocols}: {protocols: string[]}): string | undefined {
+  if (protocols.includes('http/1.1')) return 'http/1.1'
+  if (protocols.includes('h2')) return 'h2'
+  return undefined
+}
+
 export function listen(address: ListenAddress, targets: MuxTargets): Promise<MuxListener> {
   let server: NetServer
   if (address.tls) {
@@ -100,7 +111,7 @@ export function listen(address: ListenAddress, targets: MuxTargets): Promise<Mux
         ca: tls.ca,
         requestCert: tls.clientCertAuth,
         rejectUnauthorized: tls.clientCertAuth,
-        ALPNProtocols: ['h2', 'http/1.1'],
+        ALPNCallback: chooseAlpn,
         handshakeTimeout: handshakeTimeoutMs,
       },
       (socket: TLSSocket) => sniff(socket, targets),

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 const readyTimeoutMs = 20_000
 const stopGraceMs = 5_000
 const logTailBytes = 8 * 1024
-const readyLine = /ready to serve client requests on http:\/\/127\.0\.0\.1:(\d+)/
+const readyLine = /ready to serve client requests on https?:\/\/127\.0\.0\.1:(\d+)/
 
 const live = new Set<ChildProcess>()
 process.on('exit', () => {

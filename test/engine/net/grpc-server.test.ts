@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EtcdError, ErrorMessage, GrpcCode} from '../../../src/api/errors.js'
-import {AlarmRequest_AlarmAction, Compare_CompareResult, Compare_CompareTarget, type ResponseHeader} from '../../../src/api/proto/rpc.js'
+import {AlarmRequest_AlarmAction, AlarmType, Compare_CompareResult, Compare_CompareTarget, type ResponseHeader} from '../../../src/api/proto/rpc.js'
 import {serveDataDir, type ServingDataDir} from '../../../src/engine/net/grpc/serve-datadir.js'
 import {RawGrpcClient} from '../../../src/engine/net/grpc/raw-client.js'
 
@@ -133,11 +133,19 @@ describe('gRPC server on the embedded engine', () => {
     const alarms = await client.unary('etcdserverpb.Maintenance', 'Alarm', {action: AlarmRequest_AlarmAction.GET})
     assert.deepEqual(alarms.alarms, [])
     assert.ok(alarms.header)
-    await rejectsWith(
-      client.unary('etcdserverpb.Maintenance', 'Alarm', {action: AlarmRequest_AlarmAction.ACTIVATE}),
-      GrpcCode.UNIMPLEMENTED,
-      /does not implement \/etcdserverpb\.Maintenance\/Alarm/,
-    )
+    // an alarm raised through the API refuses writes until it is deactivated
+    const memberID = alarms.header!.memberId
+    const raised = await client.unary('etcdserverpb.Maintenance', 'Alarm', {action: AlarmRequest_AlarmAction.ACTIVATE, memberID, alarm: AlarmType.NOSPACE})
+    assert.deepEqual(raised.alarms, [{memberID, alarm: AlarmType.NOSPACE}])
+    const listed = await client.unary('etcdserverpb.Maintenance', 'Alarm', {action: AlarmRequest_AlarmAction.GET})
+    assert.deepEqual(listed.alarms, [{memberID, alarm: AlarmType.NOSPACE}])
+    await rejectsWith(client.unary('etcdserverpb.KV', 'Put', {key: key('x'), value: key('y')}), GrpcCode.RESOURCE_EXHAUSTED, ErrorMessage.noSpace)
+    const alarmed = await client.unary('etcdserverpb.Maintenance', 'Status', {})
+    assert.deepEqual(alarmed.errors, [`memberID:${memberID} alarm:NOSPACE `])
+    const cleared = await client.unary('etcdserverpb.Maintenance', 'Alarm', {action: AlarmRequest_AlarmAction.DEACTIVATE, memberID, alarm: AlarmType.NOSPACE})
+    assert.deepEqual(cleared.alarms, [{memberID, alarm: AlarmType.NOSPACE}])
+    assert.deepEqual((await client.unary('etcdserverpb.Maintenance', 'Alarm', {})).alarms, [])
+    await client.unary('etcdserverpb.KV', 'Put', {key: key('x'), value: key('y')})
   })
 
   test('Cluster.MemberList: this one member', async () => {

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   version: {server: string; cluster: string}
   health: HealthSource
   metrics?: ServerMetrics
+  /** Whether the /v3/ routes are served (etcd's --enable-grpc-gateway). */
+  routes: boolean
 }
 
 export interface Gateway {
@@ -366,7 +368,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return json(response, 200, `{"etcdserver":${goQuote(options.version.server)},"etcdcluster":${goQuote(options.version.cluster)}}`)
     }
     if (path === '/metrics') return void metrics(response)
-    const route = gatewayRoute(path)
+    const route = options.routes ? gatewayRoute(path) : undefined
     if (route === undefined) return plain(response, 404, 'Not Found\n')
     if (method === 'OPTIONS') {
       response.writeHead(200, corsHeaders)

@@ -3,9 +3,6 @@
 import {Errors} from '../../../api/errors.js'
 import {InternalRequest} from '../../../api/proto/internal.js'
 import {
-  AlarmRequest,
-  AlarmRequest_AlarmAction,
-  AlarmResponse,
   type CompactionRequest,
   type DeleteRangeRequest,
   HashResponse,
@@ -16,7 +13,6 @@ import {
   MemberListResponse,
   type PutRequest,
   type RangeRequest,
-  type ResponseHeader,
   type TxnRequest,
 } from '../../../api/proto/rpc.js'
 import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
@@ -63,7 +59,6 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
     const bytes = InternalRequest.encode(InternalRequest.fromPartial({id: 0n, ...request})).finish().length
     if (bytes > context.maxRequestBytes) throw Errors.requestTooLarge()
   }
-  const header = async (): Promise<ResponseHeader | undefined> => (await engine.status()).header
   return {
     'etcdserverpb.KV': {
       Range: (request: RangeRequest) => engine.range(request),
@@ -114,14 +109,7 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
         const hashed = await engine.hashKV({revision: 0n})
         return HashResponse.fromPartial({header: hashed.header, hash: hashed.hash})
       },
-      // The engine raises no alarms yet (no space quota, no corruption check): GET lists none,
-      // DEACTIVATE has nothing to clear. Raising one by hand is not supported.
-      Alarm: async (request: AlarmRequest) => {
-        if (AlarmRequest.fromPartial(request).action === AlarmRequest_AlarmAction.ACTIVATE) {
-          throw new EngineLacksMethod('Alarm ACTIVATE')
-        }
-        return AlarmResponse.fromPartial({header: await header(), alarms: []})
-      },
+      // Alarm is the engine's own (alarm()): the dispatcher routes it there.
     },
   }
 }

@@ -2,6 +2,8 @@
 // it through the holder's socket) and serve it on the client URLs: gRPC, the JSON gateway,
 // /health, /version and /metrics.
 import {EtcdError, GrpcCode} from '../../../api/errors.js'
+import {AlarmType} from '../../../api/proto/rpc.js'
+import {type CompactionMode, Compactor} from '../../etcd/compactor.js'
 import {tryHoldDataDir} from '../../etcd/holder.js'
 import {apiClusterVersion, serverVersion} from '../../etcd/version.js'
 import type {EmbeddedEtcd} from '../../etcd/embedded.js'
@@ -16,6 +18,12 @@ export interface ServeDataDirOptions {
   /** `host:port` addresses, or addresses with TLS (from --listen-client-urls). */
   listen: Array<string | ListenAddress>
   maxRequestBytes: number
+  /** --quota-backend-bytes (etcd's 2 GiB by default; 0 or less: none). */
+  quotaBackendBytes?: number
+  /** --auto-compaction-mode and the parsed --auto-compaction-retention (ms or revisions). */
+  autoCompaction?: {mode: CompactionMode; retention: number}
+  /** etcd's --enable-grpc-gateway (default on). */
+  gateway?: boolean
 }
 
 export interface ServingDataDir {
@@ -32,8 +40,8 @@ function metricsOf(engine: EmbeddedEtcd): ServerMetrics {
     hasLeader: () => true,
     committedIndex: () => member.appliedIndex,
     appliedIndex: () => member.appliedIndex,
-    dbSizeBytes: () => member.store.dbSizeBytes(),
-    dbSizeInUseBytes: () => member.store.dbSizeBytes(),
+    dbSizeBytes: () => member.dbSizeBytes(),
+    dbSizeInUseBytes: () => member.dbSizeBytes(),
     keysTotal: async () => Number((await engine.range({key: Buffer.from([0]), rangeEnd: Buffer.from([0]), countOnly: true})).count),
   })
   member.observe({
@@ -44,7 +52,12 @@ function metricsOf(engine: EmbeddedEtcd): ServerMetrics {
 }
 
 export async function serveDataDir(options: ServeDataDirOptions): Promise<ServingDataDir> {
-  const held = await tryHoldDataDir(options.dataDir)
+  const held = await tryHoldDataDir(options.dataDir, {
+    limits: {
+      maxRequestBytes: options.maxRequestBytes,
+      ...(options.quotaBackendBytes === undefined ? {} : {quotaBackendBytes: options.quotaBackendBytes}),
+    },
+  })
   if (!held) {
     throw new EtcdError(GrpcCode.FAILED_PRECONDITION, `data dir ${options.dataDir} is already in use by another process (an ectl server or command)`)
   }
@@ -56,11 +69,12 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
       member: options.member,
       listen: options.listen,
       maxRequestBytes: options.maxRequestBytes,
+      gateway: options.gateway,
       header: () => engine.member.header(),
       metrics: metricsOf(engine),
       version: {server: serverVersion, cluster: apiClusterVersion},
       health: {
-        alarms: () => [],
+        alarms: () => engine.member.store.alarms().map((alarm) => AlarmType[alarm.alarm] ?? String(alarm.alarm)),
         // a read of one key through the engine, as etcd's health check does (linearizable)
         probe: async () => {
           await engine.range({key: Buffer.from('health')})
@@ -72,12 +86,20 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
     throw error
   }
   const server = grpc
+  const compactor = options.autoCompaction && new Compactor(options.autoCompaction.mode, options.autoCompaction.retention, {
+    currentRevision: () => engine.member.store.currentRevision,
+    compact: async (revision) => {
+      await engine.compact({revision: BigInt(revision)})
+    },
+  })
+  compactor?.start()
   let closing: Promise<void> | undefined
   return {
     ports: server.ports,
     close() {
       closing ??= (async () => {
         try {
+          await compactor?.stop()
           await server.close()
         } finally {
           await held.release()

@@ -57,6 +57,8 @@ export interface GrpcServerOptions {
   metrics?: ServerMetrics
   /** What /version reports. */
   version?: {server: string; cluster: string}
+  /** Serve the JSON gateway (etcd's --enable-grpc-gateway, default on); /health, /version and /metrics are always served. */
+  gateway?: boolean
 }
 
 export interface RunningGrpcServer {
@@ -147,6 +149,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const gateway = createGateway({
     dispatcher,
     receiveLimitBytes,
+    routes: options.gateway ?? true,
     version: options.version ?? {server: '3.5.0', cluster: '3.5.0'},
     metrics: options.metrics,
     health: options.health ?? {
