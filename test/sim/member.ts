@@ -46,6 +46,8 @@ export class SimMember {
     private readonly rng: Mulberry32,
     private readonly hooks: MemberHooks,
     bootstrap: ConfState | undefined,
+    /** Small values split the log into many MsgApp, which makes more interleavings. */
+    private readonly maxSizePerMsgBytes: number,
   ) {
     if (bootstrap !== undefined) {
       // Every initial member starts from the same snapshot of the (empty) state machine.
@@ -75,7 +77,7 @@ export class SimMember {
       heartbeatTicks,
       checkQuorum: true,
       preVote: true,
-      maxSizePerMsgBytes: 4096,
+      maxSizePerMsgBytes: this.maxSizePerMsgBytes,
       maxInflightMsgs: 8,
     })
   }

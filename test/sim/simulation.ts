@@ -86,10 +86,17 @@ export class Simulation {
   private pending = new Map<string, PendingOp>()
   private clientBusy: boolean[]
   private clientSeq: number[]
+  /** The member each client talks to, as a client keeps one connection (undefined: pick anew). */
+  private clientMember: (NodeId | undefined)[]
   private restartAt = new Map<NodeId, number>()
+  /** Members frozen (a long GC pause, a stopped VM) until a tick: no timers, no messages. */
+  private pausedUntil = new Map<NodeId, number>()
+  /** Per member, the chance a tick of the global clock reaches it (clocks drift apart). */
+  private tickRate = new Map<NodeId, number>()
   private healAt = -1
   private lastLeader: NodeId | undefined
   private snapshotsSent = 0
+  private readonly maxSizePerMsgBytes: number
 
   constructor(
     readonly seed: number,
@@ -103,12 +110,17 @@ export class Simulation {
       duplicateRate: this.rng.pick([0, 0.01, 0.05]),
       maxDelayTicks: this.rng.pick([0, 1, 2, 3]),
     }
+    this.maxSizePerMsgBytes = this.rng.pick([100, 300, 4096])
     this.clientBusy = new Array<boolean>(this.opts.clients).fill(false)
     this.clientSeq = new Array<number>(this.opts.clients).fill(0)
+    this.clientMember = new Array<NodeId | undefined>(this.opts.clients).fill(undefined)
     const ids: NodeId[] = []
     for (let i = 0; i < this.opts.members; i++) ids.push(this.nextMemberId++)
-    for (const id of ids) this.members.set(id, new SimMember(id, this.rng, this.hooks, {voters: ids, learners: []}))
-    this.log(`start: ${this.opts.members} members, network ${JSON.stringify(this.net.faults)}`)
+    for (const id of ids) {
+      this.members.set(id, new SimMember(id, this.rng, this.hooks, {voters: ids, learners: []}, this.maxSizePerMsgBytes))
+      this.tickRate.set(id, this.rng.pick([1, 1, 1, 0.9, 0.6]))
+    }
+    this.log(`start: ${this.opts.members} members, network ${JSON.stringify(this.net.faults)}, max ${this.maxSizePerMsgBytes} bytes per MsgApp`)
   }
 
   private log(event: string): void {
@@ -148,6 +160,15 @@ export class Simulation {
   }
 
   run(): SimResult {
+    try {
+      return this.runUnchecked()
+    } catch (error) {
+      if (error instanceof SimFailure) throw error
+      return this.fail(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    }
+  }
+
+  private runUnchecked(): SimResult {
     const total = this.opts.faultTicks
     for (; this.tickNow < total; this.tickNow++) {
       this.injectFaults()
@@ -180,12 +201,13 @@ export class Simulation {
     this.issueClientOps()
     for (const m of this.net.due(this.tickNow)) {
       const to = this.members.get(m.to)
+      if (this.isPaused(m.to)) continue
       if (m.snapshot !== undefined) this.members.get(m.from)?.node?.reportSnapshot(m.to, to === undefined || !to.alive)
       to?.receive(m)
     }
     for (const member of this.members.values()) {
-      if (!member.alive) continue
-      member.tick()
+      if (!member.alive || this.isPaused(member.id)) continue
+      if (this.rng.chance(this.tickRate.get(member.id) ?? 1)) member.tick()
       member.step()
     }
     for (const member of this.members.values()) {
@@ -198,6 +220,10 @@ export class Simulation {
       }
     }
     this.expireOps()
+  }
+
+  private isPaused(id: NodeId): boolean {
+    return (this.pausedUntil.get(id) ?? -1) > this.tickNow
   }
 
   private liveMembers(): SimMember[] {
@@ -259,6 +285,14 @@ export class Simulation {
         this.log(`member ${victim.id} crashed (unsynced state lost), restarts at ${this.restartAt.get(victim.id)}`)
       }
     }
+    if (rng.chance(0.008)) {
+      const alive = this.liveMembers().filter((m) => !this.isPaused(m.id))
+      if (alive.length > 0) {
+        const frozen = rng.pick(alive)
+        this.pausedUntil.set(frozen.id, t + 5 + rng.intBelow(40))
+        this.log(`member ${frozen.id} paused until ${this.pausedUntil.get(frozen.id)}`)
+      }
+    }
     if (rng.chance(0.01)) this.changeMembership()
     if (rng.chance(0.005)) {
       const leader = this.leader()
@@ -301,7 +335,7 @@ export class Simulation {
   private newMember(type: ConfChangeType): {type: ConfChangeType; nodeId: NodeId} | undefined {
     if (Number(this.nextMemberId - 1n) >= this.opts.maxMembers) return undefined
     const id = this.nextMemberId++
-    this.members.set(id, new SimMember(id, this.rng, this.hooks, undefined))
+    this.members.set(id, new SimMember(id, this.rng, this.hooks, undefined, this.maxSizePerMsgBytes))
     return {type, nodeId: id}
   }
 
@@ -313,6 +347,7 @@ export class Simulation {
       if (!m.removed && !m.alive) m.start()
     }
     this.restartAt.clear()
+    this.pausedUntil.clear()
     this.healAt = -1
     this.log('all faults healed; every member up')
   }
@@ -346,11 +381,17 @@ export class Simulation {
   private issueClientOps(): void {
     if (this.tickNow >= this.opts.faultTicks + this.opts.livenessBoundTicks) return
     for (let c = 0; c < this.opts.clients; c++) {
-      if (this.clientBusy[c] || !this.rng.chance(0.3)) continue
+      if (this.clientBusy[c] || !this.rng.chance(0.5)) continue
       const alive = this.liveMembers()
       if (alive.length === 0) return
-      const leader = this.leader()
-      const member = leader !== undefined && this.rng.chance(0.6) ? leader : this.rng.pick(alive)
+      // A client keeps its member until an op there fails or times out; a new one is a member
+      // that believes it leads (a stale leader, cut off, too), or any member.
+      let member = this.members.get(this.clientMember[c] ?? 0n)
+      if (member === undefined || !member.alive || this.rng.chance(0.05)) {
+        const leaders = alive.filter((m) => m.node!.raft.state === StateType.Leader)
+        member = leaders.length > 0 && this.rng.chance(0.7) ? this.rng.pick(leaders) : this.rng.pick(alive)
+        this.clientMember[c] = member.id
+      }
       const seq = ++this.clientSeq[c]!
       this.submit(c, seq, this.randomOp(c, seq), member)
     }
@@ -359,13 +400,14 @@ export class Simulation {
   private randomOp(client: number, seq: number): KvOp {
     const key = this.rng.pick(this.opts.keys)
     const value = `${client}.${seq}`
-    switch (this.rng.intBelow(6)) {
+    switch (this.rng.intBelow(7)) {
       case 0:
       case 1:
-        return {kind: 'get', key}
       case 2:
-        return {kind: 'put', key, value}
+        return {kind: 'get', key}
       case 3:
+        return {kind: 'put', key, value}
+      case 4:
         return {kind: 'delete', key}
       default: {
         // Compare against a value that was likely written: some earlier op's value, or absent.
@@ -385,8 +427,9 @@ export class Simulation {
       else member.node!.propose(encodeCommand({client, seq, op}))
     } catch (error) {
       if (!isRaftError(error, 'proposal-dropped')) throw error
-      // Refused at once: it never happened; the client tries something else later.
+      // Refused at once: it never happened; the client tries another member later.
       this.clock--
+      if (client < this.opts.clients) this.clientMember[client] = undefined
       return
     }
     if (client < this.opts.clients) this.clientBusy[client] = true
@@ -428,7 +471,10 @@ export class Simulation {
     for (const [key, p] of this.pending) {
       if (p.deadlineTick > this.tickNow) continue
       this.pending.delete(key)
-      if (p.client < this.opts.clients) this.clientBusy[p.client] = false
+      if (p.client < this.opts.clients) {
+        this.clientBusy[p.client] = false
+        this.clientMember[p.client] = undefined
+      }
     }
   }
 }
