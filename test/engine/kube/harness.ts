@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import forge from 'node-forge'
 import {openEmbedded} from '../../../src/engine/etcd/embedded.js'
+import {startRealEtcd} from './real-etcd.js'
 import {createApiServer, serveHttps, type RunningApiServer, type CreateApiServerOptions, type ServeOptions} from '../../../src/engine/kube/apiserver/start.js'
 
 export interface CertPair {
@@ -70,9 +71,15 @@ export interface Cluster {
   close(): Promise<void>
 }
 
-export async function startCluster(opts: {server?: Partial<CreateApiServerOptions>; serve?: Partial<ServeOptions>} = {}): Promise<Cluster> {
+/**
+ * Starts the server on the embedded engine, or on a real etcd 3.4 when `store` is 'etcd' (or
+ * KUBE_TEST_STORE=etcd in the environment, to run every kubectl test against etcd itself).
+ */
+export async function startCluster(opts: {server?: Partial<CreateApiServerOptions>; serve?: Partial<ServeOptions>; store?: 'embedded' | 'etcd'} = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kube-api-'))
-  const engine = await openEmbedded(join(dir, 'data'))
+  const store = opts.store ?? (process.env.KUBE_TEST_STORE === 'etcd' ? 'etcd' : 'embedded')
+  const real = store === 'etcd' ? await startRealEtcd() : undefined
+  const engine = real ? real.client : await openEmbedded(join(dir, 'data'))
   const api = createApiServer({etcd: engine, ...opts.server})
   await api.start()
   const pki = makePki()
@@ -116,6 +123,7 @@ export async function startCluster(opts: {server?: Partial<CreateApiServerOption
       await serving.close()
       await api.close()
       await engine.close()
+      await real?.stop()
       rmSync(dir, {recursive: true, force: true})
     },
   }

@@ -141,3 +141,26 @@ test('kubectl describe and delete', async () => {
   const gone = await c.kubectl(['get', 'deploy', 'web'])
   assert.match(gone.stderr, /deployments.apps "web" not found/)
 })
+
+test('field validation: strict refuses unknown fields, warn drops them with a warning', async () => {
+  const bad = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv"},"bogus":1,"data":{"a":"b"}}'
+  const strict = await c.kubectl(['create', '-f', '-'], {stdin: bad})
+  assert.equal(strict.stderr, 'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"\n')
+  const warn = await c.kubectl(['create', '-f', '-', '--validate=warn'], {stdin: bad})
+  assert.equal(warn.code, 0)
+  assert.match(warn.stderr, /Warning: unknown field "bogus"/)
+  const stored = JSON.parse(await ok(['get', 'cm', 'fv', '-o', 'json']))
+  assert.equal(stored.bogus, undefined)
+  const nested = await c.kubectl(['create', '-f', '-'], {stdin: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"nv"},"spec":{"containers":[{"name":"nv","image":"busybox","colour":"red"}]}}'})
+  assert.match(nested.stderr, /strict decoding error: unknown field "spec.containers\[0\].colour"\n$/)
+})
+
+test('server-side apply creates, then updates, recording the field manager', async () => {
+  const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: "${v}"\n`
+  assert.equal(await ok(['apply', '--server-side', '-f', '-'], cm('1')), 'configmap/ssa serverside-applied\n')
+  assert.equal(await ok(['apply', '--server-side', '-f', '-'], cm('2')), 'configmap/ssa serverside-applied\n')
+  const obj = JSON.parse(await ok(['get', 'cm', 'ssa', '-o', 'json', '--show-managed-fields']))
+  assert.equal(obj.data.k, '2')
+  assert.equal(obj.metadata.managedFields[0].manager, 'kubectl')
+  assert.equal(obj.metadata.managedFields[0].operation, 'Apply')
+})

@@ -9,6 +9,7 @@ import {matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector} 
 import {Status, StatusError} from '../api/status.js'
 import {openApiV3Document, openApiV3Index} from '../api/openapi.js'
 import {decodeProtobufObject, protobufMediaType} from '../api/protobuf.js'
+import {pruneUnknownFields} from '../api/field-validation.js'
 import {aggregatedDiscovery, aggregatedMediaType, aggregatedMediaTypeBeta, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated} from './discovery.js'
 import {ApiState} from './state.js'
 import {jsonPatch, mergePatch, patchTypes, strategicMerge} from './patch.js'
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   /** Longest a watch lasts when the client names no timeoutSeconds (kube-apiserver: 30-60 min). */
   watchTimeoutMs?: number
   bookmarkIntervalMs?: number
+  /** How often history is compacted (kube-apiserver: 5 minutes). */
+  compactIntervalMs?: number
 }
 
 /** Largest page a list returns when the client asks for more (or none). */
@@ -78,6 +81,7 @@ export class ApiServer implements KubeHandler {
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = new ResourceRegistry()
     this.state = new ApiState(opts.etcd, this.registry, opts.now ?? Date.now)
+    if (opts.compactIntervalMs) this.state.compactIntervalMs = opts.compactIntervalMs
   }
 
   async start(): Promise<void> {
@@ -174,20 +178,38 @@ export class ApiServer implements KubeHandler {
         return this.watch(req, def, ns, rp)
       case 'create': {
         if (rp.name) throw Status.methodNotAllowed()
-        const created = await this.state.objects.create(def, ns, this.body(req), {dryRun})
-        return this.one(req, def, created, 201)
+        const warnings: string[] = []
+        const body = this.checkFields(req, def, this.body(req), warnings)
+        const created = await this.state.objects.create(def, ns, body, {dryRun})
+        return this.one(req, def, created, 201, warnings)
       }
       case 'update': {
+        const warnings: string[] = []
         const body = this.body(req)
         if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, () => body, dryRun))
+        this.checkFields(req, def, body, warnings)
         const updated = await this.state.objects.update(def, ns, rp.name!, () => body, {subresource: rp.subresource, dryRun})
-        return this.one(req, def, updated, 200)
+        return this.one(req, def, updated, 200, warnings)
       }
       case 'patch': {
         const patcher = this.patcher(req, def)
         if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, patcher, dryRun))
-        const patched = await this.state.objects.update(def, ns, rp.name!, patcher, {subresource: rp.subresource, dryRun})
-        return this.one(req, def, patched, 200)
+        const warnings: string[] = []
+        const checked = (current: Obj) => {
+          warnings.length = 0
+          return this.checkFields(req, def, patcher(current), warnings)
+        }
+        try {
+          const patched = await this.state.objects.update(def, ns, rp.name!, checked, {subresource: rp.subresource, dryRun})
+          return this.one(req, def, patched, 200, warnings)
+        } catch (error) {
+          // Server-side apply creates what does not exist yet.
+          const type = (req.headers?.['content-type'] ?? '').split(';')[0].trim()
+          if (type !== patchTypes.apply || !(error instanceof StatusError && error.reason === 'NotFound') || rp.subresource) throw error
+          const applied = checked({apiVersion: apiVersionOf(def), kind: def.kind, metadata: {name: rp.name, ...(ns ? {namespace: ns} : {})}})
+          const created = await this.state.objects.create(def, ns, applied, {dryRun})
+          return this.one(req, def, created, 201, warnings)
+        }
       }
       case 'delete': {
         const options = this.deleteOptions(req)
@@ -300,10 +322,28 @@ export class ApiServer implements KubeHandler {
     return obj
   }
 
-  private one(req: KubeRequest, def: ResourceDef, obj: Obj, status: number): KubeStreamResponse {
+  private one(req: KubeRequest, def: ResourceDef, obj: Obj, status: number, warnings: string[] = []): KubeStreamResponse {
     this.present(def, obj)
-    if (acceptsTable(req)) return respond(status, toTable(def, [obj], {include: includeObject(req)}))
-    return respond(status, obj)
+    const headers: Record<string, string> = warnings.length ? {warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ')} : {}
+    if (acceptsTable(req)) return respond(status, toTable(def, [obj], {include: includeObject(req)}), headers)
+    return respond(status, obj, headers)
+  }
+
+  /**
+   * Unknown fields per the request's fieldValidation (Strict refuses, Warn warns, Ignore does
+   * not); they are dropped either way, as kube-apiserver's decoder drops them.
+   */
+  private checkFields(req: KubeRequest, def: ResourceDef, obj: Obj, warnings: string[]): Obj {
+    const mode = queryValue(req, 'fieldValidation') ?? 'Warn'
+    if (!['Ignore', 'Warn', 'Strict'].includes(mode)) throw Status.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", not "${mode}"`)
+    const unknown = pruneUnknownFields(def, obj)
+    if (unknown.length === 0 || mode === 'Ignore') return obj
+    const words = unknown.map((f) => `unknown field ${JSON.stringify(f)}`)
+    if (mode === 'Strict') {
+      throw Status.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${words.join(', ')}`)
+    }
+    warnings.push(...words)
+    return obj
   }
 
   private async list(req: KubeRequest, def: ResourceDef, ns: string | undefined, rp: ResourcePath): Promise<KubeStreamResponse> {

@@ -41,6 +41,8 @@ export interface CreateApiServerOptions {
   watchTimeoutMs?: number
   /** How often watches that allow bookmarks get one. */
   bookmarkIntervalMs?: number
+  /** How often etcd history is compacted (kube-apiserver's --etcd-compaction-interval, 5m). */
+  compactIntervalMs?: number
 }
 
 export type RunningApiServer = KubeHandler & {start(): Promise<void>; close(): Promise<void>; server: ApiServer}

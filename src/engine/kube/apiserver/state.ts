@@ -57,13 +57,16 @@ export class ApiState {
   readonly cache: WatchCache
   private allocating: Promise<unknown> = Promise.resolve()
   private namespaceTimer: ReturnType<typeof setInterval> | undefined
+  private compactTimer: ReturnType<typeof setInterval> | undefined
+  /** kube-apiserver's --etcd-compaction-interval default. */
+  compactIntervalMs = 5 * 60_000
   private sweeping: Promise<void> | undefined
   private closed = false
   private crdSub: {cancel(): void} | undefined
   private readonly followers: {cancel(): void}[] = []
 
   constructor(
-    etcd: EtcdClient & EtcdWatchLeaseClient,
+    private readonly etcd: EtcdClient & EtcdWatchLeaseClient,
     readonly registry: ResourceRegistry,
     readonly now: () => number,
   ) {
@@ -101,11 +104,31 @@ export class ApiState {
     await this.bootstrapPolicy()
     this.namespaceTimer = setInterval(() => this.sweepNamespaces(), 1000)
     this.namespaceTimer.unref()
+    // kube-apiserver's compactor: each interval, compact to the revision seen one interval ago.
+    let previous = this.cache.revision
+    this.compactTimer = setInterval(() => {
+      const target = previous
+      previous = this.cache.revision
+      if (target > 1n) void this.compact(target).catch(() => undefined)
+    }, this.compactIntervalMs)
+    this.compactTimer.unref()
+  }
+
+  /** Compacts the store's history to `revision` and the watch cache with it. */
+  async compact(revision: bigint): Promise<void> {
+    try {
+      await this.etcd.compact({revision})
+    } catch (error) {
+      // Already compacted that far (another server's compactor): the cache follows all the same.
+      if (!(error as Error).message.includes('compacted')) throw error
+    }
+    this.cache.compacted(revision)
   }
 
   close(): void {
     this.closed = true
     if (this.namespaceTimer) clearInterval(this.namespaceTimer)
+    if (this.compactTimer) clearInterval(this.compactTimer)
     this.crdSub?.cancel()
     for (const f of this.followers) f.cancel()
     this.cache.close()

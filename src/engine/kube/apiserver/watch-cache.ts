@@ -108,6 +108,13 @@ export class WatchCache {
     }
   }
 
+  /** Forgets events at or below a compacted revision: a watch from there is now 410 Gone. */
+  compacted(revision: bigint): void {
+    const keep = this.events.findIndex((e) => e.revision > revision)
+    this.events.splice(0, keep < 0 ? this.events.length : keep)
+    if (revision > this.completeAfter) this.completeAfter = revision
+  }
+
   /**
    * Calls `onEvent` for every event under `prefix` after revision `after`, in order, old ones
    * first, until cancelled. `onError` ends the subscription (410 when `after` is compacted).
