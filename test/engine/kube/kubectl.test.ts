@@ -164,3 +164,27 @@ test('server-side apply creates, then updates, recording the field manager', asy
   assert.equal(obj.metadata.managedFields[0].manager, 'kubectl')
   assert.equal(obj.metadata.managedFields[0].operation, 'Apply')
 })
+
+test('events: kubectl describe lists a pod\'s events, kubectl get events prints them', async () => {
+  await ok(['run', 'ev1', '--image=busybox'])
+  const pod = JSON.parse(await ok(['get', 'pod', 'ev1', '-o', 'json']))
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+  const event = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {name: 'ev1.1', namespace: 'default'},
+    involvedObject: {kind: 'Pod', namespace: 'default', name: 'ev1', uid: pod.metadata.uid, apiVersion: 'v1'},
+    reason: 'Scheduled',
+    message: 'Successfully assigned default/ev1 to node-1',
+    type: 'Normal',
+    source: {component: 'default-scheduler'},
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  }
+  await ok(['create', '-f', '-'], JSON.stringify(event))
+  const described = await ok(['describe', 'pod', 'ev1'])
+  assert.match(described, /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+----.*\n\s+Normal\s+Scheduled\s+\d+s\s+default-scheduler\s+Successfully assigned default\/ev1 to node-1/)
+  assert.match(await ok(['get', 'events']), /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n\d+s\s+Normal\s+Scheduled\s+pod\/ev1\s+Successfully assigned default\/ev1 to node-1$/m)
+  assert.match(await ok(['get', 'events', '--field-selector', 'involvedObject.name=ev1', '-o', 'name']), /^event\/ev1.1$/m)
+})

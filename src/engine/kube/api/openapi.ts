@@ -63,7 +63,7 @@ function operations(def: ResourceDef, schemaName: string): Obj {
       delete: op('delete', [queryParam('gracePeriodSeconds', 'The duration in seconds before the object should be deleted.', 'integer'), queryParam('propagationPolicy', 'Whether and how garbage collection will be performed.')]),
     },
   }
-  for (const sub of def.subresources) {
+  for (const sub of def.subresources.filter((x) => x === 'status' || x === 'scale')) {
     paths[`${base}/{name}/${sub}`] = {parameters: [...nsParam, ...nameParam], get: op('get', []), put: op('put', writeParams), patch: op('patch', writeParams)}
   }
   return paths

@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number
   /** How often history is compacted (kube-apiserver: 5 minutes). */
   compactIntervalMs?: number
+  /** PEM of the key service account tokens are signed with; generated at start when absent. */
+  serviceAccountKey?: string | Buffer
 }
 
 /** Largest page a list returns when the client asks for more (or none). */
@@ -80,7 +82,7 @@ export class ApiServer implements KubeHandler {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = new ResourceRegistry()
-    this.state = new ApiState(opts.etcd, this.registry, opts.now ?? Date.now)
+    this.state = new ApiState(opts.etcd, this.registry, opts.now ?? Date.now, opts.serviceAccountKey)
     if (opts.compactIntervalMs) this.state.compactIntervalMs = opts.compactIntervalMs
   }
 
@@ -157,7 +159,7 @@ export class ApiServer implements KubeHandler {
     if (!def) throw Status.pathNotFound()
     const ns = def.namespaced ? rp.namespace : undefined
     if (!def.namespaced && rp.namespace) throw Status.pathNotFound()
-    if (rp.subresource && !def.subresources.includes(rp.subresource as 'status') && !this.extraSubresource(def, rp.subresource)) throw Status.pathNotFound()
+    if (rp.subresource && !def.subresources.includes(rp.subresource as 'status')) throw Status.pathNotFound()
     const watch = rp.watchPath || queryBool(req, 'watch')
     const verb = this.verbOf(req, rp, watch)
     this.opts.authorizer?.authorize(caller, {verb, def, namespace: ns, name: rp.name, subresource: rp.subresource})
@@ -231,9 +233,18 @@ export class ApiServer implements KubeHandler {
     throw Status.methodNotAllowed()
   }
 
-  /** Subresources served by a create (pods/binding, pods/eviction). */
+  /** Subresources served by a create (pods/binding, pods/eviction, serviceaccounts/token). */
   private extraSubresource(def: ResourceDef, sub: string): boolean {
-    return def.kind === 'Pod' && (sub === 'binding' || sub === 'eviction')
+    return sub !== 'status' && sub !== 'scale' && def.subresources.includes(sub as 'token')
+  }
+
+  /** The caller a service account token speaks for, while its account still exists. */
+  async authenticateToken(token: string): Promise<Caller | undefined> {
+    const claims = this.state.saTokens.verify(token, this.state.now())
+    if (!claims) return undefined
+    const sa = await this.state.storage.get(this.state.def('', 'ServiceAccount'), claims.namespace, claims.name)
+    if (!sa || (sa.metadata as Obj | undefined)?.uid !== claims.uid) return undefined
+    return claims.caller
   }
 
   private verbOf(req: KubeRequest, rp: ResourcePath, watch: boolean): string {
