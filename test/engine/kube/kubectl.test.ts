@@ -188,3 +188,32 @@ test('events: kubectl describe lists a pod\'s events, kubectl get events prints 
   assert.match(await ok(['get', 'events']), /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n\d+s\s+Normal\s+Scheduled\s+pod\/ev1\s+Successfully assigned default\/ev1 to node-1$/m)
   assert.match(await ok(['get', 'events', '--field-selector', 'involvedObject.name=ev1', '-o', 'name']), /^event\/ev1.1$/m)
 })
+
+test('custom resources: apply a CRD, then apply its objects twice (merge patch), printer columns', async () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget, shortNames: [gd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+`
+  assert.equal(await ok(['apply', '-f', '-'], crd), 'customresourcedefinition.apiextensions.k8s.io/gadgets.example.com created\n')
+  const gadget = (size: number) => `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: ${size}}\n`
+  assert.equal(await ok(['apply', '-f', '-'], gadget(3)), 'gadget.example.com/g1 created\n')
+  assert.equal(await ok(['apply', '-f', '-'], gadget(4)), 'gadget.example.com/g1 configured\n')
+  assert.match(await ok(['get', 'gd']), /^NAME\s+SIZE\s+AGE\ng1\s+4\s+\d+s\n$/)
+  const unknown = await c.kubectl(['apply', '-f', '-'], {stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g2}\nspec: {size: 1, colour: red}\n'})
+  assert.match(unknown.stderr, /strict decoding error: unknown field "spec.colour"/)
+})
