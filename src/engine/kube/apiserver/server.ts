@@ -420,6 +420,7 @@ export class ApiServer implements KubeHandler {
         timeoutMs: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : defaultTimeout,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
         render: (obj, first) => (table ? toTable(def, [obj], {include, withColumns: first}) : obj),
+        rendersPerWatcher: table,
         decode: (value, revision) => this.present(def, decode({key: Buffer.alloc(0), value, modRevision: revision, createRevision: 0n, version: 0n, lease: 0n}, revision)),
         maxQueued: maxWatchQueue,
       },

@@ -16,6 +16,11 @@ export interface CacheEvent {
   /** The value before this event (absent for a create). */
   prevValue?: Buffer
   revision: bigint
+  /**
+   * What watchers derived from this event (decoded objects, encoded lines), shared so a
+   * hundred watchers decode and encode an event once. Keys are the watchers' own.
+   */
+  memo?: Map<string, unknown>
 }
 
 export interface Subscription {
