@@ -45,7 +45,7 @@ async function watchUntil(path: string, query: Record<string, string>, until: (e
   const events: any[] = []
   const pending = during?.()
   let buf = ''
-  const timer = setTimeout(() => res.close(), 10_000)
+  const timer = setTimeout(() => res.close(), 30_000)
   for await (const chunk of res.body) {
     buf += Buffer.from(chunk).toString()
     let nl

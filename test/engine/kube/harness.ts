@@ -112,7 +112,7 @@ export async function startCluster(opts: {server?: Partial<CreateApiServerOption
       let stderr = ''
       child.stdout.on('data', (c) => (stdout += c))
       child.stderr.on('data', (c) => (stderr += c))
-      const timer = setTimeout(() => child.kill('SIGTERM'), kopts.timeoutMs ?? 30_000)
+      const timer = setTimeout(() => child.kill('SIGTERM'), kopts.timeoutMs ?? 60_000)
       child.on('close', (code) => {
         clearTimeout(timer)
         resolve({code, stdout, stderr})

@@ -101,7 +101,7 @@ test('kubectl get -w prints changes as they happen', async () => {
   let out = ''
   const seen = (re: RegExp) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out}`)), 15_000)
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out}`)), 45_000)
       const check = () => {
         if (re.test(out)) {
           clearTimeout(timer)
