@@ -101,7 +101,7 @@ test('kubectl get -w prints changes as they happen', async () => {
   let out = ''
   const seen = (re: RegExp) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out}`)), 15_000)
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out}`)), 45_000)
       const check = () => {
         if (re.test(out)) {
           clearTimeout(timer)
@@ -140,4 +140,80 @@ test('kubectl describe and delete', async () => {
   assert.equal(await ok(['delete', 'pod', '-l', 'app=d']), 'pod "d1" deleted\n')
   const gone = await c.kubectl(['get', 'deploy', 'web'])
   assert.match(gone.stderr, /deployments.apps "web" not found/)
+})
+
+test('field validation: strict refuses unknown fields, warn drops them with a warning', async () => {
+  const bad = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv"},"bogus":1,"data":{"a":"b"}}'
+  const strict = await c.kubectl(['create', '-f', '-'], {stdin: bad})
+  assert.equal(strict.stderr, 'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"\n')
+  const warn = await c.kubectl(['create', '-f', '-', '--validate=warn'], {stdin: bad})
+  assert.equal(warn.code, 0)
+  assert.match(warn.stderr, /Warning: unknown field "bogus"/)
+  const stored = JSON.parse(await ok(['get', 'cm', 'fv', '-o', 'json']))
+  assert.equal(stored.bogus, undefined)
+  const nested = await c.kubectl(['create', '-f', '-'], {stdin: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"nv"},"spec":{"containers":[{"name":"nv","image":"busybox","colour":"red"}]}}'})
+  assert.match(nested.stderr, /strict decoding error: unknown field "spec.containers\[0\].colour"\n$/)
+})
+
+test('server-side apply creates, then updates, recording the field manager', async () => {
+  const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: "${v}"\n`
+  assert.equal(await ok(['apply', '--server-side', '-f', '-'], cm('1')), 'configmap/ssa serverside-applied\n')
+  assert.equal(await ok(['apply', '--server-side', '-f', '-'], cm('2')), 'configmap/ssa serverside-applied\n')
+  const obj = JSON.parse(await ok(['get', 'cm', 'ssa', '-o', 'json', '--show-managed-fields']))
+  assert.equal(obj.data.k, '2')
+  assert.equal(obj.metadata.managedFields[0].manager, 'kubectl')
+  assert.equal(obj.metadata.managedFields[0].operation, 'Apply')
+})
+
+test('events: kubectl describe lists a pod\'s events, kubectl get events prints them', async () => {
+  await ok(['run', 'ev1', '--image=busybox'])
+  const pod = JSON.parse(await ok(['get', 'pod', 'ev1', '-o', 'json']))
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+  const event = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {name: 'ev1.1', namespace: 'default'},
+    involvedObject: {kind: 'Pod', namespace: 'default', name: 'ev1', uid: pod.metadata.uid, apiVersion: 'v1'},
+    reason: 'Scheduled',
+    message: 'Successfully assigned default/ev1 to node-1',
+    type: 'Normal',
+    source: {component: 'default-scheduler'},
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  }
+  await ok(['create', '-f', '-'], JSON.stringify(event))
+  const described = await ok(['describe', 'pod', 'ev1'])
+  assert.match(described, /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+----.*\n\s+Normal\s+Scheduled\s+\d+s\s+default-scheduler\s+Successfully assigned default\/ev1 to node-1/)
+  assert.match(await ok(['get', 'events']), /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n\d+s\s+Normal\s+Scheduled\s+pod\/ev1\s+Successfully assigned default\/ev1 to node-1$/m)
+  assert.match(await ok(['get', 'events', '--field-selector', 'involvedObject.name=ev1', '-o', 'name']), /^event\/ev1.1$/m)
+})
+
+test('custom resources: apply a CRD, then apply its objects twice (merge patch), printer columns', async () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget, shortNames: [gd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+`
+  assert.equal(await ok(['apply', '-f', '-'], crd), 'customresourcedefinition.apiextensions.k8s.io/gadgets.example.com created\n')
+  const gadget = (size: number) => `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: ${size}}\n`
+  assert.equal(await ok(['apply', '-f', '-'], gadget(3)), 'gadget.example.com/g1 created\n')
+  assert.equal(await ok(['apply', '-f', '-'], gadget(4)), 'gadget.example.com/g1 configured\n')
+  assert.match(await ok(['get', 'gd']), /^NAME\s+SIZE\s+AGE\ng1\s+4\s+\d+s\n$/)
+  const unknown = await c.kubectl(['apply', '-f', '-'], {stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g2}\nspec: {size: 1, colour: red}\n'})
+  assert.match(unknown.stderr, /strict decoding error: unknown field "spec.colour"/)
 })

@@ -77,7 +77,7 @@ function defaultTemplate(spec: Obj): void {
 }
 
 /** The QoS class kube-apiserver computes for a new pod. */
-function qosClass(spec: Obj): string {
+export function qosClass(spec: Obj): string {
   const containers = [...((spec.containers as Obj[]) ?? []), ...((spec.initContainers as Obj[]) ?? [])]
   let any = false
   let guaranteed = true

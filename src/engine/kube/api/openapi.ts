@@ -8,6 +8,8 @@ import {schemaComponents, schemaNameOf} from './schemas.js'
 
 type Obj = Record<string, unknown>
 
+const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
+
 const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`)
 
 export function openApiV3Index(registry: ResourceRegistry): Obj {
@@ -58,12 +60,13 @@ function operations(def: ResourceDef, schemaName: string): Obj {
       get: op('get', []),
       put: op('put', writeParams, {requestBody: {content: {'application/json': {schema: ref}}}}),
       patch: op('patch', [...writeParams, queryParam('force', 'Force is going to "force" Apply requests.', 'boolean')], {
-        requestBody: {content: {'application/json-patch+json': {schema: {type: 'object'}}, 'application/merge-patch+json': {schema: {type: 'object'}}, 'application/strategic-merge-patch+json': {schema: {type: 'object'}}, 'application/apply-patch+yaml': {schema: {type: 'object'}}}},
+        // Custom resources take no strategic merge patch: kubectl reads this to choose its patch.
+        requestBody: {content: Object.fromEntries(patchTypes.filter((t) => !def.custom || !t.includes('strategic')).map((t) => [t, {schema: {type: 'object'}}]))},
       }),
       delete: op('delete', [queryParam('gracePeriodSeconds', 'The duration in seconds before the object should be deleted.', 'integer'), queryParam('propagationPolicy', 'Whether and how garbage collection will be performed.')]),
     },
   }
-  for (const sub of def.subresources) {
+  for (const sub of def.subresources.filter((x) => x === 'status' || x === 'scale')) {
     paths[`${base}/{name}/${sub}`] = {parameters: [...nsParam, ...nameParam], get: op('get', []), put: op('put', writeParams), patch: op('patch', writeParams)}
   }
   return paths

@@ -3,7 +3,8 @@
 // its defaults and columns if it has any); custom resources add rows at run time from their
 // CustomResourceDefinitions.
 
-export type Subresource = 'status' | 'scale'
+/** status and scale are read and written; the others are only created (POSTed). */
+export type Subresource = 'status' | 'scale' | 'binding' | 'eviction' | 'token'
 
 /** Where the scale subresource finds its numbers (paths as dot-separated JSON paths). */
 export interface ScalePaths {
@@ -69,10 +70,10 @@ export const builtinResources: ResourceDef[] = [
   row({group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], subresources: ['status'], storagePrefix: 'minions'}),
   row({group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], subresources: ['status']}),
   row({group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', namespaced: false, shortNames: ['pv'], subresources: ['status']}),
-  row({group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status']}),
+  row({group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['binding', 'eviction', 'status']}),
   row({group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true, shortNames: ['quota'], subresources: ['status']}),
   row({group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true}),
-  row({group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa']}),
+  row({group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'], subresources: ['token']}),
   row({group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'], storagePrefix: 'services/specs'}),
   row({group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true}),
   row({group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status']}),

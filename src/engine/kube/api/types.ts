@@ -145,6 +145,9 @@ export const types: Record<string, TypeDef> = {
       csi: 'object|csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.',
       nfs: 'object|nfs represents an NFS mount on the host that shares a pod\'s lifetime.',
       image: 'object|image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet\'s host machine.',
+      ...Object.fromEntries(
+        ['awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'iscsi', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd', 'scaleIO', 'storageos', 'vsphereVolume'].map((v) => [v, 'object|A volume source of this kind (deprecated in-tree plugins among them).']),
+      ),
     },
   ],
   'core.Probe': [

@@ -54,7 +54,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
-function callerOf(req: IncomingMessage, opts: ServeOptions): Caller | undefined {
+async function callerOf(req: IncomingMessage, opts: ServeOptions, handler: KubeHandler & TokenAuthenticating): Promise<Caller | undefined> {
   const socket = req.socket as TLSSocket
   if (typeof socket.getPeerCertificate === 'function' && socket.authorized) {
     const cert = socket.getPeerCertificate()
@@ -68,7 +68,8 @@ function callerOf(req: IncomingMessage, opts: ServeOptions): Caller | undefined 
   }
   const auth = req.headers.authorization
   if (auth && /^bearer /i.test(auth)) {
-    const caller = opts.authenticateToken?.(auth.slice(7).trim())
+    const token = auth.slice(7).trim()
+    const caller = opts.authenticateToken?.(token) ?? (await handler.authenticateToken?.(token))
     if (caller) return {...caller, groups: [...caller.groups.filter((g) => g !== 'system:authenticated'), 'system:authenticated']}
     return undefined
   }
@@ -80,12 +81,17 @@ function sendStatus(res: ServerResponse, error: {code: number; toStatus(): unkno
   res.end(JSON.stringify(error.toStatus()))
 }
 
-export function serveHttps(handler: KubeHandler, opts: ServeOptions = {}): Promise<Serving> {
+/** A handler that also recognises tokens it issued itself (service account tokens). */
+export interface TokenAuthenticating {
+  authenticateToken?(token: string): Promise<Caller | undefined>
+}
+
+export function serveHttps(handler: KubeHandler & TokenAuthenticating, opts: ServeOptions = {}): Promise<Serving> {
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const method = (req.method ?? 'GET').toUpperCase()
       if (!methods.has(method)) return sendStatus(res, Status.methodNotAllowed())
-      const caller = callerOf(req, opts)
+      const caller = await callerOf(req, opts, handler)
       if (!caller) return sendStatus(res, Status.unauthorized())
       const url = new URL(req.url ?? '/', 'http://localhost')
       const query: Record<string, string | string[]> = {}

@@ -9,6 +9,7 @@ import {matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector} 
 import {Status, StatusError} from '../api/status.js'
 import {openApiV3Document, openApiV3Index} from '../api/openapi.js'
 import {decodeProtobufObject, protobufMediaType} from '../api/protobuf.js'
+import {pruneUnknownFields} from '../api/field-validation.js'
 import {aggregatedDiscovery, aggregatedMediaType, aggregatedMediaTypeBeta, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated} from './discovery.js'
 import {ApiState} from './state.js'
 import {jsonPatch, mergePatch, patchTypes, strategicMerge} from './patch.js'
@@ -32,6 +33,10 @@ export interface ApiServerOptions {
   /** Longest a watch lasts when the client names no timeoutSeconds (kube-apiserver: 30-60 min). */
   watchTimeoutMs?: number
   bookmarkIntervalMs?: number
+  /** How often history is compacted (kube-apiserver: 5 minutes). */
+  compactIntervalMs?: number
+  /** PEM of the key service account tokens are signed with; generated at start when absent. */
+  serviceAccountKey?: string | Buffer
 }
 
 /** Largest page a list returns when the client asks for more (or none). */
@@ -77,7 +82,8 @@ export class ApiServer implements KubeHandler {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = new ResourceRegistry()
-    this.state = new ApiState(opts.etcd, this.registry, opts.now ?? Date.now)
+    this.state = new ApiState(opts.etcd, this.registry, opts.now ?? Date.now, opts.serviceAccountKey)
+    if (opts.compactIntervalMs) this.state.compactIntervalMs = opts.compactIntervalMs
   }
 
   async start(): Promise<void> {
@@ -153,7 +159,7 @@ export class ApiServer implements KubeHandler {
     if (!def) throw Status.pathNotFound()
     const ns = def.namespaced ? rp.namespace : undefined
     if (!def.namespaced && rp.namespace) throw Status.pathNotFound()
-    if (rp.subresource && !def.subresources.includes(rp.subresource as 'status') && !this.extraSubresource(def, rp.subresource)) throw Status.pathNotFound()
+    if (rp.subresource && !def.subresources.includes(rp.subresource as 'status')) throw Status.pathNotFound()
     const watch = rp.watchPath || queryBool(req, 'watch')
     const verb = this.verbOf(req, rp, watch)
     this.opts.authorizer?.authorize(caller, {verb, def, namespace: ns, name: rp.name, subresource: rp.subresource})
@@ -174,20 +180,38 @@ export class ApiServer implements KubeHandler {
         return this.watch(req, def, ns, rp)
       case 'create': {
         if (rp.name) throw Status.methodNotAllowed()
-        const created = await this.state.objects.create(def, ns, this.body(req), {dryRun})
-        return this.one(req, def, created, 201)
+        const warnings: string[] = []
+        const body = this.checkFields(req, def, this.body(req), warnings)
+        const created = await this.state.objects.create(def, ns, body, {dryRun})
+        return this.one(req, def, created, 201, warnings)
       }
       case 'update': {
+        const warnings: string[] = []
         const body = this.body(req)
         if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, () => body, dryRun))
+        this.checkFields(req, def, body, warnings)
         const updated = await this.state.objects.update(def, ns, rp.name!, () => body, {subresource: rp.subresource, dryRun})
-        return this.one(req, def, updated, 200)
+        return this.one(req, def, updated, 200, warnings)
       }
       case 'patch': {
         const patcher = this.patcher(req, def)
         if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, patcher, dryRun))
-        const patched = await this.state.objects.update(def, ns, rp.name!, patcher, {subresource: rp.subresource, dryRun})
-        return this.one(req, def, patched, 200)
+        const warnings: string[] = []
+        const checked = (current: Obj) => {
+          warnings.length = 0
+          return this.checkFields(req, def, patcher(current), warnings)
+        }
+        try {
+          const patched = await this.state.objects.update(def, ns, rp.name!, checked, {subresource: rp.subresource, dryRun})
+          return this.one(req, def, patched, 200, warnings)
+        } catch (error) {
+          // Server-side apply creates what does not exist yet.
+          const type = (req.headers?.['content-type'] ?? '').split(';')[0].trim()
+          if (type !== patchTypes.apply || !(error instanceof StatusError && error.reason === 'NotFound') || rp.subresource) throw error
+          const applied = checked({apiVersion: apiVersionOf(def), kind: def.kind, metadata: {name: rp.name, ...(ns ? {namespace: ns} : {})}})
+          const created = await this.state.objects.create(def, ns, applied, {dryRun})
+          return this.one(req, def, created, 201, warnings)
+        }
       }
       case 'delete': {
         const options = this.deleteOptions(req)
@@ -209,9 +233,18 @@ export class ApiServer implements KubeHandler {
     throw Status.methodNotAllowed()
   }
 
-  /** Subresources served by a create (pods/binding, pods/eviction). */
+  /** Subresources served by a create (pods/binding, pods/eviction, serviceaccounts/token). */
   private extraSubresource(def: ResourceDef, sub: string): boolean {
-    return def.kind === 'Pod' && (sub === 'binding' || sub === 'eviction')
+    return sub !== 'status' && sub !== 'scale' && def.subresources.includes(sub as 'token')
+  }
+
+  /** The caller a service account token speaks for, while its account still exists. */
+  async authenticateToken(token: string): Promise<Caller | undefined> {
+    const claims = this.state.saTokens.verify(token, this.state.now())
+    if (!claims) return undefined
+    const sa = await this.state.storage.get(this.state.def('', 'ServiceAccount'), claims.namespace, claims.name)
+    if (!sa || (sa.metadata as Obj | undefined)?.uid !== claims.uid) return undefined
+    return claims.caller
   }
 
   private verbOf(req: KubeRequest, rp: ResourcePath, watch: boolean): string {
@@ -300,10 +333,28 @@ export class ApiServer implements KubeHandler {
     return obj
   }
 
-  private one(req: KubeRequest, def: ResourceDef, obj: Obj, status: number): KubeStreamResponse {
+  private one(req: KubeRequest, def: ResourceDef, obj: Obj, status: number, warnings: string[] = []): KubeStreamResponse {
     this.present(def, obj)
-    if (acceptsTable(req)) return respond(status, toTable(def, [obj], {include: includeObject(req)}))
-    return respond(status, obj)
+    const headers: Record<string, string> = warnings.length ? {warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ')} : {}
+    if (acceptsTable(req)) return respond(status, toTable(def, [obj], {include: includeObject(req)}), headers)
+    return respond(status, obj, headers)
+  }
+
+  /**
+   * Unknown fields per the request's fieldValidation (Strict refuses, Warn warns, Ignore does
+   * not); they are dropped either way, as kube-apiserver's decoder drops them.
+   */
+  private checkFields(req: KubeRequest, def: ResourceDef, obj: Obj, warnings: string[]): Obj {
+    const mode = queryValue(req, 'fieldValidation') ?? 'Warn'
+    if (!['Ignore', 'Warn', 'Strict'].includes(mode)) throw Status.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", not "${mode}"`)
+    const unknown = pruneUnknownFields(def, obj)
+    if (unknown.length === 0 || mode === 'Ignore') return obj
+    const words = unknown.map((f) => `unknown field ${JSON.stringify(f)}`)
+    if (mode === 'Strict') {
+      throw Status.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${words.join(', ')}`)
+    }
+    warnings.push(...words)
+    return obj
   }
 
   private async list(req: KubeRequest, def: ResourceDef, ns: string | undefined, rp: ResourcePath): Promise<KubeStreamResponse> {
@@ -369,6 +420,7 @@ export class ApiServer implements KubeHandler {
         timeoutMs: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : defaultTimeout,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
         render: (obj, first) => (table ? toTable(def, [obj], {include, withColumns: first}) : obj),
+        rendersPerWatcher: table,
         decode: (value, revision) => this.present(def, decode({key: Buffer.alloc(0), value, modRevision: revision, createRevision: 0n, version: 0n, lease: 0n}, revision)),
         maxQueued: maxWatchQueue,
       },

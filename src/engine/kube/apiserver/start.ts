@@ -20,10 +20,11 @@
 //   application/json;as=Table;v=v1;g=meta.k8s.io` gets server-side printed tables.
 // - serveHttps: with tls.ca, client certificates signed by it authenticate as CN = user,
 //   O = groups; bearer tokens go through authenticateToken (see tokens.ts for the static token
-//   file); without tls it serves plain HTTP (tests, local tools).
+//   file), then service account tokens the server issued (`kubectl create token`,
+//   POST .../serviceaccounts/<sa>/token); without tls it serves plain HTTP (tests, local tools).
 import type {EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
 import type {KubeHandler} from '../../../client/kube/transport.js'
-import type {Authorizer} from './authz.js'
+import type {Authorizer, Caller} from './authz.js'
 import {ApiServer} from './server.js'
 
 export {serveHttps, type ServeOptions, type Serving, type TlsFiles} from './https.js'
@@ -41,15 +42,26 @@ export interface CreateApiServerOptions {
   watchTimeoutMs?: number
   /** How often watches that allow bookmarks get one. */
   bookmarkIntervalMs?: number
+  /** PEM of the service account token signing key; generated at start when absent. */
+  serviceAccountKey?: string | Buffer
+  /** How often etcd history is compacted (kube-apiserver's --etcd-compaction-interval, 5m). */
+  compactIntervalMs?: number
 }
 
-export type RunningApiServer = KubeHandler & {start(): Promise<void>; close(): Promise<void>; server: ApiServer}
+export type RunningApiServer = KubeHandler & {
+  start(): Promise<void>
+  close(): Promise<void>
+  /** Service account tokens this server issued (serveHttps asks it after authenticateToken). */
+  authenticateToken(token: string): Promise<Caller | undefined>
+  server: ApiServer
+}
 
 export function createApiServer(opts: CreateApiServerOptions): RunningApiServer {
   const server = new ApiServer(opts)
   return {
     server,
     handle: (req, caller) => server.handle(req, caller),
+    authenticateToken: (token) => server.authenticateToken(token),
     start: () => server.start(),
     close: () => server.close(),
   }

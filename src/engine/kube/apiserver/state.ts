@@ -9,6 +9,9 @@ import {Status, StatusError} from '../api/status.js'
 import type {Authorizer, Caller} from './authz.js'
 import {rfc3339} from './metadata.js'
 import {bootstrapPolicy} from './rbac.js'
+import {applyLimitRanges, checkQuotas} from './admission.js'
+import {qosClass} from '../api/defaults.js'
+import {ServiceAccountTokens} from './sa-tokens.js'
 import {Objects} from './objects.js'
 import {strategicMerge, mergePatch} from './patch.js'
 import {collectionPrefix, decode, ObjectStorage, type Obj} from './storage.js'
@@ -55,18 +58,24 @@ export class ApiState {
   readonly storage: ObjectStorage
   readonly objects: Objects
   readonly cache: WatchCache
+  readonly saTokens: ServiceAccountTokens
   private allocating: Promise<unknown> = Promise.resolve()
   private namespaceTimer: ReturnType<typeof setInterval> | undefined
+  private compactTimer: ReturnType<typeof setInterval> | undefined
+  /** kube-apiserver's --etcd-compaction-interval default. */
+  compactIntervalMs = 5 * 60_000
   private sweeping: Promise<void> | undefined
   private closed = false
   private crdSub: {cancel(): void} | undefined
   private readonly followers: {cancel(): void}[] = []
 
   constructor(
-    etcd: EtcdClient & EtcdWatchLeaseClient,
+    private readonly etcd: EtcdClient & EtcdWatchLeaseClient,
     readonly registry: ResourceRegistry,
     readonly now: () => number,
+    serviceAccountKey?: string | Buffer,
   ) {
+    this.saTokens = new ServiceAccountTokens(serviceAccountKey)
     this.storage = new ObjectStorage(etcd)
     this.objects = new Objects(this.storage, now, () => this.def('', 'Namespace'))
     this.cache = new WatchCache(etcd)
@@ -101,11 +110,31 @@ export class ApiState {
     await this.bootstrapPolicy()
     this.namespaceTimer = setInterval(() => this.sweepNamespaces(), 1000)
     this.namespaceTimer.unref()
+    // kube-apiserver's compactor: each interval, compact to the revision seen one interval ago.
+    let previous = this.cache.revision
+    this.compactTimer = setInterval(() => {
+      const target = previous
+      previous = this.cache.revision
+      if (target > 1n) void this.compact(target).catch(() => undefined)
+    }, this.compactIntervalMs)
+    this.compactTimer.unref()
+  }
+
+  /** Compacts the store's history to `revision` and the watch cache with it. */
+  async compact(revision: bigint): Promise<void> {
+    try {
+      await this.etcd.compact({revision})
+    } catch (error) {
+      // Already compacted that far (another server's compactor): the cache follows all the same.
+      if (!(error as Error).message.includes('compacted')) throw error
+    }
+    this.cache.compacted(revision)
   }
 
   close(): void {
     this.closed = true
     if (this.namespaceTimer) clearInterval(this.namespaceTimer)
+    if (this.compactTimer) clearInterval(this.compactTimer)
     this.crdSub?.cancel()
     for (const f of this.followers) f.cancel()
     this.cache.close()
@@ -173,6 +202,17 @@ export class ApiState {
       spec.serviceAccount = spec.serviceAccountName
     }
     if (def.kind === 'CustomResourceDefinition') this.crdStatus(obj)
+    const namespace = o(obj.metadata).namespace
+    if (def.namespaced && typeof namespace === 'string' && namespace) {
+      if (def.kind === 'Pod' && def.group === '') {
+        const ranges = await this.storage.list(this.def('', 'LimitRange'), namespace, {limit: 0})
+        applyLimitRanges(obj, ranges.items)
+        // The QoS class follows the resources admission settled on.
+        if (isObj(obj.status)) obj.status.qosClass = qosClass(o(obj.spec))
+      }
+      const quotas = await this.storage.list(this.def('', 'ResourceQuota'), namespace, {limit: 0})
+      await this.serialized(() => checkQuotas(def, obj, quotas.items, this.storage, this.registry))
+    }
   }
 
   private async afterWrite(def: ResourceDef, obj: Obj | undefined, name: string): Promise<void> {
@@ -383,6 +423,23 @@ export class ApiState {
           : authorizer.allowed(who, {verb: String(ra.verb ?? ''), group: String(ra.group ?? ''), resource: String(ra.resource ?? ''), namespace: ra.namespace as string | undefined, name: ra.name as string | undefined, subresource: ra.subresource as string | undefined})
       }
       return {kind: def.kind, apiVersion: 'authorization.k8s.io/v1', metadata: {creationTimestamp: null}, spec, status: {allowed: verdict.allowed, ...(verdict.reason ? {reason: verdict.reason} : {})}}
+    }
+    if (def.kind === 'ServiceAccount' && sub === 'token') {
+      const sa = await this.storage.mustGet(def, ns, name!)
+      const spec = o(body.spec)
+      const asked = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : 3600
+      if (asked < 600) {
+        throw Status.invalid('TokenRequest', 'authentication.k8s.io', name!, [{type: 'FieldValueInvalid', field: 'spec.expirationSeconds', value: asked, detail: 'may not specify a duration less than 10 minutes'}])
+      }
+      const seconds = Math.min(asked, 48 * 3600)
+      const issued = this.saTokens.issue({namespace: ns!, name: name!, uid: String(o(sa.metadata).uid)}, {nowMs: this.now(), expirationSeconds: seconds, audiences: spec.audiences as string[] | undefined})
+      return {
+        kind: 'TokenRequest',
+        apiVersion: 'authentication.k8s.io/v1',
+        metadata: {name, namespace: ns, creationTimestamp: null},
+        spec: {audiences: (spec.audiences as string[] | undefined)?.length ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: seconds, boundObjectRef: spec.boundObjectRef ?? null},
+        status: {token: issued.token, expirationTimestamp: rfc3339(issued.expiresAtMs)},
+      }
     }
     if (def.kind === 'SelfSubjectReview') {
       return {kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}, status: {userInfo: {username: caller.user, ...(caller.uid ? {uid: caller.uid} : {}), groups: caller.groups}}}

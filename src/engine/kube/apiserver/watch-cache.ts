@@ -16,6 +16,11 @@ export interface CacheEvent {
   /** The value before this event (absent for a create). */
   prevValue?: Buffer
   revision: bigint
+  /**
+   * What watchers derived from this event (decoded objects, encoded lines), shared so a
+   * hundred watchers decode and encode an event once. Keys are the watchers' own.
+   */
+  memo?: Map<string, unknown>
 }
 
 export interface Subscription {
@@ -106,6 +111,13 @@ export class WatchCache {
     for (const s of this.subscribers) {
       if (event.revision > s.after && event.key.startsWith(s.prefix)) s.onEvent(event)
     }
+  }
+
+  /** Forgets events at or below a compacted revision: a watch from there is now 410 Gone. */
+  compacted(revision: bigint): void {
+    const keep = this.events.findIndex((e) => e.revision > revision)
+    this.events.splice(0, keep < 0 ? this.events.length : keep)
+    if (revision > this.completeAfter) this.completeAfter = revision
   }
 
   /**

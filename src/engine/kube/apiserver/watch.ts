@@ -26,6 +26,8 @@ export interface WatchOptions {
   bookmarkIntervalMs: number
   /** Turns an object into what the client asked for (itself, or a one-row Table). */
   render(obj: Obj, first: boolean): unknown
+  /** Whether render makes something of its own per watcher (tables); else lines are shared. */
+  rendersPerWatcher: boolean
   decode(value: Buffer, revision: bigint): Obj
   /** Most events queued for a slow reader before its watch is ended. */
   maxQueued: number
@@ -54,9 +56,30 @@ export function startWatch(cache: WatchCache, opts: WatchOptions, headers: Recor
     }
     queue.push(Buffer.from(JSON.stringify({type, object}) + '\n'))
   }
-  const sendObj = (type: WatchEventType, obj: Obj) => {
+  const sendObj = (type: WatchEventType, obj: Obj, e?: CacheEvent) => {
+    // Plain JSON watchers of one version send identical lines for an event: encode it once.
+    if (e && !opts.rendersPerWatcher) {
+      const memo = (e.memo ??= new Map())
+      const key = `${apiVersion}|${type}|line`
+      let line = memo.get(key) as Buffer | undefined
+      if (!line) memo.set(key, (line = Buffer.from(JSON.stringify({type, object: obj}) + '\n')))
+      if (done) return
+      if (queue.length >= opts.maxQueued) return finish()
+      queue.push(line)
+      return
+    }
     send(type, opts.render(obj, first))
     first = false
+  }
+  const apiVersion = opts.def.group ? `${opts.def.group}/${opts.def.version}` : opts.def.version
+  const decodeShared = (e: CacheEvent, which: 'new' | 'old'): Obj | undefined => {
+    const value = which === 'new' ? e.value : e.prevValue
+    if (!value) return undefined
+    const memo = (e.memo ??= new Map())
+    const key = `${apiVersion}|${which}`
+    let obj = memo.get(key) as Obj | undefined
+    if (!obj) memo.set(key, (obj = opts.decode(value, e.revision)))
+    return obj
   }
   const bookmark = (revision: bigint, annotations?: Record<string, string>) => {
     send('BOOKMARK', {
@@ -74,17 +97,18 @@ export function startWatch(cache: WatchCache, opts: WatchOptions, headers: Recor
 
   const onEvent = (e: CacheEvent) => {
     last = e.revision
-    const newObj = e.value ? opts.decode(e.value, e.revision) : undefined
-    const oldObj = e.prevValue ? opts.decode(e.prevValue, e.revision) : undefined
+    // Shared between watchers: read-only from here on (render makes new objects).
+    const newObj = decodeShared(e, 'new')
+    const oldObj = decodeShared(e, 'old')
     const isNew = newObj ? opts.matches(newObj) : false
     const wasOld = oldObj ? opts.matches(oldObj) : false
     if (e.type === 'DELETE') {
-      if (wasOld && oldObj) sendObj('DELETED', oldObj)
+      if (wasOld && oldObj) sendObj('DELETED', oldObj, e)
       return
     }
-    if (isNew && wasOld) sendObj('MODIFIED', newObj!)
-    else if (isNew) sendObj('ADDED', newObj!)
-    else if (wasOld) sendObj('DELETED', newObj!)
+    if (isNew && wasOld) sendObj('MODIFIED', newObj!, e)
+    else if (isNew) sendObj('ADDED', newObj!, e)
+    else if (wasOld) sendObj('DELETED', newObj!, e)
   }
   const onError = (error: Error) => {
     const status = error instanceof StatusError ? error.toStatus() : new StatusError(500, 'InternalError', error.message).toStatus()
