@@ -10,19 +10,20 @@ import {
   type LeaseGrantRequest,
   type LeaseRevokeRequest,
   type LeaseTimeToLiveRequest,
+  type MemberListRequest,
   MemberListResponse,
   type PutRequest,
   type RangeRequest,
   type TxnRequest,
 } from '../../../api/proto/rpc.js'
-import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
+import type {BidiStream, EtcdClient, EtcdClusterClient, EtcdMaintenanceClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
 import type {MethodName, ServiceName} from '../../../api/grpc-methods.js'
 
 /**
  * The engine a server serves. Watch and leases are optional while the engine grows them: a
  * method the engine lacks answers UNIMPLEMENTED.
  */
-export type ServedEngine = EtcdClient & Partial<EtcdWatchLeaseClient>
+export type ServedEngine = EtcdClient & Partial<EtcdWatchLeaseClient> & Partial<EtcdMaintenanceClient> & Partial<EtcdClusterClient>
 
 /** How this member describes itself in MemberList (etcd's --name and advertised URLs). */
 export interface MemberInfo {
@@ -84,7 +85,9 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
       LeaseLeases: async () => need(engine.leaseLeases, 'LeaseLeases').call(engine),
     },
     'etcdserverpb.Cluster': {
-      MemberList: async () => {
+      // the engine's member list when it keeps one (names and URLs its members published)
+      MemberList: async (request: MemberListRequest) => {
+        if (engine.memberList) return engine.memberList(request)
         const status = await engine.status()
         return MemberListResponse.fromPartial({
           header: status.header,
@@ -106,6 +109,7 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
       // etcd hashes its whole backend file; ours is not one file, so Hash answers the hash of
       // every key's history (HashKV at the current revision): equal on members with equal data.
       Hash: async () => {
+        if (engine.hash) return engine.hash()
         const hashed = await engine.hashKV({revision: 0n})
         return HashResponse.fromPartial({header: hashed.header, hash: hashed.hash})
       },
