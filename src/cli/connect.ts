@@ -20,10 +20,15 @@ export function defaultDataDir(): string {
   return join(dataHome, 'ectl')
 }
 
+/** The data dir a command without --endpoints uses (what `endpoint` commands name it by). */
+export function resolveDataDir(dataDir?: string): string {
+  return dataDir || process.env.ECTL_DATA_DIR || defaultDataDir()
+}
+
 export async function openClient(options: ConnectOptions): Promise<EtcdClient> {
   if (options.endpoints && options.endpoints.length > 0) {
     throw new EtcdError(GrpcCode.UNIMPLEMENTED, '--endpoints: the network client is not available in this build; use --data-dir')
   }
-  const dataDir = options.dataDir || process.env.ECTL_DATA_DIR || defaultDataDir()
+  const dataDir = resolveDataDir(options.dataDir)
   return DataDirClient.open(dataDir, options.waitMs ?? 10_000)
 }

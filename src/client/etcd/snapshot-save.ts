@@ -23,7 +23,7 @@ export async function saveSnapshot(client: Pick<EtcdMaintenanceClient, 'snapshot
   try {
     file = await open(partPath, 'wx', 0o600)
   } catch (error) {
-    throw new SnapshotFileError(`could not open ${partPath} (${(error as Error).message.replace(/^[A-Z]+: /, '')})`)
+    throw new SnapshotFileError(`could not open ${partPath} (open ${partPath}: ${errnoWords(error)})`)
   }
   progress.created?.(partPath)
   let bytes = 0
@@ -45,5 +45,21 @@ export async function saveSnapshot(client: Pick<EtcdMaintenanceClient, 'snapshot
     await file?.close().catch(() => undefined)
     await rm(partPath, {force: true})
     throw error
+  }
+}
+
+/** Go's words for a failed open (what etcdctl prints). */
+function errnoWords(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file or directory'
+    case 'EACCES':
+      return 'permission denied'
+    case 'EISDIR':
+      return 'is a directory'
+    case 'ENOTDIR':
+      return 'not a directory'
+    default:
+      return (error as Error).message
   }
 }

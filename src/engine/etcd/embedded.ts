@@ -204,7 +204,8 @@ export class EmbeddedEtcd implements EtcdClient {
   /** One member is always the leader: moving to itself succeeds, to anyone else is refused. */
   async moveLeader(req: Req<MoveLeaderRequest>): Promise<MoveLeaderResponse> {
     if ((req.targetID ?? 0n) !== this.member.identity.memberId) throw ClusterErrors.badLeaderTransferee()
-    return {header: this.member.header()}
+    // etcd answers MoveLeader without a header
+    return {header: undefined}
   }
 
   // ---- cluster (etcd's Cluster service; see membership.ts) ----

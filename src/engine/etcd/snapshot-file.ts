@@ -5,11 +5,16 @@
 //   file    := body trailer
 //   body    := the backend file: one LMDB environment, a compacted copy taken in one read
 //              transaction (so a point-in-time image: every write before it, none after)
-//   trailer := 64 bytes:
-//              magic "ectlsnap" (8) | version u32 = 1 | reserved u32 = 0 |
+//   trailer := block sha256
+//   block   := 512 bytes: magic "ectlsnap" (8) | version u32 = 1 | reserved u32 = 0 |
 //              revision u64 | consistent index u64 |   (the store's, as of the copy)
-//              sha256 (32) of body and of the 32 trailer bytes before it
+//              zeros to 512
+//   sha256  := 32 bytes, of body and block
 //   (integers big-endian)
+//
+// The shape is etcd's where etcdctl looks: the body is whole LMDB pages and the block 512
+// bytes, so the file is a multiple of 512 plus a final sha256 of everything before it, which
+// the real etcdctl's snapshot save checks for.
 //
 // A bare backend file (backend.mdb copied out of a data dir) has no trailer; restore takes it
 // only with --skip-hash-check, as etcd takes a db file copied from a data directory.
@@ -22,7 +27,8 @@ import {readBackendFile, resetBackendFile} from '../mvcc/store.js'
 import {saveIdentity} from './identity.js'
 import {computeClusterId, computeMemberId, type ClusterMember, Membership, parseInitialCluster} from './membership.js'
 
-export const TRAILER_BYTES = 64
+const BLOCK_BYTES = 512
+export const TRAILER_BYTES = BLOCK_BYTES + 32
 const MAGIC = Buffer.from('ectlsnap')
 const VERSION = 1
 /** The backend file's name in a member's db directory (see backend.ts). */
@@ -33,9 +39,9 @@ export interface SnapshotTrailer {
   consistentIndex: bigint
 }
 
-/** The trailer's first 32 bytes (what the hash covers after the body). */
+/** The trailer's block (what the hash covers after the body). */
 export function trailerHead(trailer: SnapshotTrailer): Buffer {
-  const head = Buffer.alloc(32)
+  const head = Buffer.alloc(BLOCK_BYTES)
   MAGIC.copy(head, 0)
   head.writeUInt32BE(VERSION, 8)
   head.writeBigUInt64BE(BigInt(trailer.revision), 16)
@@ -64,7 +70,7 @@ async function readTrailer(file: string): Promise<ReadTrailer | undefined> {
       revision: Number(trailer.readBigUInt64BE(16)),
       consistentIndex: trailer.readBigUInt64BE(24),
       bodyBytes: size - TRAILER_BYTES,
-      sha256: Buffer.from(trailer.subarray(32)),
+      sha256: Buffer.from(trailer.subarray(BLOCK_BYTES)),
     }
   } finally {
     await handle.close()
@@ -147,15 +153,16 @@ export interface RestoreResult {
  * under a new cluster identity derived from the flags as etcd derives it, so members restored
  * with the same --initial-cluster agree on their ids.
  */
-export async function restoreSnapshot(file: string, options: RestoreOptions): Promise<RestoreResult> {
+export async function restoreSnapshot(file: string, options: RestoreOptions, starting?: () => void): Promise<RestoreResult> {
   const members = parseRestoreCluster(options)
   if (await exists(options.dataDir)) throw new SnapshotError(`data-dir ${JSON.stringify(options.dataDir)} exists`)
+  starting?.()
   await stat(file) // a missing file fails here, with the fs error
   const trailer = await readTrailer(file)
   if (trailer === undefined && !options.skipHashCheck) throw new SnapshotError('snapshot missing hash but --skip-hash-check=false')
   if (trailer !== undefined && !options.skipHashCheck) {
     const actual = await hashOf(file, trailer.bodyBytes, trailerHead(trailer))
-    if (!actual.equals(trailer.sha256)) throw new SnapshotError(`expected sha256 ${hex(trailer.sha256)}, got ${hex(actual)}`)
+    if (!actual.equals(trailer.sha256)) throw new SnapshotError(`expected sha256 ${goBytes(trailer.sha256)}, got ${goBytes(actual)}`)
   }
   const bodyBytes = trailer?.bodyBytes ?? (await stat(file)).size
   const memberDir = join(options.dataDir, 'member')
@@ -213,7 +220,8 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function hex(bytes: Buffer): string {
+/** Go's %v of a byte slice: [1 2 3]. */
+function goBytes(bytes: Buffer): string {
   return `[${[...bytes].join(' ')}]`
 }
 

@@ -299,18 +299,23 @@ export class Backend {
    */
   hash(crc32: (data: Buffer, seed?: number) => number): number {
     let hash = 0
-    const each = (name: string, db: Database<Buffer, Buffer> | Database<Buffer, string>, skip?: string) => {
+    const each = (name: string, db: Database<Buffer, Buffer>) => {
       hash = crc32(Buffer.from(name), hash)
-      for (const {key, value} of (db as Database<Buffer, Buffer>).getRange({snapshot: true})) {
-        const keyBytes = Buffer.isBuffer(key) ? key : Buffer.from(String(key))
-        if (skip !== undefined && keyBytes.toString() === skip) continue
-        hash = crc32(keyBytes, hash)
+      for (const {key, value} of db.getRange({snapshot: true})) {
+        hash = crc32(key, hash)
         hash = crc32(value, hash)
       }
     }
     each('key', this.keys)
     each('lease', this.leases)
-    each('meta', this.meta, MetaKey.consistentIndex)
+    // meta's keys are known: read them rather than iterate its string-keyed database
+    hash = crc32(Buffer.from('meta'), hash)
+    for (const key of [MetaKey.scheduledCompactRev, MetaKey.finishedCompactRev, MetaKey.alarms]) {
+      const value = this.meta.getBinary(key)
+      if (value === undefined) continue
+      hash = crc32(Buffer.from(key), hash)
+      hash = crc32(value, hash)
+    }
     return hash >>> 0
   }
 

@@ -50,12 +50,13 @@ describe('maintenance, cluster, lock and election over gRPC', () => {
       remaining -= m.blob.length
       assert.equal(m.remainingBytes, BigInt(remaining))
     }
-    assert.equal(messages.at(-1)!.blob.length, 64)
+    assert.equal(messages.at(-1)!.blob.length, 544)
+    assert.equal(total % 512, 32)
     const file = join(dataDir, 'snap.db')
     await writeFile(file, Buffer.concat(messages.map((m) => m.blob)))
     const status = await snapshotStatus(file)
     assert.equal(status.revision, 301)
-    assert.equal(status.totalSize, total - 64)
+    assert.equal(status.totalSize, total - 544)
   })
 
   test('Defragment, MoveLeader and the member list', async () => {
