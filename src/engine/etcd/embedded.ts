@@ -48,7 +48,7 @@ import {
   TxnRequest,
   type TxnResponse,
 } from '../../api/proto/rpc.js'
-import {ClusterErrors, Errors, EtcdError, GrpcCode} from '../../api/errors.js'
+import {ClusterErrors, Errors} from '../../api/errors.js'
 import type {CampaignRequest, CampaignResponse, LeaderRequest, LeaderResponse, ProclaimRequest, ProclaimResponse, ResignRequest, ResignResponse} from '../../api/proto/v3election.js'
 import type {LockRequest, LockResponse, UnlockRequest, UnlockResponse} from '../../api/proto/v3lock.js'
 import type {EtcdClient, KeepAliveStream, Req, WatchStream} from '../../client/etcd/client.js'
