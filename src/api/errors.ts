@@ -110,3 +110,28 @@ export const Limits = {
   /** --max-txn-ops default. */
   maxTxnOps: 128,
 } as const
+
+// Cluster and maintenance errors, worded and coded as etcd's rpctypes.
+export const ClusterErrorMessage = {
+  memberNotFound: 'etcdserver: member not found',
+  memberExist: 'etcdserver: member ID already exist',
+  peerURLExist: 'etcdserver: Peer URLs already exists',
+  notEnoughStartedMembers: 'etcdserver: re-configuration failed due to not enough started members',
+  memberNotLearner: 'etcdserver: can only promote a learner member',
+  learnerNotReady: 'etcdserver: can only promote a learner member which is in sync with leader',
+  tooManyLearners: 'etcdserver: too many learner members in cluster',
+  badLeaderTransferee: 'etcdserver: bad leader transferee',
+  memberBadURLs: 'etcdserver: given member URLs are invalid',
+} as const
+
+export const ClusterErrors = {
+  memberNotFound: () => new EtcdError(GrpcCode.NOT_FOUND, ClusterErrorMessage.memberNotFound),
+  memberExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ClusterErrorMessage.memberExist),
+  peerURLExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ClusterErrorMessage.peerURLExist),
+  notEnoughStartedMembers: () => new EtcdError(GrpcCode.UNKNOWN, ClusterErrorMessage.notEnoughStartedMembers),
+  memberNotLearner: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ClusterErrorMessage.memberNotLearner),
+  learnerNotReady: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ClusterErrorMessage.learnerNotReady),
+  tooManyLearners: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ClusterErrorMessage.tooManyLearners),
+  badLeaderTransferee: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ClusterErrorMessage.badLeaderTransferee),
+  memberBadURLs: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ClusterErrorMessage.memberBadURLs),
+} as const

@@ -15,6 +15,26 @@
 //   payload := the protobuf encoding of the method's request or response message
 import {EtcdError, type GrpcCodeValue} from './errors.js'
 import {
+  AlarmRequest,
+  AlarmResponse,
+  DefragmentRequest,
+  DefragmentResponse,
+  HashRequest,
+  HashResponse,
+  MemberAddRequest,
+  MemberAddResponse,
+  MemberListRequest,
+  MemberListResponse,
+  MemberPromoteRequest,
+  MemberPromoteResponse,
+  MemberRemoveRequest,
+  MemberRemoveResponse,
+  MemberUpdateRequest,
+  MemberUpdateResponse,
+  MoveLeaderRequest,
+  MoveLeaderResponse,
+  SnapshotRequest,
+  SnapshotResponse,
   CompactionRequest,
   CompactionResponse,
   DeleteRangeRequest,
@@ -43,6 +63,17 @@ import {
   WatchResponse,
 } from './proto/rpc.js'
 import * as rpc from './proto/rpc.js'
+import {
+  CampaignRequest,
+  CampaignResponse,
+  LeaderRequest,
+  LeaderResponse,
+  ProclaimRequest,
+  ProclaimResponse,
+  ResignRequest,
+  ResignResponse,
+} from './proto/v3election.js'
+import {LockRequest, LockResponse, UnlockRequest, UnlockResponse} from './proto/v3lock.js'
 
 export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5, streamOpen: 6, streamMessage: 7, streamEnd: 8, hello: 9} as const
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind]
@@ -86,6 +117,23 @@ export const unaryMethods = {
   RoleDelete: {request: rpc.AuthRoleDeleteRequest as Codec<rpc.AuthRoleDeleteRequest>, response: rpc.AuthRoleDeleteResponse as Codec<rpc.AuthRoleDeleteResponse>},
   RoleGrantPermission: {request: rpc.AuthRoleGrantPermissionRequest as Codec<rpc.AuthRoleGrantPermissionRequest>, response: rpc.AuthRoleGrantPermissionResponse as Codec<rpc.AuthRoleGrantPermissionResponse>},
   RoleRevokePermission: {request: rpc.AuthRoleRevokePermissionRequest as Codec<rpc.AuthRoleRevokePermissionRequest>, response: rpc.AuthRoleRevokePermissionResponse as Codec<rpc.AuthRoleRevokePermissionResponse>},
+  // Maintenance and Cluster
+  Alarm: {request: AlarmRequest as Codec<AlarmRequest>, response: AlarmResponse as Codec<AlarmResponse>},
+  Defragment: {request: DefragmentRequest as Codec<DefragmentRequest>, response: DefragmentResponse as Codec<DefragmentResponse>},
+  Hash: {request: HashRequest as Codec<HashRequest>, response: HashResponse as Codec<HashResponse>},
+  MoveLeader: {request: MoveLeaderRequest as Codec<MoveLeaderRequest>, response: MoveLeaderResponse as Codec<MoveLeaderResponse>},
+  MemberList: {request: MemberListRequest as Codec<MemberListRequest>, response: MemberListResponse as Codec<MemberListResponse>},
+  MemberAdd: {request: MemberAddRequest as Codec<MemberAddRequest>, response: MemberAddResponse as Codec<MemberAddResponse>},
+  MemberRemove: {request: MemberRemoveRequest as Codec<MemberRemoveRequest>, response: MemberRemoveResponse as Codec<MemberRemoveResponse>},
+  MemberUpdate: {request: MemberUpdateRequest as Codec<MemberUpdateRequest>, response: MemberUpdateResponse as Codec<MemberUpdateResponse>},
+  MemberPromote: {request: MemberPromoteRequest as Codec<MemberPromoteRequest>, response: MemberPromoteResponse as Codec<MemberPromoteResponse>},
+  // Lock and Election
+  Lock: {request: LockRequest as Codec<LockRequest>, response: LockResponse as Codec<LockResponse>},
+  Unlock: {request: UnlockRequest as Codec<UnlockRequest>, response: UnlockResponse as Codec<UnlockResponse>},
+  Campaign: {request: CampaignRequest as Codec<CampaignRequest>, response: CampaignResponse as Codec<CampaignResponse>},
+  Proclaim: {request: ProclaimRequest as Codec<ProclaimRequest>, response: ProclaimResponse as Codec<ProclaimResponse>},
+  Leader: {request: LeaderRequest as Codec<LeaderRequest>, response: LeaderResponse as Codec<LeaderResponse>},
+  Resign: {request: ResignRequest as Codec<ResignRequest>, response: ResignResponse as Codec<ResignResponse>},
 } as const
 export type UnaryMethod = keyof typeof unaryMethods
 
@@ -93,6 +141,9 @@ export type UnaryMethod = keyof typeof unaryMethods
 export const streamMethods = {
   Watch: {request: WatchRequest as Codec<WatchRequest>, response: WatchResponse as Codec<WatchResponse>},
   LeaseKeepAlive: {request: LeaseKeepAliveRequest as Codec<LeaseKeepAliveRequest>, response: LeaseKeepAliveResponse as Codec<LeaseKeepAliveResponse>},
+  // Server streams ride on a stream too: the client's one message is the request.
+  Snapshot: {request: SnapshotRequest as Codec<SnapshotRequest>, response: SnapshotResponse as Codec<SnapshotResponse>},
+  Observe: {request: LeaderRequest as Codec<LeaderRequest>, response: LeaderResponse as Codec<LeaderResponse>},
 } as const
 export type StreamMethod = keyof typeof streamMethods
 

@@ -25,6 +25,11 @@ export function defaultDataDir(): string {
   return join(dataHome, 'ectl')
 }
 
+/** The data dir a command without --endpoints uses (what `endpoint` commands name it by). */
+export function resolveDataDir(dataDir?: string): string {
+  return dataDir || process.env.ECTL_DATA_DIR || defaultDataDir()
+}
+
 export async function openClient(options: ConnectOptions): Promise<FullEtcdClient> {
   if (options.endpoints !== undefined) {
     const {createGrpcEtcdClient} = await import('../client/etcd/grpc/client.js')
@@ -40,7 +45,7 @@ export async function openClient(options: ConnectOptions): Promise<FullEtcdClien
     }
     return client
   }
-  const dataDir = options.dataDir || process.env.ECTL_DATA_DIR || defaultDataDir()
+  const dataDir = resolveDataDir(options.dataDir)
   return withUnimplemented(await DataDirClient.open(dataDir, options.waitMs ?? 10_000))
 }
 

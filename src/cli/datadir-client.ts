@@ -3,12 +3,21 @@
 // socket. When a holder hands the data dir over (it exits), calls it refused unapplied are
 // retried on the next holder — possibly this process — so one-shot commands never collide.
 import {EtcdError, GrpcCode} from '../api/errors.js'
-import type {EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, WatchStream} from '../client/etcd/client.js'
+import type {
+  EtcdAuthClient,
+  EtcdClient,
+  EtcdClusterClient,
+  EtcdLockElectionClient,
+  EtcdMaintenanceClient,
+  EtcdWatchLeaseClient,
+  KeepAliveStream,
+  WatchStream,
+} from '../client/etcd/client.js'
 import {HolderGoneError, LocalSocketClient, NotAppliedError} from '../client/etcd/local.js'
 import {resumingKeepAlive} from '../client/etcd/resuming-keepalive.js'
 import {resumingWatch} from '../client/etcd/resuming-watch.js'
 
-type FullClient = EtcdClient & EtcdWatchLeaseClient & EtcdAuthClient
+type FullClient = EtcdClient & EtcdWatchLeaseClient & EtcdAuthClient & EtcdMaintenanceClient & EtcdClusterClient & EtcdLockElectionClient
 
 interface Connection {
   client: FullClient
@@ -18,7 +27,9 @@ interface Connection {
 /** A stream broken by a holder leaving or dying is reopened on the next one. */
 const streamRetryable = (error: unknown) => error instanceof NotAppliedError || error instanceof HolderGoneError
 
-export class DataDirClient implements EtcdClient, EtcdWatchLeaseClient, EtcdAuthClient {
+export class DataDirClient
+  implements EtcdClient, EtcdWatchLeaseClient, EtcdAuthClient, EtcdMaintenanceClient, EtcdClusterClient, EtcdLockElectionClient
+{
   private reconnecting: Promise<Connection> | undefined
 
   private constructor(
@@ -60,6 +71,25 @@ export class DataDirClient implements EtcdClient, EtcdWatchLeaseClient, EtcdAuth
   roleDelete: FullClient['roleDelete'] = (req) => this.call((c) => c.roleDelete(req))
   roleGrantPermission: FullClient['roleGrantPermission'] = (req) => this.call((c) => c.roleGrantPermission(req))
   roleRevokePermission: FullClient['roleRevokePermission'] = (req) => this.call((c) => c.roleRevokePermission(req))
+  alarm: FullClient['alarm'] = (req) => this.call((c) => c.alarm(req))
+  defragment: FullClient['defragment'] = () => this.call((c) => c.defragment())
+  hash: FullClient['hash'] = () => this.call((c) => c.hash())
+  moveLeader: FullClient['moveLeader'] = (req) => this.call((c) => c.moveLeader(req))
+  memberList: FullClient['memberList'] = (req) => this.call((c) => c.memberList(req))
+  memberAdd: FullClient['memberAdd'] = (req) => this.call((c) => c.memberAdd(req))
+  memberRemove: FullClient['memberRemove'] = (req) => this.call((c) => c.memberRemove(req))
+  memberUpdate: FullClient['memberUpdate'] = (req) => this.call((c) => c.memberUpdate(req))
+  memberPromote: FullClient['memberPromote'] = (req) => this.call((c) => c.memberPromote(req))
+  lock: FullClient['lock'] = (req) => this.call((c) => c.lock(req))
+  unlock: FullClient['unlock'] = (req) => this.call((c) => c.unlock(req))
+  campaign: FullClient['campaign'] = (req) => this.call((c) => c.campaign(req))
+  proclaim: FullClient['proclaim'] = (req) => this.call((c) => c.proclaim(req))
+  leader: FullClient['leader'] = (req) => this.call((c) => c.leader(req))
+  resign: FullClient['resign'] = (req) => this.call((c) => c.resign(req))
+  // Server streams are not resumed on another holder: a snapshot or an observer that loses its
+  // holder fails and is started again by its caller.
+  snapshot: FullClient['snapshot'] = () => this.connection.client.snapshot()
+  observe: FullClient['observe'] = (req) => this.connection.client.observe(req)
 
   watch(): WatchStream {
     let connection = this.connection

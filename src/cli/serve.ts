@@ -259,6 +259,8 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
     throw new CliError(ExitCode.error, `ectl server: ${(error as Error).message}`)
   }
   if (config.advertiseClientUrls === undefined) member.clientURLs.push(...listening(serving.ports))
+  // as etcd publishes its attributes once serving: member list shows this name and these URLs
+  await serving.publish(member)
   const stop = options.stopSignal ?? signalled()
   options.log(`ectl server: ready to serve client requests on ${listening(serving.ports).join(', ')} (member ${config.name}, data dir ${config.dataDir})`)
   const signal = await stop

@@ -14,6 +14,26 @@ import {
 } from '../../api/local_rpc.js'
 import {AsyncQueue} from '../../util/async-queue.js'
 import {
+  AlarmRequest,
+  type AlarmResponse,
+  DefragmentRequest,
+  type DefragmentResponse,
+  HashRequest,
+  type HashResponse,
+  MemberAddRequest,
+  type MemberAddResponse,
+  MemberListRequest,
+  type MemberListResponse,
+  MemberPromoteRequest,
+  type MemberPromoteResponse,
+  MemberRemoveRequest,
+  type MemberRemoveResponse,
+  MemberUpdateRequest,
+  type MemberUpdateResponse,
+  MoveLeaderRequest,
+  type MoveLeaderResponse,
+  SnapshotRequest,
+  type SnapshotResponse,
   CompactionRequest,
   type CompactionResponse,
   DeleteRangeRequest,
@@ -42,7 +62,29 @@ import {
   type WatchResponse,
 } from '../../api/proto/rpc.js'
 import * as rpc from '../../api/proto/rpc.js'
-import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, Req, WatchStream} from './client.js'
+import {
+  CampaignRequest,
+  type CampaignResponse,
+  LeaderRequest,
+  type LeaderResponse,
+  ProclaimRequest,
+  type ProclaimResponse,
+  ResignRequest,
+  type ResignResponse,
+} from '../../api/proto/v3election.js'
+import {LockRequest, type LockResponse, UnlockRequest, type UnlockResponse} from '../../api/proto/v3lock.js'
+import type {
+  BidiStream,
+  EtcdAuthClient,
+  EtcdClient,
+  EtcdClusterClient,
+  EtcdLockElectionClient,
+  EtcdMaintenanceClient,
+  EtcdWatchLeaseClient,
+  KeepAliveStream,
+  Req,
+  WatchStream,
+} from './client.js'
 
 /** The connection closed after the request was sent: it may or may not have been applied. */
 export class HolderGoneError extends EtcdError {
@@ -64,7 +106,9 @@ interface PendingCall {
   reject: (error: Error) => void
 }
 
-export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient, EtcdAuthClient {
+export class LocalSocketClient
+  implements EtcdClient, EtcdWatchLeaseClient, EtcdAuthClient, EtcdMaintenanceClient, EtcdClusterClient, EtcdLockElectionClient
+{
   private nextCallId = 1
   private readonly pending = new Map<number, PendingCall>()
   private readonly streams = new Map<number, AsyncQueue<unknown>>()
@@ -155,6 +199,75 @@ export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient, Etcd
   roleDelete: EtcdAuthClient['roleDelete'] = (req) => this.call('RoleDelete', rpc.AuthRoleDeleteRequest.fromPartial(req))
   roleGrantPermission: EtcdAuthClient['roleGrantPermission'] = (req) => this.call('RoleGrantPermission', rpc.AuthRoleGrantPermissionRequest.fromPartial(req))
   roleRevokePermission: EtcdAuthClient['roleRevokePermission'] = (req) => this.call('RoleRevokePermission', rpc.AuthRoleRevokePermissionRequest.fromPartial(req))
+  alarm(req: Req<AlarmRequest>): Promise<AlarmResponse> {
+    return this.call('Alarm', AlarmRequest.fromPartial(req))
+  }
+  defragment(): Promise<DefragmentResponse> {
+    return this.call('Defragment', DefragmentRequest.fromPartial({}))
+  }
+  hash(): Promise<HashResponse> {
+    return this.call('Hash', HashRequest.fromPartial({}))
+  }
+  moveLeader(req: Req<MoveLeaderRequest>): Promise<MoveLeaderResponse> {
+    return this.call('MoveLeader', MoveLeaderRequest.fromPartial(req))
+  }
+  memberList(req: Req<MemberListRequest>): Promise<MemberListResponse> {
+    return this.call('MemberList', MemberListRequest.fromPartial(req))
+  }
+  memberAdd(req: Req<MemberAddRequest>): Promise<MemberAddResponse> {
+    return this.call('MemberAdd', MemberAddRequest.fromPartial(req))
+  }
+  memberRemove(req: Req<MemberRemoveRequest>): Promise<MemberRemoveResponse> {
+    return this.call('MemberRemove', MemberRemoveRequest.fromPartial(req))
+  }
+  memberUpdate(req: Req<MemberUpdateRequest>): Promise<MemberUpdateResponse> {
+    return this.call('MemberUpdate', MemberUpdateRequest.fromPartial(req))
+  }
+  memberPromote(req: Req<MemberPromoteRequest>): Promise<MemberPromoteResponse> {
+    return this.call('MemberPromote', MemberPromoteRequest.fromPartial(req))
+  }
+  lock(req: Req<LockRequest>): Promise<LockResponse> {
+    return this.call('Lock', LockRequest.fromPartial(req))
+  }
+  unlock(req: Req<UnlockRequest>): Promise<UnlockResponse> {
+    return this.call('Unlock', UnlockRequest.fromPartial(req))
+  }
+  campaign(req: Req<CampaignRequest>): Promise<CampaignResponse> {
+    return this.call('Campaign', CampaignRequest.fromPartial(req))
+  }
+  proclaim(req: Req<ProclaimRequest>): Promise<ProclaimResponse> {
+    return this.call('Proclaim', ProclaimRequest.fromPartial(req))
+  }
+  leader(req: Req<LeaderRequest>): Promise<LeaderResponse> {
+    return this.call('Leader', LeaderRequest.fromPartial(req))
+  }
+  resign(req: Req<ResignRequest>): Promise<ResignResponse> {
+    return this.call('Resign', ResignRequest.fromPartial(req))
+  }
+  snapshot(): AsyncIterable<SnapshotResponse> {
+    return this.serverStream<SnapshotRequest, SnapshotResponse>('Snapshot', SnapshotRequest.fromPartial({}))
+  }
+  observe(req: Req<LeaderRequest>): AsyncIterable<LeaderResponse> {
+    return this.serverStream<LeaderRequest, LeaderResponse>('Observe', LeaderRequest.fromPartial(req))
+  }
+
+  /** A server stream: opened when iterated, its one request sent first; ending early closes it. */
+  private serverStream<Request, Response>(method: StreamMethod, request: Request): AsyncIterable<Response> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        const stream = this.openStream<Request, Response>(method)
+        stream.send(request)
+        const responses = stream[Symbol.asyncIterator]()
+        return {
+          next: () => responses.next(),
+          async return() {
+            stream.close()
+            return {done: true, value: undefined}
+          },
+        }
+      },
+    }
+  }
 
   watch(): WatchStream {
     return this.openStream<WatchRequest, WatchResponse>('Watch')

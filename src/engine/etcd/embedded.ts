@@ -4,13 +4,29 @@
 //   <data-dir>/member/identity.json   cluster and member ids
 //   <data-dir>/member/wal/            the write-ahead log
 //   <data-dir>/member/db/             the backend (B+tree store)
-import {mkdir} from 'node:fs/promises'
+import {mkdir, rm, stat} from 'node:fs/promises'
+import {createReadStream} from 'node:fs'
+import {createHash} from 'node:crypto'
 import {join} from 'node:path'
 import {
   AlarmRequest,
   AlarmRequest_AlarmAction,
   type AlarmResponse,
   AlarmType,
+  type DefragmentResponse,
+  type HashResponse,
+  type MemberAddRequest,
+  type MemberAddResponse,
+  type MemberListResponse,
+  type MemberPromoteRequest,
+  type MemberPromoteResponse,
+  type MemberRemoveRequest,
+  type MemberRemoveResponse,
+  type MemberUpdateRequest,
+  type MemberUpdateResponse,
+  type MoveLeaderRequest,
+  type MoveLeaderResponse,
+  type SnapshotResponse,
   CompactionRequest,
   type CompactionResponse,
   DeleteRangeRequest,
@@ -32,7 +48,9 @@ import {
   TxnRequest,
   type TxnResponse,
 } from '../../api/proto/rpc.js'
-import {Errors} from '../../api/errors.js'
+import {ClusterErrors, Errors} from '../../api/errors.js'
+import type {CampaignRequest, CampaignResponse, LeaderRequest, LeaderResponse, ProclaimRequest, ProclaimResponse, ResignRequest, ResignResponse} from '../../api/proto/v3election.js'
+import type {LockRequest, LockResponse, UnlockRequest, UnlockResponse} from '../../api/proto/v3lock.js'
 import type {EtcdAuthClient, EtcdClient, KeepAliveStream, Req, WatchStream} from '../../client/etcd/client.js'
 import type {InternalRequest, RequestHeader} from '../../api/proto/internal.js'
 import {AuthStore} from '../auth/auth-store.js'
@@ -46,6 +64,9 @@ import {ServerWatchStream} from '../mvcc/watch-stream.js'
 import {checkRange} from '../mvcc/validate.js'
 import {openWal} from '../wal/wal.js'
 import {loadOrCreateIdentity} from './identity.js'
+import {type MemberAttributes, Membership} from './membership.js'
+import {abortable, RecipeService} from './recipes.js'
+import {stagingPath, trailerHead, TRAILER_BYTES} from './snapshot-file.js'
 import {KeepAliveSession} from './keepalive-session.js'
 import {Member, type MemberLimits, unwrap} from './member.js'
 import {serverVersion} from './version.js'
@@ -60,10 +81,19 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   readonly auth: AuthApi
   private readonly views = new Map<string | undefined, EmbeddedEtcd>()
 
-  /** `authStore` must be the one the member's store was opened with (it applies auth entries). */
+  /** Server-side Lock and Election (etcd's v3lock and v3election services). */
+  private readonly recipes = new RecipeService(this)
+  private snapshotSequence = 0
+
+  /**
+   * `authStore` must be the one the member's store was opened with (it applies auth entries).
+   * `cluster`: where the member keeps its member list and stages snapshots; without it (tests
+   * of the write path) the cluster and snapshot methods throw.
+   */
   constructor(
     readonly member: Member,
     readonly authStore: AuthStore = new AuthStore(),
+    private readonly cluster?: {memberDir: string; membership: Membership},
   ) {
     this.auth = new AuthApi(member, authStore)
   }
@@ -141,6 +171,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
 
   async status(): Promise<StatusResponse> {
     const dbSize = BigInt(this.member.store.dbSizeBytes())
+    const dbSizeInUse = BigInt(this.member.store.dbSizeInUseBytes())
     return {
       header: this.member.header(),
       version: serverVersion,
@@ -151,7 +182,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
       raftAppliedIndex: this.member.appliedIndex,
       // etcd lists each active alarm as its text form
       errors: this.member.store.alarms().map((alarm) => `memberID:${alarm.memberID} alarm:${AlarmType[alarm.alarm] ?? alarm.alarm} `),
-      dbSizeInUse: dbSize,
+      dbSizeInUse,
       isLearner: false,
     }
   }
@@ -169,6 +200,128 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     }
     const result = unwrap(await this.member.propose({id: 0n, alarm: request}))
     return this.withHeader(result.response as AlarmResponse)
+  }
+
+  // ---- maintenance (etcd's Maintenance service) ----
+
+  /** Rewrites the backend compactly; writes wait meanwhile, reads go on. */
+  async defragment(): Promise<DefragmentResponse> {
+    await this.member.exclusive(() => this.member.store.defragment())
+    return {header: this.member.header()}
+  }
+
+  async hash(): Promise<HashResponse> {
+    return {header: this.member.header(), hash: this.member.store.hash()}
+  }
+
+  /**
+   * A point-in-time copy of the backend in chunks (snapshot-file.ts has the format):
+   * remaining_bytes counts down what is still to come; the last message carries the trailer
+   * (revision, consistent index, sha256) with remaining_bytes 0. The copy is staged next to the
+   * backend and removed when the stream ends, however it ends.
+   */
+  snapshot(): AsyncIterable<SnapshotResponse> {
+    const cluster = this.need()
+    const staged = stagingPath(cluster.memberDir, ++this.snapshotSequence)
+    const member = this.member
+    return (async function* (): AsyncGenerator<SnapshotResponse> {
+      try {
+        await member.store.copyBackendTo(staged)
+        const {readBackendFile} = await import('../mvcc/store.js')
+        const info = await readBackendFile(staged)
+        const bodyBytes = (await stat(staged)).size
+        const header = member.header()
+        const hash = createHash('sha256')
+        let remaining = bodyBytes + TRAILER_BYTES
+        for await (const chunk of createReadStream(staged, {highWaterMark: SNAPSHOT_CHUNK_BYTES})) {
+          const blob = chunk as Buffer
+          hash.update(blob)
+          remaining -= blob.length
+          yield {header, remainingBytes: BigInt(remaining), blob, version: ''}
+        }
+        const head = trailerHead({revision: info.revision, consistentIndex: info.consistentIndex})
+        hash.update(head)
+        yield {header, remainingBytes: 0n, blob: Buffer.concat([head, hash.digest()]), version: ''}
+      } finally {
+        await rm(staged, {force: true})
+        await rm(`${staged}-lock`, {force: true})
+      }
+    })()
+  }
+
+  /** One member is always the leader: moving to itself succeeds, to anyone else is refused. */
+  async moveLeader(req: Req<MoveLeaderRequest>): Promise<MoveLeaderResponse> {
+    if ((req.targetID ?? 0n) !== this.member.identity.memberId) throw ClusterErrors.badLeaderTransferee()
+    // etcd answers MoveLeader without a header
+    return {header: undefined}
+  }
+
+  // ---- cluster (etcd's Cluster service; see membership.ts) ----
+
+  async memberList(): Promise<MemberListResponse> {
+    return {header: this.member.header(0), members: this.need().membership.list()}
+  }
+
+  async memberAdd(req: Req<MemberAddRequest>): Promise<MemberAddResponse> {
+    const membership = this.need().membership
+    const added = await membership.add(req.peerURLs ?? [], req.isLearner ?? false, Date.now())
+    return {header: this.member.header(0), member: added, members: membership.list()}
+  }
+
+  async memberRemove(req: Req<MemberRemoveRequest>): Promise<MemberRemoveResponse> {
+    const membership = this.need().membership
+    await membership.remove(req.ID ?? 0n)
+    return {header: this.member.header(0), members: membership.list()}
+  }
+
+  async memberUpdate(req: Req<MemberUpdateRequest>): Promise<MemberUpdateResponse> {
+    const membership = this.need().membership
+    await membership.update(req.ID ?? 0n, req.peerURLs ?? [])
+    return {header: this.member.header(0), members: membership.list()}
+  }
+
+  async memberPromote(req: Req<MemberPromoteRequest>): Promise<MemberPromoteResponse> {
+    return this.need().membership.promote(req.ID ?? 0n)
+  }
+
+  /** What a starting server says of itself (its --name and advertised URLs). */
+  async publishMember(attributes: MemberAttributes): Promise<void> {
+    await this.need().membership.publish(attributes)
+  }
+
+  // ---- lock and election (etcd's v3lock and v3election services) ----
+
+  lock(req: Req<LockRequest>, signal?: AbortSignal): Promise<LockResponse> {
+    return this.recipes.lock(req, signal)
+  }
+
+  unlock(req: Req<UnlockRequest>): Promise<UnlockResponse> {
+    return this.recipes.unlock(req)
+  }
+
+  campaign(req: Req<CampaignRequest>, signal?: AbortSignal): Promise<CampaignResponse> {
+    return this.recipes.campaign(req, signal)
+  }
+
+  proclaim(req: Req<ProclaimRequest>): Promise<ProclaimResponse> {
+    return this.recipes.proclaim(req)
+  }
+
+  leader(req: Req<LeaderRequest>): Promise<LeaderResponse> {
+    return this.recipes.leader(req)
+  }
+
+  observe(req: Req<LeaderRequest>): AsyncIterable<LeaderResponse> {
+    return abortable((signal) => this.recipes.observe(req, signal))
+  }
+
+  resign(req: Req<ResignRequest>): Promise<ResignResponse> {
+    return this.recipes.resign(req)
+  }
+
+  private need(): {memberDir: string; membership: Membership} {
+    if (this.cluster === undefined) throw new Error('this engine was opened without its member directory')
+    return this.cluster
   }
 
   // ---- leases (etcd's Lease service) ----
@@ -245,6 +398,9 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   }
 }
 
+/** Bytes per Snapshot message (etcd sends 32 KiB). */
+const SNAPSHOT_CHUNK_BYTES = 32 * 1024
+
 export interface EmbeddedOptions {
   /** The lessor's clock (a FakeClock in tests and simulation); the monotonic clock by default. */
   clock?: Clock
@@ -268,10 +424,11 @@ export async function openEmbedded(dataDir: string, opts: EmbeddedOptions = {}):
   try {
     const opened = await openWal(join(memberDir, 'wal'), {fromIndex: store.consistentIndex})
     wal = opened.wal
+    const membership = await Membership.load(memberDir, identity.memberId)
     const member = new Member(new WatchableStore(store), wal, identity, lessor, opts.limits)
     member.replay(opened.contents.entries)
     member.start()
-    return new EmbeddedEtcd(member, auth)
+    return new EmbeddedEtcd(member, auth, {memberDir, membership})
   } catch (error) {
     await wal?.close().catch(() => undefined)
     await store.close().catch(() => undefined)

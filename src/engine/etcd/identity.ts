@@ -27,3 +27,11 @@ function randomId(): bigint {
   const id = randomBytes(8).readBigUInt64BE()
   return id === 0n ? 1n : id
 }
+
+/** Writes the ids of a new data dir (snapshot restore derives them from its flags). */
+export async function saveIdentity(memberDir: string, identity: MemberIdentity): Promise<void> {
+  const path = join(memberDir, fileName)
+  const temp = `${path}.tmp`
+  await writeFile(temp, JSON.stringify({clusterId: String(identity.clusterId), memberId: String(identity.memberId)}), {flush: true})
+  await rename(temp, path)
+}

@@ -94,6 +94,10 @@ export class Member {
   private readonly queue: Proposal[] = []
   private readonly queueSpaceWaiters: Array<() => void> = []
   private flushing = false
+  /** True while a batch is being logged and applied. */
+  private committing = false
+  /** Held by exclusive(): batches wait for it before they are applied. */
+  private gate: Promise<void> | undefined
   private stopped = false
   private lastIndex: bigint
   private releasedThrough: bigint
@@ -266,9 +270,15 @@ export class Member {
     this.flushing = true
     try {
       while (this.queue.length > 0) {
+        while (this.gate !== undefined) await this.gate
         const batch = this.queue.splice(0, this.limits.maxBatchEntries)
         for (let i = 0; i < batch.length && this.queueSpaceWaiters.length > 0; i++) this.queueSpaceWaiters.shift()!()
-        await this.commitBatch(batch)
+        this.committing = true
+        try {
+          await this.commitBatch(batch)
+        } finally {
+          this.committing = false
+        }
       }
     } finally {
       this.flushing = false
@@ -305,6 +315,25 @@ export class Member {
       .then(() => this.store.flushed())
       .then(() => this.wal.releaseTo(through))
       .catch(() => undefined) // a failed release leaves segments to replay: safe, retried next time
+  }
+
+  /**
+   * Runs `fn` with no write being applied (defragmentation swaps the backend): the batch in
+   * flight finishes first, new proposals queue meanwhile (their callers just wait) and go on
+   * after. Reads are not held. One exclusive section at a time.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.gate !== undefined) await this.gate
+    if (this.stopped) throw Errors.stopped()
+    let open!: () => void
+    this.gate = new Promise<void>((resolve) => (open = resolve))
+    try {
+      while (this.committing) await new Promise((resolve) => setImmediate(resolve))
+      return await fn()
+    } finally {
+      this.gate = undefined
+      open()
+    }
   }
 
   /** Stops taking proposals, lets the queued ones finish, and closes log and store. */

@@ -45,6 +45,43 @@ export interface BackendOptions {
   mapSizeBytes?: number
 }
 
+/** The environment and its sub-databases; replaced as a whole by defragment(). */
+interface Handles {
+  root: RootDatabase
+  keys: Database<Buffer, Buffer>
+  meta: Database<Buffer, string>
+  leases: Database<Buffer, Buffer>
+  checkpoint: Database<Buffer, Buffer>
+  auth: Database<Buffer, Buffer>
+}
+
+function openHandles(file: string, mapSizeBytes: number): Handles {
+  const root = open({
+    path: file,
+    maxDbs: 8,
+    mapSize: mapSizeBytes,
+    noSync: true,
+    overlappingSync: false,
+    encoding: 'binary',
+    keyEncoding: 'binary',
+  }) as RootDatabase
+  return {
+    root,
+    keys: root.openDB<Buffer, Buffer>({name: 'key', encoding: 'binary', keyEncoding: 'binary'}),
+    meta: root.openDB<Buffer, string>({name: 'meta', encoding: 'binary'}),
+    leases: root.openDB<Buffer, Buffer>({name: 'lease', encoding: 'binary', keyEncoding: 'binary'}),
+    checkpoint: root.openDB<Buffer, Buffer>({name: 'keyindex', encoding: 'binary', keyEncoding: 'binary'}),
+    auth: root.openDB<Buffer, Buffer>({name: 'auth', encoding: 'binary', keyEncoding: 'binary'}),
+  }
+}
+
+/** Where a defragmented copy is written before it replaces the backend file (see defragment()). */
+const DEFRAG_PREFIX = `${BACKEND_FILE}.defrag-`
+let defragSequence = 0
+
+/** LMDB's own pages besides the databases' trees: the two meta pages. */
+const META_PAGES = 2
+
 const AUTH_USER = 'u'
 const AUTH_ROLE = 'r'
 const AUTH_META = 'm'
@@ -54,34 +91,39 @@ function authKey(kind: string, name: Buffer | string): Buffer {
 }
 
 export class Backend implements AuthBackend {
+  private root: RootDatabase
+  keys: Database<Buffer, Buffer>
+  private meta: Database<Buffer, string>
+  private leases: Database<Buffer, Buffer>
+  private checkpoint: Database<Buffer, Buffer>
+  private auth: Database<Buffer, Buffer>
+
   private constructor(
-    private readonly root: RootDatabase,
-    readonly keys: Database<Buffer, Buffer>,
-    private readonly meta: Database<Buffer, string>,
-    private readonly leases: Database<Buffer, Buffer>,
-    private readonly checkpoint: Database<Buffer, Buffer>,
-    private readonly auth: Database<Buffer, Buffer>,
+    handles: Handles,
     private readonly file: string,
-  ) {}
+    private readonly mapSizeBytes: number,
+  ) {
+    this.root = handles.root
+    this.keys = handles.keys
+    this.meta = handles.meta
+    this.leases = handles.leases
+    this.checkpoint = handles.checkpoint
+    this.auth = handles.auth
+  }
 
   static open(dir: string, opts: BackendOptions = {}): Backend {
     fs.mkdirSync(dir, {recursive: true})
+    // A defragmented copy left by a process that died before swapping it in: the original
+    // file is whole (the swap is a rename), so the copy is only litter.
+    for (const name of fs.readdirSync(dir)) if (name.startsWith(DEFRAG_PREFIX)) fs.rmSync(path.join(dir, name), {force: true})
     const file = path.join(dir, BACKEND_FILE)
-    const root = open({
-      path: file,
-      maxDbs: 8,
-      mapSize: opts.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
-      noSync: true,
-      overlappingSync: false,
-      encoding: 'binary',
-      keyEncoding: 'binary',
-    }) as RootDatabase
-    const keys = root.openDB<Buffer, Buffer>({name: 'key', encoding: 'binary', keyEncoding: 'binary'})
-    const meta = root.openDB<Buffer, string>({name: 'meta', encoding: 'binary'})
-    const leases = root.openDB<Buffer, Buffer>({name: 'lease', encoding: 'binary', keyEncoding: 'binary'})
-    const checkpoint = root.openDB<Buffer, Buffer>({name: 'keyindex', encoding: 'binary', keyEncoding: 'binary'})
-    const auth = root.openDB<Buffer, Buffer>({name: 'auth', encoding: 'binary', keyEncoding: 'binary'})
-    return new Backend(root, keys, meta, leases, checkpoint, auth, file)
+    const mapSizeBytes = opts.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES
+    return new Backend(openHandles(file, mapSizeBytes), file, mapSizeBytes)
+  }
+
+  /** Opens a backend file that is not a live member's (a snapshot's copy), to read it. */
+  static openFile(file: string): Backend {
+    return new Backend(openHandles(file, DEFAULT_MAP_SIZE_BYTES), file, DEFAULT_MAP_SIZE_BYTES)
   }
 
   /** Runs `fn` in one synchronous write transaction; reads inside it see its writes. */
@@ -173,41 +215,6 @@ export class Backend implements AuthBackend {
     }
   }
 
-  // ---- auth (inside write()) ----
-
-  putUser(name: Buffer, user: Uint8Array): void {
-    this.auth.putSync(authKey(AUTH_USER, name), Buffer.from(user))
-  }
-
-  removeUser(name: Buffer): void {
-    this.auth.removeSync(authKey(AUTH_USER, name))
-  }
-
-  putRole(name: Buffer, role: Uint8Array): void {
-    this.auth.putSync(authKey(AUTH_ROLE, name), Buffer.from(role))
-  }
-
-  removeRole(name: Buffer): void {
-    this.auth.removeSync(authKey(AUTH_ROLE, name))
-  }
-
-  putAuthMeta(key: 'enabled' | 'revision', value: Buffer): void {
-    this.auth.putSync(authKey(AUTH_META, key), value)
-  }
-
-  /** Everything the auth bucket holds (read on open). */
-  authRecords(): AuthRecords {
-    const records: AuthRecords = {users: [], roles: [], enabled: undefined, revision: undefined}
-    for (const {key, value} of this.auth.getRange({snapshot: true})) {
-      const kind = String.fromCharCode(key[0]!)
-      if (kind === AUTH_USER) records.users.push(Buffer.from(value))
-      else if (kind === AUTH_ROLE) records.roles.push(Buffer.from(value))
-      else if (key.equals(authKey(AUTH_META, 'enabled'))) records.enabled = Buffer.from(value)
-      else if (key.equals(authKey(AUTH_META, 'revision'))) records.revision = Buffer.from(value)
-    }
-    return records
-  }
-
   /** How many revisions the key database holds (LMDB keeps the count: no scan). */
   revisionCount(): number {
     return (this.keys.getStats() as {entryCount: number}).entryCount
@@ -247,6 +254,127 @@ export class Backend implements AuthBackend {
 
   sizeBytes(): number {
     return fs.statSync(this.file).size
+  }
+
+  /**
+   * Bytes the databases occupy (etcd's db_size_in_use): the pages of every tree, the free list
+   * and the meta pages. The rest of the file is free pages that LMDB reuses and that only
+   * defragment() gives back.
+   */
+  sizeInUseBytes(): number {
+    type Stats = {pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number}
+    const pages = (s: Stats) => s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages
+    const rootStats = this.root.getStats() as Stats & {free?: Stats}
+    let used = META_PAGES + pages(rootStats) + (rootStats.free ? pages(rootStats.free) : 0)
+    for (const db of [this.keys, this.meta, this.leases, this.checkpoint]) used += pages(db.getStats() as Stats)
+    return used * rootStats.pageSize
+  }
+
+  // ---- auth (inside write()) ----
+
+  putUser(name: Buffer, user: Uint8Array): void {
+    this.auth.putSync(authKey(AUTH_USER, name), Buffer.from(user))
+  }
+
+  removeUser(name: Buffer): void {
+    this.auth.removeSync(authKey(AUTH_USER, name))
+  }
+
+  putRole(name: Buffer, role: Uint8Array): void {
+    this.auth.putSync(authKey(AUTH_ROLE, name), Buffer.from(role))
+  }
+
+  removeRole(name: Buffer): void {
+    this.auth.removeSync(authKey(AUTH_ROLE, name))
+  }
+
+  putAuthMeta(key: 'enabled' | 'revision', value: Buffer): void {
+    this.auth.putSync(authKey(AUTH_META, key), value)
+  }
+
+  /** Everything the auth bucket holds (read on open). */
+  authRecords(): AuthRecords {
+    const records: AuthRecords = {users: [], roles: [], enabled: undefined, revision: undefined}
+    for (const {key, value} of this.auth.getRange({snapshot: true})) {
+      const kind = String.fromCharCode(key[0]!)
+      if (kind === AUTH_USER) records.users.push(Buffer.from(value))
+      else if (kind === AUTH_ROLE) records.roles.push(Buffer.from(value))
+      else if (key.equals(authKey(AUTH_META, 'enabled'))) records.enabled = Buffer.from(value)
+      else if (key.equals(authKey(AUTH_META, 'revision'))) records.revision = Buffer.from(value)
+    }
+    return records
+  }
+
+  /**
+   * Writes a consistent copy of the whole backend (one read transaction: every commit before
+   * the copy started, none after) to `file`, compacted (no free pages).
+   */
+  async copyTo(file: string): Promise<void> {
+    await this.root.backup(file, true)
+  }
+
+  /**
+   * Rewrites the backend compactly and swaps the copy in: the file shrinks to the pages in use.
+   * The caller must keep writers out until this resolves (the copy would miss their commits);
+   * readers go on, on the old environment until the swap and on the new one after it. The swap
+   * itself is one rename: a process killed at any point leaves either file whole.
+   */
+  async defragment(): Promise<void> {
+    const dir = path.dirname(this.file)
+    const copy = path.join(dir, `${DEFRAG_PREFIX}${process.pid}-${++defragSequence}`)
+    try {
+      await this.root.backup(copy, true)
+      // LMDB keeps one environment per path in a process: open the copy under its own name,
+      // then give the files their usual names (the open environment follows its inode).
+      const next = openHandles(copy, this.mapSizeBytes)
+      const old = this.root
+      this.root = next.root
+      this.keys = next.keys
+      this.meta = next.meta
+      this.leases = next.leases
+      this.checkpoint = next.checkpoint
+      this.auth = next.auth
+      fs.renameSync(copy, this.file)
+      if (fs.existsSync(`${copy}-lock`)) fs.renameSync(`${copy}-lock`, `${this.file}-lock`)
+      await old.close()
+    } finally {
+      fs.rmSync(copy, {force: true})
+      fs.rmSync(`${copy}-lock`, {force: true})
+    }
+  }
+
+  /**
+   * etcd's Hash: a CRC-32 over every key and value of the stored databases, in order, except
+   * what differs between members holding the same data (the consistent index) and what is
+   * derived (the key-index checkpoint).
+   */
+  hash(crc32: (data: Buffer, seed?: number) => number): number {
+    let hash = 0
+    const each = (name: string, db: Database<Buffer, Buffer>) => {
+      hash = crc32(Buffer.from(name), hash)
+      for (const {key, value} of db.getRange({snapshot: true})) {
+        hash = crc32(key, hash)
+        hash = crc32(value, hash)
+      }
+    }
+    each('key', this.keys)
+    each('lease', this.leases)
+    // meta's keys are known: read them rather than iterate its string-keyed database
+    hash = crc32(Buffer.from('meta'), hash)
+    for (const key of [MetaKey.scheduledCompactRev, MetaKey.finishedCompactRev, MetaKey.alarms]) {
+      const value = this.meta.getBinary(key)
+      if (value === undefined) continue
+      hash = crc32(Buffer.from(key), hash)
+      hash = crc32(value, hash)
+    }
+    return hash >>> 0
+  }
+
+  /** Entries of the stored databases (what etcd's snapshot status counts as keys). */
+  entryCount(): number {
+    let total = 0
+    for (const db of [this.keys, this.meta, this.leases]) total += (db.getStats() as {entryCount: number}).entryCount
+    return total
   }
 
   async close(): Promise<void> {

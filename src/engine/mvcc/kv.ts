@@ -78,5 +78,13 @@ export interface KvStore {
   dbSizeBytes(): number
   /** The active alarms (raised and cleared by alarm entries of the log), in the order raised. */
   alarms(): AlarmMember[]
+  /** Bytes of the backend in use (the rest is free pages, given back by defragment()). */
+  dbSizeInUseBytes(): number
+  /** etcd's Hash: a CRC-32 over the stored databases (equal on members with equal data). */
+  hash(): number
+  /** Writes a consistent, compacted copy of the backend to `file` (a snapshot's body). */
+  copyBackendTo(file: string): Promise<void>
+  /** Rewrites the backend compactly; no write may be applied until it resolves. */
+  defragment(): Promise<void>
   close(): Promise<void>
 }

@@ -553,6 +553,26 @@ export class MvccStore implements KvStore, HistorySource {
     return this.backend.sizeBytes()
   }
 
+  dbSizeInUseBytes(): number {
+    return this.backend.sizeInUseBytes()
+  }
+
+  hash(): number {
+    return this.backend.hash(zlib.crc32)
+  }
+
+  async copyBackendTo(file: string): Promise<void> {
+    assert.ok(!this.closed, 'store is closed')
+    await this.backend.copyTo(file)
+  }
+
+  async defragment(): Promise<void> {
+    assert.ok(!this.closed, 'store is closed')
+    // a physical compaction writes between its awaits: let it finish first
+    await this.compactionChain
+    await this.backend.defragment()
+  }
+
   /** Resolves once everything applied so far is durable in the backend. */
   flushed(): Promise<void> {
     return this.backend.flushed()
@@ -661,6 +681,50 @@ function compareKv(c: Compare, kv: StoredKv): boolean {
       return result < 0
     default:
       return true
+  }
+}
+
+/** What a backend file holds, read without opening it as a store (snapshot status and restore). */
+export interface BackendFileInfo {
+  /** The store's revision: the last revision stored, or the compaction point if above it. */
+  revision: number
+  consistentIndex: bigint
+  /** etcd's Hash of the file's databases (see Backend.hash). */
+  hash: number
+  /** Entries in the stored databases. */
+  totalKeys: number
+}
+
+export async function readBackendFile(file: string): Promise<BackendFileInfo> {
+  const backend = Backend.openFile(file)
+  try {
+    const last = backend.lastRevisionKey()
+    const compacted = Math.max(backend.getMetaNumber(MetaKey.scheduledCompactRev) ?? 0, backend.getMetaNumber(MetaKey.finishedCompactRev) ?? 0)
+    return {
+      revision: Math.max(1, last === undefined ? 0 : revMain(last), compacted),
+      consistentIndex: backend.getMetaBigint(MetaKey.consistentIndex),
+      hash: backend.hash(zlib.crc32),
+      totalKeys: backend.entryCount(),
+    }
+  } finally {
+    await backend.close()
+  }
+}
+
+/**
+ * Prepares a backend file to be a restored member's store (etcd's snapshot restore): the
+ * consistent index is set to `consistentIndex` (the new member's log starts after it) and the
+ * key-index checkpoint is dropped, so the first open rebuilds the index from the data.
+ */
+export async function resetBackendFile(file: string, consistentIndex: bigint): Promise<void> {
+  const backend = Backend.openFile(file)
+  try {
+    backend.write(() => {
+      backend.putMetaBigint(MetaKey.consistentIndex, consistentIndex)
+      backend.replaceCheckpoint(Buffer.from('restored'), [])
+    })
+  } finally {
+    await backend.close()
   }
 }
 

@@ -105,6 +105,22 @@ export class WatchableStore implements KvStore {
     return this.inner.alarms()
   }
 
+  dbSizeInUseBytes(): number {
+    return this.inner.dbSizeInUseBytes()
+  }
+
+  hash(): number {
+    return this.inner.hash()
+  }
+
+  copyBackendTo(file: string): Promise<void> {
+    return this.inner.copyBackendTo(file)
+  }
+
+  defragment(): Promise<void> {
+    return this.inner.defragment()
+  }
+
   /** Applies the batch (one backend transaction), then hands its changes to the watchers. */
   applyBatch(entries: ApplyEntry[]): ApplyResult[] {
     const compactedBefore = this.inner.compactRevision

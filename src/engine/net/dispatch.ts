@@ -68,8 +68,10 @@ export function createDispatcher(context: DispatcherContext): Dispatcher {
       const entry: MethodEntry = {service, method, spec}
       // Only responses whose message has a header get one.
       const hasHeader = 'header' in (spec.response.fromPartial({} as never) as object)
+      // etcd's Cluster service answers with ids and term but no revision (its cs.header())
+      const current = service === 'etcdserverpb.Cluster' ? () => ({...context.header(), revision: 0n}) : context.header
       const fill = (response: unknown) => {
-        if (hasHeader && context.fillHeaders) fillHeader(response, context.header)
+        if (hasHeader && context.fillHeaders) fillHeader(response, current)
       }
       const own = engine[lowerCamel(method)]
       const engineMethod = typeof own === 'function' ? (own as (...args: unknown[]) => unknown).bind(context.engine) : undefined

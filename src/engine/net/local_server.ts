@@ -12,9 +12,18 @@ import {
   type UnaryMethod,
   unaryMethods,
 } from '../../api/local_rpc.js'
-import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient} from '../../client/etcd/client.js'
+import type {
+  BidiStream,
+  EtcdAuthClient,
+  EtcdClient,
+  EtcdClusterClient,
+  EtcdLockElectionClient,
+  EtcdMaintenanceClient,
+  EtcdWatchLeaseClient,
+} from '../../client/etcd/client.js'
+import {serverStreamAsBidi} from './server-stream.js'
 
-export type ServedEngine = EtcdClient & EtcdWatchLeaseClient & EtcdAuthClient
+export type ServedEngine = EtcdClient & EtcdWatchLeaseClient & EtcdAuthClient & EtcdMaintenanceClient & EtcdClusterClient & EtcdLockElectionClient
 
 type Handler = (engine: ServedEngine, request: never) => Promise<unknown>
 
@@ -47,11 +56,28 @@ const unaryHandlers: Record<UnaryMethod, Handler> = {
   RoleDelete: (engine, request) => engine.roleDelete(request),
   RoleGrantPermission: (engine, request) => engine.roleGrantPermission(request),
   RoleRevokePermission: (engine, request) => engine.roleRevokePermission(request),
+  Alarm: (engine, request) => engine.alarm(request),
+  Defragment: (engine) => engine.defragment(),
+  Hash: (engine) => engine.hash(),
+  MoveLeader: (engine, request) => engine.moveLeader(request),
+  MemberList: (engine, request) => engine.memberList(request),
+  MemberAdd: (engine, request) => engine.memberAdd(request),
+  MemberRemove: (engine, request) => engine.memberRemove(request),
+  MemberUpdate: (engine, request) => engine.memberUpdate(request),
+  MemberPromote: (engine, request) => engine.memberPromote(request),
+  Lock: (engine, request) => engine.lock(request),
+  Unlock: (engine, request) => engine.unlock(request),
+  Campaign: (engine, request) => engine.campaign(request),
+  Proclaim: (engine, request) => engine.proclaim(request),
+  Leader: (engine, request) => engine.leader(request),
+  Resign: (engine, request) => engine.resign(request),
 }
 
 const streamOpeners: Record<StreamMethod, (engine: ServedEngine) => BidiStream<unknown, unknown>> = {
   Watch: (engine) => engine.watch() as BidiStream<unknown, unknown>,
   LeaseKeepAlive: (engine) => engine.leaseKeepAlive() as BidiStream<unknown, unknown>,
+  Snapshot: (engine) => serverStreamAsBidi(() => engine.snapshot()),
+  Observe: (engine) => serverStreamAsBidi((request) => engine.observe(request as never)),
 }
 
 /** Streams one connection may hold open at once. */

@@ -126,8 +126,9 @@ describe('gRPC server on the embedded engine', () => {
     const again = await client.unary('etcdserverpb.Maintenance', 'HashKV', {revision: 0n})
     assert.equal(hashKV.hash, again.hash)
     assert.equal(hashKV.compactRevision, 3n)
+    // Hash covers the whole backend (etcd's), HashKV the key history: both stable on equal data
     const hash = await client.unary('etcdserverpb.Maintenance', 'Hash', {})
-    assert.equal(hash.hash, hashKV.hash)
+    assert.equal((await client.unary('etcdserverpb.Maintenance', 'Hash', {})).hash, hash.hash)
     assert.ok(hash.header)
 
     const alarms = await client.unary('etcdserverpb.Maintenance', 'Alarm', {action: AlarmRequest_AlarmAction.GET})
@@ -164,14 +165,7 @@ describe('gRPC server on the embedded engine', () => {
       GrpcCode.UNIMPLEMENTED,
       'ectl server does not implement /etcdserverpb.Maintenance/Downgrade yet',
     )
-    await rejectsWith(client.unary('v3lockpb.Lock', 'Lock', {name: key('l')}), GrpcCode.UNIMPLEMENTED, /\/v3lockpb\.Lock\/Lock/)
-    const snapshot = client.serverStream('etcdserverpb.Maintenance', 'Snapshot', {})
-    const error = await new Promise<{code: number; details: string}>((resolve) => {
-      snapshot.on('error', resolve)
-      snapshot.on('data', () => undefined)
-    })
-    assert.equal(error.code, GrpcCode.UNIMPLEMENTED)
-    assert.match(error.details, /\/etcdserverpb\.Maintenance\/Snapshot/)
+    await rejectsWith(client.unary('etcdserverpb.Maintenance', 'Downgrade', {}), GrpcCode.UNIMPLEMENTED, /\/etcdserverpb\.Maintenance\/Downgrade/)
   })
 
   test('a second server on the same data dir fails clearly', async () => {

@@ -34,6 +34,16 @@ export class Election {
     this.prefix = Buffer.concat([Buffer.from(name), Buffer.from('/')])
   }
 
+  /**
+   * Takes up a candidacy made elsewhere (etcd's ResumeElection): its key and create revision, as
+   * Campaign answered them, so this election can proclaim or resign on it.
+   */
+  resume(key: Buffer, revision: bigint): this {
+    this.leaderKey = Buffer.from(key)
+    this.leaderRevision = revision
+    return this
+  }
+
   /** Our candidate key while we campaign or lead. */
   get key(): Buffer | undefined {
     return this.leaderKey

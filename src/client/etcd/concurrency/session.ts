@@ -16,6 +16,12 @@ export interface SessionOptions {
   ttlSeconds?: number
   /** Adopt an existing lease instead of granting one. */
   leaseId?: bigint
+  /**
+   * Keep the lease alive (default). A server acting for a client (etcd's Lock and Election
+   * services) passes false: the client that owns the lease keeps it alive, and its keys go
+   * when that client stops.
+   */
+  keepAlive?: boolean
 }
 
 export type SessionEnd = 'lost' | 'orphaned'
@@ -50,7 +56,7 @@ export class Session {
       granted = Number(grant.TTL)
     }
     const session = new Session(client, leaseId, granted)
-    session.startKeepAlive()
+    if (options.keepAlive !== false) session.startKeepAlive()
     return session
   }
 

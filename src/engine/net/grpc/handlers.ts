@@ -10,12 +10,13 @@ import {
   type LeaseGrantRequest,
   type LeaseRevokeRequest,
   type LeaseTimeToLiveRequest,
+  type MemberListRequest,
   MemberListResponse,
   type PutRequest,
   type RangeRequest,
   type TxnRequest,
 } from '../../../api/proto/rpc.js'
-import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
+import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdClusterClient, EtcdMaintenanceClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
 import type {MethodName, ServiceName} from '../../../api/grpc-methods.js'
 
 /**
@@ -24,6 +25,8 @@ import type {MethodName, ServiceName} from '../../../api/grpc-methods.js'
  */
 export type ServedEngine = EtcdClient &
   Partial<EtcdWatchLeaseClient> &
+  Partial<EtcdMaintenanceClient> &
+  Partial<EtcdClusterClient> &
   Partial<EtcdAuthClient> & {
     /** The engine as the caller holding `token` (gRPC metadata `token`) may use it (auth checks). */
     asCaller?(token: string | undefined): ServedEngine
@@ -116,7 +119,9 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
       RoleRevokePermission: authMethod(engine, 'roleRevokePermission', 'RoleRevokePermission'),
     },
     'etcdserverpb.Cluster': {
-      MemberList: async () => {
+      // the engine's member list when it keeps one (names and URLs its members published)
+      MemberList: async (request: MemberListRequest) => {
+        if (engine.memberList) return engine.memberList(request)
         const status = await engine.status()
         return MemberListResponse.fromPartial({
           header: status.header,
@@ -138,6 +143,7 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
       // etcd hashes its whole backend file; ours is not one file, so Hash answers the hash of
       // every key's history (HashKV at the current revision): equal on members with equal data.
       Hash: async () => {
+        if (engine.hash) return engine.hash()
         const hashed = await engine.hashKV({revision: 0n})
         return HashResponse.fromPartial({header: hashed.header, hash: hashed.hash})
       },

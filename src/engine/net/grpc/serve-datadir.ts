@@ -28,6 +28,8 @@ export interface ServeDataDirOptions {
 
 export interface ServingDataDir {
   readonly ports: number[]
+  /** Records this member's name and URLs in the member list (etcd publishes them on start). */
+  publish(member: MemberInfo): Promise<void>
   /** Stops accepting, finishes the calls in flight, ends streams, then releases the data dir. */
   close(): Promise<void>
 }
@@ -64,6 +66,7 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
   const engine = held.engine
   let grpc
   try {
+    await held.engine.publishMember({name: options.member.name, clientURLs: options.member.clientURLs, peerURLs: options.member.peerURLs})
     grpc = await startGrpcServer({
       engine: engine as ServedEngine,
       member: options.member,
@@ -96,6 +99,7 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
   let closing: Promise<void> | undefined
   return {
     ports: server.ports,
+    publish: (member) => held.engine.publishMember({name: member.name, clientURLs: member.clientURLs, peerURLs: member.peerURLs}),
     close() {
       closing ??= (async () => {
         try {

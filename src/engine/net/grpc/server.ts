@@ -22,6 +22,7 @@ import {createDispatcher, type Dispatcher, EngineLacksMethod, type MethodEntry} 
 import {createGateway, type HealthSource} from '../gateway/gateway.js'
 import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
+import {pumpServerStream} from './server-stream.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, statusError, type StatusError, toStatusError, unimplementedError} from './status.js'
 
@@ -242,17 +243,11 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   }
 }
 
-/** A server-streaming call fed from an async iterable, with back-pressure. */
+/**
+ * A server-streaming call fed from an async iterable, with back-pressure; a caller that goes
+ * away stops the source (its return() runs: a snapshot's staged copy is removed, an observer's
+ * watch ends).
+ */
 async function streamOut(call: ServerWritableStream<unknown, unknown>, open: () => AsyncIterable<unknown>, statusOf: (error: unknown) => StatusError) {
-  let cancelled = false
-  call.once('cancelled', () => (cancelled = true))
-  try {
-    for await (const message of open()) {
-      if (cancelled) break
-      if (!call.write(message)) await new Promise<void>((resolve) => call.once('drain', () => resolve()))
-    }
-    if (!cancelled) call.end()
-  } catch (error) {
-    if (!cancelled) call.emit('error', statusOf(error))
-  }
+  await pumpServerStream(call, open, statusOf).done
 }
