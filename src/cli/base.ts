@@ -2,12 +2,14 @@
 // parsing that fails with cobra's words and exit codes, one client per run (closed at the end),
 // and every failure printed as etcdctl prints it: `Error: <message>` on stderr.
 import {Command, Errors, Interfaces, loadHelpClass} from '@oclif/core'
-import type {EtcdClient} from '../client/etcd/client.js'
+import type {FullEtcdClient} from '../client/etcd/client.js'
 import {EtcdError} from '../api/errors.js'
 import {CliError, ExitCode} from './exit.js'
 import {ENV_SETTABLE, envName, globalFlags, logTimestamp, unknownEtcdctlEnv} from './global-flags.js'
+import {goParseDurationMs} from './go-duration.js'
 import {goParseBool, goParseInt} from './go-format.js'
 import {unaryFailureWarning} from './grpc-warning.js'
+import {durationFlags, type NetworkFlags} from './network-options.js'
 import {checkOutputFormat, render, type OutputFormat, type PrintOptions} from './printers/printer.js'
 import {usageText, type UsageFlag} from './usage.js'
 
@@ -28,6 +30,8 @@ export interface Globals {
   hex: boolean
   dataDir?: string
   endpoints?: string[]
+  /** Timeouts, TLS and user for --endpoints. */
+  network?: NetworkFlags
 }
 
 type AnyFlags = Record<string, unknown>
@@ -44,7 +48,7 @@ export abstract class EctlCommand extends Command {
   static etcdctl: EtcdctlMeta
 
   protected globals: Globals = {writeOut: 'simple', hex: false}
-  private openedClient?: EtcdClient
+  private openedClient?: FullEtcdClient
 
   /**
    * Parses argv as etcdctl would: `--flag=true|false` for booleans, `-h` for help, ETCDCTL_*
@@ -82,12 +86,27 @@ export abstract class EctlCommand extends Command {
       }
     }
 
+    for (const name of durationFlags) {
+      const raw = flags[name]
+      if (typeof raw !== 'string') continue
+      try {
+        goParseDurationMs(raw)
+      } catch (err) {
+        throw this.flagError(`invalid argument "${raw}" for "--${name}" flag: ${(err as Error).message}`)
+      }
+    }
+
     const endpoints = flags['endpoints'] as string | undefined
+    if (endpoints !== undefined && given.has('data-dir')) {
+      throw new CliError(ExitCode.badArgs, '--endpoints and --data-dir cannot be used together: --endpoints talks to servers over the network, --data-dir opens an embedded engine')
+    }
     this.globals = {
       writeOut: flags['write-out'] as string,
       hex: flags['hex'] as boolean,
-      dataDir: flags['data-dir'] as string | undefined,
+      // ECTL_DATA_DIR in the environment gives way to --endpoints
+      dataDir: endpoints === undefined ? (flags['data-dir'] as string | undefined) : undefined,
       endpoints: endpoints === undefined ? undefined : endpoints.split(',').filter((e) => e !== ''),
+      network: flags as NetworkFlags,
     }
     return {flags: flags as F & B, args: parsed.argv as string[]}
   }
@@ -191,14 +210,16 @@ export abstract class EctlCommand extends Command {
   }
 
   /** The client for this run; opened on first use, closed when the command ends. */
-  protected async client(): Promise<EtcdClient> {
+  protected async client(): Promise<FullEtcdClient> {
     if (this.openedClient !== undefined) return this.openedClient
     checkOutputFormat(this.globals.writeOut)
     const {openClient} = await import('./connect.js')
     try {
-      this.openedClient = await openClient({dataDir: this.globals.dataDir, endpoints: this.globals.endpoints})
+      this.openedClient = await openClient({dataDir: this.globals.dataDir, endpoints: this.globals.endpoints, network: this.globals.network})
     } catch (err) {
       if (err instanceof CliError) throw err
+      // a failed Authenticate is a failed unary call: the Go client logs it as any other
+      if (err instanceof EtcdError && this.globals.endpoints !== undefined) process.stderr.write(this.warningLine(err))
       throw new CliError(ExitCode.badConnection, (err as Error).message)
     }
     return this.openedClient
@@ -228,13 +249,15 @@ export abstract class EctlCommand extends Command {
       await new Help(this.config, this.config.pjson.oclif.helpOptions ?? this.config.pjson.helpOptions).showHelp([this.id ?? ''])
       return
     }
-    if (err instanceof EtcdError) {
-      process.stderr.write(unaryFailureWarning(err, this.globals.endpoints?.[0] ?? '127.0.0.1:2379', new Date()))
-    }
+    if (err instanceof EtcdError) process.stderr.write(this.warningLine(err))
     const failure = toCliError(err)
     if (failure.stdout !== '') process.stdout.write(failure.stdout)
     process.stderr.write(failure.stderr ?? `${errorLabel()} ${failure.message}\n`)
     process.exitCode = failure.exitCode
+  }
+
+  private warningLine(err: EtcdError): string {
+    return unaryFailureWarning(err, this.globals.endpoints?.[0] ?? '127.0.0.1:2379', new Date())
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {

@@ -39,7 +39,8 @@ export function unaryFailureWarning(err: EtcdError, endpoint: string, now: Date)
     msg: 'retrying of unary invoker failed',
     target: `endpoint://client-${randomUUID()}/${endpoint}`,
     attempt: 0,
-    error: `rpc error: code = ${grpcCodeName(err.code)} desc = ${err.message}`,
+    // over gRPC the description on the wire (GrpcCallError) can differ from the message printed
+    error: `rpc error: code = ${grpcCodeName(err.code)} desc = ${(err as EtcdError & {description?: string}).description ?? err.message}`,
   }
   return JSON.stringify(record) + '\n'
 }
