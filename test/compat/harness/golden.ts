@@ -9,7 +9,7 @@ import {lineDiff} from './line-diff.js'
 import {normalizeOutput} from './normalize.js'
 import {assertRealEtcdInstalled, etcdctlBinary} from './real-etcd.js'
 import type {ProcessResult} from './run-process.js'
-import {runOnEctl, runOnEctlServer, runOnRealEtcdctl, settle, type Script, type ScriptRun, type Step} from './script.js'
+import {runOnEctl, runOnEctlEndpoints, runOnEctlServer, runOnRealEtcdctl, settle, type Script, type ScriptRun, type Step} from './script.js'
 
 /**
  * Scripts of one file run at most this many at a time (each runs its etcdctl and ectl sides
@@ -20,11 +20,18 @@ const scriptsInFlight = 2
 /**
  * What is compared with the real etcdctl against the real etcd:
  * - `ectl`: our CLI on an embedded data dir (the default);
- * - `ectl-server`: the real etcdctl against `ectl server` (our engine over gRPC).
+ * - `ectl-server`: the real etcdctl against `ectl server` (our engine over gRPC);
+ * - `ectl-endpoints`: our CLI over gRPC (`--endpoints`) against a real etcd (our client);
+ * - `ectl-endpoints-server`: our CLI over gRPC against `ectl server` (both ends ours).
  */
-export type OurSide = 'ectl' | 'ectl-server'
+export type OurSide = 'ectl' | 'ectl-server' | 'ectl-endpoints' | 'ectl-endpoints-server'
 
-const sideLabel: Record<OurSide, string> = {ectl: 'ectl', 'ectl-server': 'etcdctl on ectl server'}
+const sideLabel: Record<OurSide, string> = {
+  ectl: 'ectl',
+  'ectl-server': 'etcdctl on ectl server',
+  'ectl-endpoints': 'ectl --endpoints on etcd',
+  'ectl-endpoints-server': 'ectl --endpoints on ectl server',
+}
 
 export function registerGoldenScripts(scripts: readonly Script[], side: OurSide = 'ectl'): void {
   test('the real etcd 3.4 and etcdctl 3.4 are installed', () => {
@@ -59,7 +66,16 @@ export function registerGoldenScripts(scripts: readonly Script[], side: OurSide 
  */
 function runOursSide(script: Script, side: OurSide): Promise<ProcessResult[]> {
   if (process.env.COMPAT_SELF_CHECK === '1') return runOnRealEtcdctl(script)
-  return side === 'ectl-server' ? runOnEctlServer(script) : runOnEctl(script)
+  switch (side) {
+    case 'ectl-server':
+      return runOnEctlServer(script)
+    case 'ectl-endpoints':
+      return runOnEctlEndpoints(script, 'etcd')
+    case 'ectl-endpoints-server':
+      return runOnEctlEndpoints(script, 'ectl-server')
+    default:
+      return runOnEctl(script)
+  }
 }
 
 function resultOf(run: ScriptRun | undefined, index: number, side: string): ProcessResult {

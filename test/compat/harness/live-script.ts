@@ -22,6 +22,7 @@ import {lineDiff} from './line-diff.js'
 import {normalizeOutput} from './normalize.js'
 import {etcdctlBinary, startRealEtcd} from './real-etcd.js'
 import {runProcess, stepTimeoutMs, type ProcessResult} from './run-process.js'
+import {InProcessEctl} from './in-process-ectl.js'
 import {ectlLauncher, type Step} from './script.js'
 
 export type LiveStep =
@@ -36,7 +37,8 @@ export interface LiveScript {
   steps: readonly LiveStep[]
 }
 
-type Side = {command: string; prefix: string[]; env: NodeJS.ProcessEnv}
+/** `inProcess`: foreground steps go to one long-lived ectl process instead of one process each. */
+type Side = {command: string; prefix: string[]; env: NodeJS.ProcessEnv; inProcess?: InProcessEctl}
 
 function cleanEnv(extra?: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
@@ -150,7 +152,9 @@ async function runSide(script: LiveScript, side: Side): Promise<ProcessResult[]>
         results.push(finish({stdout: Buffer.concat(entry.stdout), stderr: Buffer.concat(entry.stderr), exitCode, harnessNote}))
       } else {
         const stdin = step.stdin === undefined ? undefined : Buffer.from(step.stdin)
-        const r = await runProcess({command: side.command, args: [...side.prefix, ...argvOf(step.argv)], env: {...side.env, ...step.env}, stdin})
+        const r = side.inProcess
+          ? await side.inProcess.run(argvOf(step.argv), step.env, stdin)
+          : await runProcess({command: side.command, args: [...side.prefix, ...argvOf(step.argv)], env: {...side.env, ...step.env}, stdin})
         results.push(finish(r))
       }
     }
@@ -176,6 +180,21 @@ async function runOnEctl(script: LiveScript): Promise<ProcessResult[]> {
     return await runSide(script, {command: process.execPath, prefix: [ectlLauncher, '--data-dir', dataDir], env: cleanEnv()})
   } finally {
     await rm(dataDir, {recursive: true, force: true})
+  }
+}
+
+/** ectl over the network (`ETCDCTL_ENDPOINTS`, as the reference) against a fresh real etcd. */
+async function runOnEctlEndpoints(script: LiveScript): Promise<ProcessResult[]> {
+  const etcd = await startRealEtcd()
+  const env = {...cleanEnv(), ETCDCTL_ENDPOINTS: etcd.endpoint}
+  // a lease's remaining TTL is read in wall time: the steps between grant and timetolive must
+  // be as quick as etcdctl's, so they run in one process (background commands get their own)
+  const inProcess = new InProcessEctl(ectlLauncher, env)
+  try {
+    return await runSide(script, {command: process.execPath, prefix: [ectlLauncher], env, inProcess})
+  } finally {
+    await inProcess.close()
+    await etcd.stop()
   }
 }
 
@@ -219,10 +238,14 @@ function alignCountdowns(expectedBytes: Buffer, actualBytes: Buffer): Buffer {
   return Buffer.from(aligned, 'latin1')
 }
 
-/** One suite per script, one test per step; the two sides of a script run side by side. */
-export function registerLiveScripts(scripts: readonly LiveScript[]): void {
+/**
+ * One suite per script, one test per step; the two sides of a script run side by side. Our
+ * side is ectl on an embedded data dir, or (`ectl-endpoints`) ectl over gRPC on a real etcd.
+ */
+export function registerLiveScripts(scripts: readonly LiveScript[], side: 'ectl' | 'ectl-endpoints' = 'ectl'): void {
   for (const script of scripts) {
-    const runs = Promise.all([settled(runOnRealEtcdctl(script)), settled(runOnEctl(script))])
+    const ours = side === 'ectl-endpoints' && process.env.COMPAT_SELF_CHECK !== '1' ? runOnEctlEndpoints(script) : runOnEctl(script)
+    const runs = Promise.all([settled(runOnRealEtcdctl(script)), settled(ours)])
     describe(script.name, () => {
       let sides: [Settled, Settled] | undefined
       before(async () => {

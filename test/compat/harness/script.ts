@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startEctlServer} from './ectl-server.js'
+import {InProcessEctl} from './in-process-ectl.js'
 import {etcdctlBinary, startRealEtcd} from './real-etcd.js'
 import {runProcess, type ProcessResult} from './run-process.js'
 
@@ -95,6 +96,25 @@ export async function runOnEctlServer(script: Script): Promise<ProcessResult[]> 
     const exitCode = await server.stop()
     // A server that does not stop cleanly on SIGTERM fails the script, with its log.
     if (exitCode !== 0) throw new Error(`ectl server exited with ${exitCode} on SIGTERM; its log:\n${server.log()}`)
+  }
+}
+
+/**
+ * Runs the script through the built ectl over the network (`ETCDCTL_ENDPOINTS`, as the
+ * reference gets it) against a fresh real etcd, or against a fresh `ectl server`.
+ */
+export async function runOnEctlEndpoints(script: Script, server: 'etcd' | 'ectl-server'): Promise<ProcessResult[]> {
+  const target = server === 'etcd' ? await startRealEtcd() : await startEctlServer(ectlLauncher, cleanEnv(undefined))
+  // every step in one Node process (see in-process-ectl.ts): the commands' code is the same,
+  // the start-up of Node is paid once per script instead of once per step
+  const ectl = new InProcessEctl(ectlLauncher, {...cleanEnv(undefined), ETCDCTL_ENDPOINTS: target.endpoint})
+  try {
+    const results: ProcessResult[] = []
+    for (const step of script.steps) results.push(await ectl.run(step.argv, step.env, stdinBytes(step)))
+    return results
+  } finally {
+    await ectl.close()
+    await target.stop()
   }
 }
 
