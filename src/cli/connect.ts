@@ -28,6 +28,9 @@ export function defaultDataDir(): string {
 export async function openClient(options: ConnectOptions): Promise<FullEtcdClient> {
   if (options.endpoints !== undefined) {
     const {createGrpcEtcdClient} = await import('../client/etcd/grpc/client.js')
+    // stderr carries etcdctl's lines only, not grpc-js's own log (etcdctl prints none of grpc's)
+    const {logVerbosity, setLogVerbosity} = await import('@grpc/grpc-js')
+    setLogVerbosity(logVerbosity.NONE)
     const client = createGrpcEtcdClient(await networkOptions(options.endpoints, options.network ?? {}))
     try {
       await client.ready()

@@ -14,6 +14,12 @@ import {defaults, type GrpcClientOptions} from './options.js'
 const maxReceiveBytes = 512 * 1024 * 1024
 /** etcd's client sends requests of up to 2 MiB (the server takes 1.5 MiB by default). */
 const maxSendBytes = 2 * 1024 * 1024
+/**
+ * Keepalive pings no more often than this, whatever --keepalive-time says: grpc-go raises a
+ * client's keepalive time to 10 s the same way, and etcd (like any grpc-go server) answers
+ * pings closer than 5 s apart with GOAWAY "too many pings", which would break every stream.
+ */
+const minKeepaliveTimeMs = 10_000
 
 export class Connection {
   readonly client: Client
@@ -23,7 +29,7 @@ export class Connection {
     options: GrpcClientOptions,
   ) {
     const channelOptions: ChannelOptions = {
-      'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? defaults.keepaliveTimeMs,
+      'grpc.keepalive_time_ms': Math.max(options.keepaliveTimeMs ?? defaults.keepaliveTimeMs, minKeepaliveTimeMs),
       'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? defaults.keepaliveTimeoutMs,
       'grpc.max_receive_message_length': maxReceiveBytes,
       'grpc.max_send_message_length': maxSendBytes,
