@@ -96,6 +96,9 @@ export abstract class EctlCommand extends Command {
       }
     }
 
+    if (typeof flags['discovery-srv'] === 'string' && flags['discovery-srv'] !== '') {
+      throw new CliError(ExitCode.badArgs, '--discovery-srv: DNS discovery is not supported; give the members with --endpoints')
+    }
     const endpoints = flags['endpoints'] as string | undefined
     if (endpoints !== undefined && given.has('data-dir')) {
       throw new CliError(ExitCode.badArgs, '--endpoints and --data-dir cannot be used together: --endpoints talks to servers over the network, --data-dir opens an embedded engine')
