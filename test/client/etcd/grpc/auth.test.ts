@@ -32,13 +32,16 @@ test('with the user, calls and watches carry the token; without, etcd refuses', 
     const watch = client.watch()
     watch.send({createRequest: WatchCreateRequest.fromPartial({key: Buffer.from('auth/'), rangeEnd: Buffer.from('auth0')})})
     const events: string[] = []
+    let created: () => void = () => undefined
+    const watching = new Promise<void>((resolve) => (created = resolve))
     const seen = (async () => {
       for await (const response of watch) {
+        if (response.created) created()
         for (const event of response.events) events.push(event.kv!.key.toString())
         if (events.length === 2) return
       }
     })()
-    await sleep(200)
+    await watching
     await client.put({key: Buffer.from('auth/a'), value: Buffer.from('1')})
     await client.put({key: Buffer.from('auth/b'), value: Buffer.from('2')})
     await seen

@@ -34,14 +34,18 @@ for (const target of ['etcd', 'ectl server'] as const) {
       const keys: string[] = []
       const responses: WatchResponse[] = []
       const total = 30
+      let created: () => void = () => undefined
+      const watching = new Promise<void>((resolve) => (created = resolve))
       const reading = (async () => {
         for await (const response of watch) {
+          if (response.created) created()
           responses.push(response)
           for (const event of response.events) keys.push(event.kv!.key.toString())
           if (keys.length >= total) return
         }
       })()
-      await sleep(200)
+      // the watcher exists before the first write (it starts at the revision after its creation)
+      await Promise.race([watching, sleep(10_000).then(() => assert.fail('the watch was not created'))])
       for (let i = 0; i < total; i++) {
         if (i === 10) await proxy.cut(true) // the first endpoint is gone for good
         await writer.put({key: Buffer.from(`${prefix}${String(i).padStart(2, '0')}`), value: Buffer.from(String(i))})
