@@ -1,13 +1,14 @@
 // Entry of both executables: hands argv to the command set of one CLI (cli/<name>/package.json
 // names its commands; the manifest generated at build time lists their flags without loading
 // them, and each command's module is imported only when it runs).
-import {Errors, execute, flush, handle, run} from '@oclif/core'
+import {Errors, flush, handle, run} from '@oclif/core'
 import {hoistLeadingFlags} from './leading-flags.js'
 
 export async function main(cli: 'ectl' | 'kctl', packageDir: string): Promise<void> {
   const dir = `${packageDir}/cli/${cli}/package.json`
   if (cli === 'kctl') {
-    await execute({dir})
+    const {kctlMain} = await import('./kube/main.js')
+    await kctlMain(dir)
     return
   }
   // etcdctl takes global flags before the command, and words an unknown command its own way

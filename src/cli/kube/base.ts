@@ -1,0 +1,125 @@
+// The base of every kctl command: kubectl's global flags, argv read as pflag reads it, one
+// connection per run (opened on first use, closed at the end), and every failure printed in
+// kubectl's words with exit code 1.
+import {Command, loadHelpClass} from '@oclif/core'
+import type {KubeClient} from '../../client/kube/client.js'
+import {parseArgv, type FlagValue} from './argv.js'
+import type {Connection, GlobalOptions} from './connect.js'
+import {AlreadyReported, errorText} from './errors.js'
+import {flagSpecs, kubeGlobalFlags} from './flags.js'
+
+/** Thrown after `-h` printed the help: nothing more to do. */
+class HelpShown extends Error {}
+
+export type Flags = Record<string, FlagValue>
+
+export abstract class KctlCommand extends Command {
+  static override baseFlags = kubeGlobalFlags
+  static override strict = false
+
+  protected flags: Flags = {}
+  protected given = new Set<string>()
+  private connection?: Promise<Connection>
+
+  /** The words of this command as kubectl names it in `See 'kubectl get --help'`. */
+  protected get commandPath(): string {
+    return (this.id ?? '').split(':').join(' ')
+  }
+
+  /** Reads argv (pflag rules) into `this.flags`; the positional arguments. */
+  protected readArgv(): string[] {
+    const ctor = this.ctor as unknown as typeof KctlCommand
+    const specs = flagSpecs({...kubeGlobalFlags, ...(ctor.flags ?? {})})
+    const parsed = parseArgv(this.argv, specs)
+    if (parsed.help) throw new HelpShown()
+    this.flags = parsed.flags
+    this.given = parsed.given
+    return parsed.args
+  }
+
+  protected str(name: string): string | undefined {
+    const v = this.flags[name]
+    return typeof v === 'string' ? v : undefined
+  }
+
+  protected bool(name: string): boolean {
+    return this.flags[name] === true
+  }
+
+  protected list(name: string): string[] {
+    const v = this.flags[name]
+    return Array.isArray(v) ? v : typeof v === 'string' && v !== '' ? [v] : []
+  }
+
+  protected int(name: string): number | undefined {
+    const v = this.str(name)
+    return v === undefined ? undefined : Number(v)
+  }
+
+  protected globalOptions(): GlobalOptions {
+    const s = (n: string) => {
+      const v = this.str(n)
+      return v === undefined || v === '' ? undefined : v
+    }
+    return {
+      kubeconfig: s('kubeconfig'),
+      context: s('context'),
+      cluster: s('cluster'),
+      user: s('user'),
+      namespace: s('namespace'),
+      server: s('server'),
+      token: s('token'),
+      username: s('username'),
+      password: s('password'),
+      certificateAuthority: s('certificate-authority'),
+      clientCertificate: s('client-certificate'),
+      clientKey: s('client-key'),
+      insecureSkipTlsVerify: this.given.has('insecure-skip-tls-verify') ? this.bool('insecure-skip-tls-verify') : undefined,
+      requestTimeout: s('request-timeout'),
+      dataDir: s('data-dir') ?? process.env['ECTL_DATA_DIR'],
+    }
+  }
+
+  protected connect(): Promise<Connection> {
+    this.connection ??= import('./connect.js').then(({openConnection}) => openConnection(this.globalOptions()))
+    return this.connection
+  }
+
+  protected async client(): Promise<KubeClient> {
+    return (await this.connect()).client
+  }
+
+  protected out(text: string): void {
+    process.stdout.write(text)
+  }
+
+  /** Reports one failure now and goes on; the command exits 1 at the end. */
+  protected report(err: unknown): void {
+    process.stderr.write(errorText(err, this.commandPath))
+    process.exitCode = 1
+  }
+
+  protected override async catch(err: Error): Promise<void> {
+    if (err instanceof HelpShown) {
+      const Help = await loadHelpClass(this.config)
+      await new Help(this.config, this.config.pjson.oclif.helpOptions ?? this.config.pjson.helpOptions).showHelp([this.id ?? ''])
+      return
+    }
+    if ((err as {oclif?: {exit?: number}}).oclif?.exit !== undefined && err.constructor.name === 'ExitError') throw err
+    if (!(err instanceof AlreadyReported)) process.stderr.write(errorText(err, this.commandPath))
+    process.exitCode = 1
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    const c = this.connection
+    this.connection = undefined
+    if (c !== undefined) {
+      try {
+        await (await c).client.close()
+      } catch {
+        // the connection never opened: nothing to close
+      }
+    }
+    return super.finally(err)
+  }
+}

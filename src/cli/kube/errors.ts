@@ -1,0 +1,47 @@
+// How kctl reports failures, in kubectl's words: `error: ...` for its own, `Error from server
+// (Reason): ...` for the API server's, the connection messages of client-go, and cobra's
+// `Error: unknown flag` with the usage hint. Every one exits 1.
+import {KubeApiError, KubeConfigError, KubeConnectionError} from '../../client/kube/errors.js'
+import {FlagError} from './argv.js'
+
+/** A failure whose whole stderr text is known. */
+export class KctlError extends Error {
+  constructor(
+    message: string,
+    /** the exact stderr text; default `error: <message>\n` */
+    readonly stderr?: string,
+  ) {
+    super(message)
+    this.name = 'KctlError'
+  }
+}
+
+/** Several failures already reported one by one: just exit 1. */
+export class AlreadyReported extends Error {
+  constructor() {
+    super('already reported')
+    this.name = 'AlreadyReported'
+  }
+}
+
+/** kubectl's StandardErrorMessage for an API error. */
+export function apiErrorText(err: KubeApiError): string {
+  if (err.reason === 'Unauthorized') return `error: You must be logged in to the server (${err.message})`
+  if (err.reason !== '') return `Error from server (${err.reason}): ${err.message}`
+  return `Error from server: ${err.message}`
+}
+
+export function connectionErrorText(err: KubeConnectionError): string {
+  if (err.causeCode === 'ECONNREFUSED') return `The connection to the server ${err.host} was refused - did you specify the right host or port?`
+  return `Unable to connect to the server: ${err.message}`
+}
+
+/** The stderr text of any failure (one or more lines, newline-terminated). */
+export function errorText(err: unknown, commandPath: string): string {
+  if (err instanceof FlagError) return `Error: ${err.message}\nSee 'kctl ${commandPath} --help' for usage.\n`
+  if (err instanceof KctlError) return err.stderr ?? `error: ${err.message}\n`
+  if (err instanceof KubeApiError) return `${apiErrorText(err)}\n`
+  if (err instanceof KubeConnectionError) return `${connectionErrorText(err)}\n`
+  if (err instanceof KubeConfigError) return `error: ${err.message}\n`
+  return `error: ${err instanceof Error ? err.message : String(err)}\n`
+}
