@@ -5,8 +5,17 @@ import {Command, loadHelpClass} from '@oclif/core'
 import type {KubeClient} from '../../client/kube/client.js'
 import {parseArgv, type FlagValue} from './argv.js'
 import type {Connection, GlobalOptions} from './connect.js'
-import {AlreadyReported, errorText} from './errors.js'
+import {AlreadyReported, errorText, KctlError} from './errors.js'
 import {flagSpecs, kubeGlobalFlags} from './flags.js'
+
+/** cobra's check of a required flag, logged through klog as kubectl 1.32 logs it. */
+export function requiredFlagError(name: string): KctlError {
+  const now = new Date()
+  const two = (n: number) => String(n).padStart(2, '0')
+  const stamp = `${two(now.getMonth() + 1)}${two(now.getDate())} ${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}.${String(now.getMilliseconds() * 1000).padStart(6, '0')}`
+  const message = `required flag(s) "${name}" not set`
+  return new KctlError(message, `E${stamp} ${String(process.pid).padStart(7)} run.go:72] "command failed" err=${JSON.stringify(message)}\n`)
+}
 
 /** Thrown after `-h` printed the help: nothing more to do. */
 class HelpShown extends Error {}
@@ -19,6 +28,8 @@ export abstract class KctlCommand extends Command {
 
   protected flags: Flags = {}
   protected given = new Set<string>()
+  /** how many positional arguments came before `--` (-1: no `--`) */
+  protected dashIndex = -1
   private connection?: Promise<Connection>
 
   /** The words of this command as kubectl names it in `See 'kubectl get --help'`. */
@@ -34,6 +45,7 @@ export abstract class KctlCommand extends Command {
     if (parsed.help) throw new HelpShown()
     this.flags = parsed.flags
     this.given = parsed.given
+    this.dashIndex = parsed.dashIndex
     return parsed.args
   }
 
@@ -56,6 +68,9 @@ export abstract class KctlCommand extends Command {
     return v === undefined ? undefined : Number(v)
   }
 
+  /** `--user` names subjects here (create rolebinding), not the kubeconfig user. */
+  protected userIsSubject = false
+
   protected globalOptions(): GlobalOptions {
     const s = (n: string) => {
       const v = this.str(n)
@@ -65,7 +80,7 @@ export abstract class KctlCommand extends Command {
       kubeconfig: s('kubeconfig'),
       context: s('context'),
       cluster: s('cluster'),
-      user: s('user'),
+      user: this.userIsSubject ? undefined : s('user'),
       namespace: s('namespace'),
       server: s('server'),
       token: s('token'),
@@ -80,9 +95,66 @@ export abstract class KctlCommand extends Command {
     }
   }
 
+  /** Runs a generator's object through `create` (or prints it, for a client dry run). */
+  protected async submitGenerated(obj: import('../../client/kube/client.js').KubeObject): Promise<void> {
+    const {parseDryRun, submitObject} = await import('./create-run.js')
+    const {namespace} = await this.namespace()
+    this.out(
+      await submitObject(obj, {
+        dryRun: parseDryRun(this.str('dry-run')),
+        output: this.str('output'),
+        namespace,
+        fieldManager: this.str('field-manager'),
+        client: () => this.client(),
+      }),
+    )
+  }
+
+  /** The one NAME a generator takes (words after `--` are a command, not names). */
+  protected oneName(args: string[]): string {
+    const names = this.dashIndex >= 0 ? args.slice(0, this.dashIndex) : args
+    if (names.length !== 1) {
+      throw new KctlError(
+        `exactly one NAME is required, got ${names.length}`,
+        `error: exactly one NAME is required, got ${names.length}\nSee 'kctl ${this.commandPath} -h' for help and examples\n`,
+      )
+    }
+    return names[0]!
+  }
+
+  /** The words after `--`. */
+  protected commandWords(args: string[]): string[] {
+    return this.dashIndex >= 0 ? args.slice(this.dashIndex) : []
+  }
+
+  /** A required flag kubectl (cobra) checks before running. */
+  protected required(name: string): string {
+    const v = this.str(name)
+    if (v === undefined || v === '') {
+      throw requiredFlagError(name)
+    }
+    return v
+  }
+
   protected connect(): Promise<Connection> {
     this.connection ??= import('./connect.js').then(({openConnection}) => openConnection(this.globalOptions()))
     return this.connection
+  }
+
+  /**
+   * The namespace of a request without connecting: -n, else the context's, else `default`;
+   * `explicit` when -n gave it (kubectl then writes it into objects it makes).
+   */
+  protected async namespace(): Promise<{namespace: string; explicit: boolean}> {
+    const o = this.globalOptions()
+    if (o.namespace !== undefined) return {namespace: o.namespace, explicit: true}
+    const {loadConfig} = await import('./connect.js')
+    const {resolveConnection} = await import('../../client/kube/kubeconfig.js')
+    try {
+      return {namespace: resolveConnection(loadConfig(o.kubeconfig).config, o).namespace, explicit: false}
+    } catch {
+      return {namespace: 'default', explicit: false}
+    }
   }
 
   protected async client(): Promise<KubeClient> {

@@ -74,3 +74,16 @@ export const GLOBAL_VALUE_FLAGS = new Set(
     .filter(([, f]) => (f as {kctlKind: FlagKind}).kctlKind !== 'bool')
     .flatMap(([name, f]) => [`--${name}`, ...((f as {char?: string}).char ? [`-${(f as {char?: string}).char}`] : [])]),
 )
+
+/** The flags every `create KIND` generator takes. */
+export const generatorFlags = {
+  'dry-run': kstringOpt({
+    description: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
+    default: 'none',
+    noOptDefault: 'unchanged',
+  }),
+  output: kstring({char: 'o', description: 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).'}),
+  'field-manager': kstring({description: 'Name of the manager used to track field ownership.', default: 'kubectl-create'}),
+  'save-config': kbool({description: "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future."}),
+  validate: kstringOpt({description: "Must be one of: strict (or true), warn, ignore (or false).", default: 'strict', noOptDefault: 'strict'}),
+}

@@ -1,0 +1,55 @@
+// What every `kctl create KIND` does with the object its generator made: print it (client
+// dry run), or send it and report `kind.group/name created` (or the server's object in -o).
+import type {KubeClient, KubeObject} from '../../client/kube/client.js'
+import {KctlError} from './errors.js'
+import {goJson} from './gojson.js'
+import {formatObjects, parseOutput, qualifiedName} from './output.js'
+import {resolveWord} from './resources.js'
+import {toYaml} from './yaml.js'
+
+export type DryRun = 'none' | 'client' | 'server'
+
+export function parseDryRun(raw: string | undefined): DryRun {
+  if (raw === undefined || raw === '' || raw === 'none' || raw === 'false') return 'none'
+  if (raw === 'client' || raw === 'unchanged' || raw === 'true') return 'client'
+  if (raw === 'server') return 'server'
+  throw new KctlError(`Invalid dry-run value (${raw}). Must be "none", "server", or "client".`)
+}
+
+export function dryRunSuffix(d: DryRun): string {
+  return d === 'client' ? ' (dry run)' : d === 'server' ? ' (server dry run)' : ''
+}
+
+/** Prints an object kctl made itself, in the Go types' key order (json) or kubectl's yaml. */
+export function printTyped(obj: KubeObject, output: string): string {
+  const format = parseOutput(output)
+  if (format.kind === 'json') return goJson(obj, false) + '\n'
+  if (format.kind === 'yaml') return toYaml(obj)
+  return formatObjects(format, [obj], true)
+}
+
+export interface SubmitOptions {
+  dryRun: DryRun
+  output?: string
+  namespace: string
+  fieldManager?: string
+  client: () => Promise<KubeClient>
+}
+
+export async function submitObject(obj: KubeObject, o: SubmitOptions): Promise<string> {
+  const output = o.output ?? ''
+  if (output !== '') parseOutput(output)
+  if (o.dryRun === 'client') {
+    if (output !== '') return printTyped(obj, output)
+    return `${qualifiedName(obj)} created${dryRunSuffix('client')}\n`
+  }
+  const client = await o.client()
+  const data = await client.discovery()
+  const apiVersion = obj.apiVersion ?? 'v1'
+  const {resourceForKind} = await import('../../client/kube/discovery.js')
+  const resource = resourceForKind(data, apiVersion, obj.kind ?? '') ?? resolveWord(data, obj.kind ?? '')
+  const ns = resource.namespaced ? ((obj.metadata?.namespace as string | undefined) ?? o.namespace) : undefined
+  const created = await client.create(resource, ns, obj, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager ?? 'kubectl-create'})
+  if (output !== '') return formatObjects(parseOutput(output), [created], true)
+  return `${qualifiedName({...created, apiVersion: created.apiVersion ?? apiVersion, kind: created.kind ?? obj.kind})} created${dryRunSuffix(o.dryRun)}\n`
+}
