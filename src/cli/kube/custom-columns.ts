@@ -1,6 +1,5 @@
 // kubectl's `-o custom-columns=HEADER:.path,...` (and `-o custom-columns-file`): one column per
-// spec; a cell is every result of its path joined by commas, `<none>` when there is none. Each
-// cell ends with a tab, so the last column is padded too (as kubectl's output is).
+// spec; a cell is every result of its path joined by commas, `<none>` when there is none.
 import {executeJsonPathValues, JsonPathError, parseJsonPath, relaxedJsonPath} from './jsonpath.js'
 import {goSprint} from './gofmt.js'
 
@@ -29,15 +28,13 @@ export function parseCustomColumnsFile(text: string): Column[] {
 }
 
 export function customColumnsHeader(columns: Column[]): string {
-  return `${columns.map((c) => c.header).join('\t')}\t\n`
+  return `${columns.map((c) => c.header).join('\t')}\n`
 }
 
 export function customColumnsRow(columns: Column[], obj: unknown): string {
-  let line = ''
-  for (const c of columns) {
+  const cells = columns.map((c) => {
     const values = executeJsonPathValues(parseJsonPath(c.path), obj)
-    if (values.length === 0) line += '<none>\t'
-    else line += `${values.map(goSprint).join(',')}\t`
-  }
-  return line + '\n'
+    return values.length === 0 ? '<none>' : values.map(goSprint).join(',')
+  })
+  return cells.join('\t') + '\n'
 }

@@ -115,7 +115,7 @@ export async function runGet(client: KubeClient, requests: ResourceRequest[], o:
     if (sortPath !== undefined) items.sort((a, b) => compareValues(sortValue(a, sortPath), sortValue(b, sortPath)))
     const single = requests.length === 1 && requests[0]!.names.length === 1
     if (items.length > 0 || (o.output.kind !== 'name' && o.output.kind !== 'custom-columns' && !(single && failed))) {
-      write(formatObjects(o.output, items, single))
+      write(formatObjects(o.output, items, single, o.noHeaders))
     }
   } else {
     const tw = new TabWriter()

@@ -79,7 +79,7 @@ export function asList(items: KubeObject[]): KubeObject {
  * Prints objects in a non-table format. `single` prints the one object itself (a named get of
  * one object); otherwise a List.
  */
-export function formatObjects(format: OutputFormat, items: KubeObject[], single: boolean): string {
+export function formatObjects(format: OutputFormat, items: KubeObject[], single: boolean, noHeaders = false): string {
   const subject = single && items.length === 1 ? items[0]! : asList(items)
   switch (format.kind) {
     case 'json':
@@ -98,7 +98,7 @@ export function formatObjects(format: OutputFormat, items: KubeObject[], single:
     case 'jsonpath-as-json':
       return goJson(executeJsonPathValues(format.jsonpath!, subject)) + '\n'
     case 'custom-columns':
-      return tabulate(customColumnsHeader(format.columns!) + items.map((o) => customColumnsRow(format.columns!, o)).join(''))
+      return tabulate((noHeaders ? '' : customColumnsHeader(format.columns!)) + items.map((o) => customColumnsRow(format.columns!, o)).join(''))
     default:
       throw new KctlError(`output format ${format.kind} is not an object format`)
   }
