@@ -1,0 +1,63 @@
+// Runs the same command line through the real kubectl 1.32 and the built kctl and returns
+// both results, normalized only where the two may honestly differ: kubectl's own name in its
+// messages (`See 'kubectl get --help'`), ages, and klog's timestamp and pid.
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+
+export interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {env, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    const timer = setTimeout(() => child.kill('SIGTERM'), 30_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, stdout, stderr})
+    })
+    child.stdin.end(stdin)
+  })
+}
+
+const AGE = /\b\d+(s|m|h|d)(\d+(s|m|h))?\b/g
+
+export function normalize(r: Run): Run {
+  const fix = (s: string) =>
+    s
+      .replace(/kubectl/g, 'kctl')
+      .replace(/^E\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, 'E0000 00:00:00.000000 PID ')
+      .replace(AGE, 'AGE')
+      // an age of different width shifts the columns after it: compare cells, not spacing
+      .replace(/ {2,}/g, '  ')
+  return {code: r.code, stdout: fix(r.stdout), stderr: fix(r.stderr)}
+}
+
+function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const base = {...env, NO_COLOR: '1'}
+  delete base['NODE_EXTRA_CA_CERTS']
+  return base
+}
+
+export async function runOne(side: 'kubectl' | 'kctl', args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<Run> {
+  const r = side === 'kubectl' ? await run('kubectl', args, cleanEnv(env), stdin) : await run(process.execPath, [`${root}/bin/kctl.js`, ...args], cleanEnv(env), stdin)
+  return normalize(r)
+}
+
+export async function sideBySide(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{kubectl: Run; kctl: Run}> {
+  const base = {...env, NO_COLOR: '1'}
+  delete base['NODE_EXTRA_CA_CERTS']
+  const [kubectl, kctl] = await Promise.all([
+    run('kubectl', args, base, stdin),
+    run(process.execPath, [`${root}/bin/kctl.js`, ...args], base, stdin),
+  ])
+  return {kubectl: normalize(kubectl), kctl: normalize(kctl)}
+}
