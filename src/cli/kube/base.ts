@@ -5,7 +5,7 @@ import {Command, loadHelpClass} from '@oclif/core'
 import type {KubeClient} from '../../client/kube/client.js'
 import {parseArgv, type FlagValue} from './argv.js'
 import type {Connection, GlobalOptions} from './connect.js'
-import {AlreadyReported, errorText, KctlError} from './errors.js'
+import {aggregateText, AlreadyReported, KctlError} from './errors.js'
 import {flagSpecs, kubeGlobalFlags} from './flags.js'
 
 /** cobra's check of a required flag, logged through klog as kubectl 1.32 logs it. */
@@ -106,6 +106,7 @@ export abstract class KctlCommand extends Command {
         namespace,
         fieldManager: this.str('field-manager'),
         client: () => this.client(),
+        generated: true,
       }),
     )
   }
@@ -165,9 +166,12 @@ export abstract class KctlCommand extends Command {
     process.stdout.write(text)
   }
 
-  /** Reports one failure now and goes on; the command exits 1 at the end. */
+  /** Failures reported so far; printed together at the end, as kubectl's aggregate errors. */
+  private failures: unknown[] = []
+
+  /** Records one failure and goes on; the command exits 1 at the end. */
   protected report(err: unknown): void {
-    process.stderr.write(errorText(err, this.commandPath))
+    this.failures.push(err)
     process.exitCode = 1
   }
 
@@ -178,11 +182,13 @@ export abstract class KctlCommand extends Command {
       return
     }
     if ((err as {oclif?: {exit?: number}}).oclif?.exit !== undefined && err.constructor.name === 'ExitError') throw err
-    if (!(err instanceof AlreadyReported)) process.stderr.write(errorText(err, this.commandPath))
+    if (!(err instanceof AlreadyReported)) this.failures.push(err)
     process.exitCode = 1
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {
+    if (this.failures.length > 0) process.stderr.write(aggregateText(this.failures, this.commandPath))
+    this.failures = []
     const c = this.connection
     this.connection = undefined
     if (c !== undefined) {

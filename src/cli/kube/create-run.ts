@@ -28,12 +28,27 @@ export function printTyped(obj: KubeObject, output: string): string {
   return formatObjects(format, [obj], true)
 }
 
+/** How each kubectl generator words a failed create (namespace and the RBAC roles do not). */
+const CREATE_FAILURE: Record<string, string> = {
+  ConfigMap: 'failed to create configmap: ',
+  Secret: 'failed to create secret ',
+  Deployment: 'failed to create deployment: ',
+  Service: 'failed to create ClusterIP service: ',
+  ServiceAccount: 'failed to create serviceaccount: ',
+  Job: 'failed to create job: ',
+  CronJob: 'failed to create cronjob: ',
+  RoleBinding: 'failed to create rolebinding: ',
+  ClusterRoleBinding: 'failed to create clusterrolebinding: ',
+}
+
 export interface SubmitOptions {
   dryRun: DryRun
   output?: string
   namespace: string
   fieldManager?: string
   client: () => Promise<KubeClient>
+  /** made by a `create KIND` generator (not read from a file) */
+  generated?: boolean
 }
 
 export async function submitObject(obj: KubeObject, o: SubmitOptions): Promise<string> {
@@ -49,7 +64,12 @@ export async function submitObject(obj: KubeObject, o: SubmitOptions): Promise<s
   const {resourceForKind} = await import('../../client/kube/discovery.js')
   const resource = resourceForKind(data, apiVersion, obj.kind ?? '') ?? resolveWord(data, obj.kind ?? '')
   const ns = resource.namespaced ? ((obj.metadata?.namespace as string | undefined) ?? o.namespace) : undefined
-  const created = await client.create(resource, ns, obj, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager ?? 'kubectl-create'})
+  const created = await client.create(resource, ns, obj, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager ?? 'kubectl-create'}).catch((err) => {
+    // kubectl's generators report a failed create in their own words
+    const prefix = o.generated === true ? CREATE_FAILURE[obj.kind ?? ''] : undefined
+    if (prefix !== undefined) throw new KctlError(`${prefix}${(err as Error).message}`)
+    throw err
+  })
   if (output !== '') return formatObjects(parseOutput(output), [created], true)
   return `${qualifiedName({...created, apiVersion: created.apiVersion ?? apiVersion, kind: created.kind ?? obj.kind})} created${dryRunSuffix(o.dryRun)}\n`
 }

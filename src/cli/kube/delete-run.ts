@@ -25,7 +25,8 @@ const POLL_MS = 100
 
 export async function runDelete(client: KubeClient, args: string[], o: DeleteOptions): Promise<boolean> {
   if (o.output !== undefined && o.output !== '' && o.output !== 'name') throw new KctlError(`output format "${o.output}" not recognized, only "name" is supported`)
-  const {targets, listed} = await resolveTargets(client, args, o)
+  const failures: unknown[] = []
+  const {targets, listed} = await resolveTargets(client, args, o, (e) => failures.push(e))
   if (targets.length === 0 && listed) {
     process.stderr.write('No resources found\n')
     return true
@@ -34,6 +35,7 @@ export async function runDelete(client: KubeClient, args: string[], o: DeleteOpt
   const deleted: {t: Target; uid?: string}[] = []
   for (const t of targets) {
     try {
+      if (t.name === '') throw new KctlError(`error when deleting "${t.source}": resource name may not be empty`)
       if (o.dryRun === 'client') {
         await client.get(t.resource, t.namespace, t.name)
       } else {
@@ -48,8 +50,14 @@ export async function runDelete(client: KubeClient, args: string[], o: DeleteOpt
     } catch (err) {
       if (o.ignoreNotFound && err instanceof KubeApiError && err.code === 404) continue
       ok = false
-      o.report(err)
+      if (t.source !== undefined && err instanceof KubeApiError) o.report(new KubeApiError(err.code, {...err.status, message: `error when deleting "${t.source}": ${err.message}`}))
+      else o.report(err)
     }
+  }
+  // errors of documents that could not be read come after the deletions, as kubectl's do
+  for (const f of failures) {
+    ok = false
+    o.report(f)
   }
   if (o.wait && deleted.length > 0) {
     const deadline = Date.now() + (o.timeoutMs > 0 ? o.timeoutMs : DEFAULT_WAIT_MS)

@@ -45,3 +45,17 @@ export function errorText(err: unknown, commandPath: string): string {
   if (err instanceof KubeConfigError) return `error: ${err.message}\n`
   return `error: ${err instanceof Error ? err.message : String(err)}\n`
 }
+
+/**
+ * Several failures as kubectl prints an aggregate: one alone as usual; several one a line, API
+ * errors in their `Error from server` form and the others without the `error: ` prefix.
+ */
+export function aggregateText(errs: unknown[], commandPath: string): string {
+  if (errs.length === 1) return errorText(errs[0], commandPath)
+  return errs
+    .map((e) => {
+      if (e instanceof KubeApiError || e instanceof FlagError || (e instanceof KctlError && e.stderr !== undefined)) return errorText(e, commandPath)
+      return `${e instanceof Error ? e.message : String(e)}\n`
+    })
+    .join('')
+}

@@ -12,6 +12,7 @@ export interface LabelOptions extends TargetOptions {
   output?: string
   resourceVersion?: string
   write: (s: string) => void
+  /** kubectl prints a missing key's notice on stdout, before the result line */
   warn: (s: string) => void
 }
 

@@ -33,16 +33,28 @@ export interface TargetOptions {
 export const NO_RESOURCES =
   "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
 
-export async function resolveTargets(client: KubeClient, args: string[], o: TargetOptions): Promise<{targets: Target[]; listed: boolean}> {
+export async function resolveTargets(
+  client: KubeClient,
+  args: string[],
+  o: TargetOptions,
+  /** where a document that names no known kind goes (the others are still acted on) */
+  report: (err: unknown) => void = (err) => {
+    throw err
+  },
+): Promise<{targets: Target[]; listed: boolean}> {
   if (o.filenames.length > 0) {
     const data = await client.discovery()
     const targets: Target[] = []
     for (const s of await readSources(o.filenames, o.recursive)) {
       const parsed = parseSource(s.source, s.text)
-      if (parsed.errors.length > 0) throw new KctlError(parsed.errors[0]!.message)
+      for (const e of parsed.errors) report(new KctlError(e.message))
       for (const doc of parsed.docs) {
-        const resource = resourceFor(data, doc)
-        targets.push({resource, namespace: docNamespace(resource, doc, o.namespace, o.namespaceExplicit), name: doc.object.metadata?.name ?? '', object: doc.object, source: doc.source})
+        try {
+          const resource = resourceFor(data, doc)
+          targets.push({resource, namespace: docNamespace(resource, doc, o.namespace, o.namespaceExplicit), name: doc.object.metadata?.name ?? '', object: doc.object, source: doc.source})
+        } catch (err) {
+          report(err)
+        }
       }
     }
     return {targets, listed: false}

@@ -44,7 +44,7 @@ export default class Annotate extends KctlCommand {
       namespace: conn.namespace,
       namespaceExplicit: ns.explicit,
       write: (s) => this.out(s),
-      warn: (s) => process.stderr.write(s),
+      warn: (s) => this.out(s),
     })
   }
 }

@@ -9,7 +9,9 @@ import {SANDBOX_NAME} from './state.js'
 
 /** The file kubectl would write: --kubeconfig, else the first $KUBECONFIG file, else ~/.kube/config. */
 export function targetKubeconfig(explicit: string | undefined): string {
-  return loadRaw(explicit).defaultFile
+  // a named file may not exist yet: up creates it
+  if (explicit !== undefined && explicit !== '') return explicit
+  return loadRaw(undefined).defaultFile
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')

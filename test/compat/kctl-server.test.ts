@@ -1,0 +1,191 @@
+// kctl and the real kubectl 1.32 against the same API server: `kctl sandbox up` starts it (a
+// detached process over a temp data dir, with its own certificates and kubeconfig), then each
+// step runs through both tools — kubectl in one namespace, kctl in another, so each side works
+// on its own objects — and stdout, stderr and exit code must match after masking what differs
+// by nature (namespace names, uids, resource versions, timestamps, ages). `sandbox down` ends it.
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, test} from 'node:test'
+import {fileURLToPath} from 'node:url'
+import {runOne, type Run} from './kctl/side-by-side.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'kctl-server-'))
+const dataDir = join(dir, 'sandbox')
+const kubeconfig = join(dir, 'kubeconfig')
+const env = {...process.env, KUBECONFIG: kubeconfig, HOME: dir}
+delete env['NODE_EXTRA_CA_CERTS']
+
+function kctlSync(args: string[]): {status: number | null; stdout: string; stderr: string} {
+  const r = spawnSync(process.execPath, [join(root, 'bin/kctl.js'), ...args], {env, encoding: 'utf8', timeout: 60_000})
+  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+}
+
+before(() => {
+  const up = kctlSync(['sandbox', 'up', '--data-dir', dataDir, '--kubeconfig', kubeconfig])
+  assert.equal(up.status, 0, up.stderr)
+  assert.match(up.stdout, /^Sandbox "kctl-sandbox" is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, ready in [\d.]+s\)\n/)
+  for (const ns of ['left', 'right']) assert.equal(kctlSync(['create', 'namespace', ns]).status, 0)
+})
+
+after(() => {
+  const down = kctlSync(['sandbox', 'down', '--data-dir', dataDir, '--kubeconfig', kubeconfig])
+  rmSync(dir, {recursive: true, force: true})
+  assert.equal(down.status, 0, down.stderr)
+})
+
+// neither name contains the other tool's name (the normalizer maps kubectl to kctl)
+const NS = {kubectl: 'left', kctl: 'right'}
+
+function mask(r: Run, ns: string): Run {
+  const fix = (s: string) =>
+    s
+      .replace(new RegExp(`\\b${ns}\\b`, 'g'), 'NS')
+      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, 'UID')
+      .replace(/("?resourceVersion"?:\s*)"\d+"/g, '$1"RV"')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME')
+      .replace(/("?generation"?:\s*)\d+/g, '$1G')
+      .replaceAll(dir, 'DIR')
+  return {code: r.code, stdout: fix(r.stdout), stderr: fix(r.stderr)}
+}
+
+/** One step through both tools, each in its namespace; files are written per side. */
+async function step(args: string[], opts: {stdin?: string; files?: Record<string, string>} = {}): Promise<void> {
+  // the two sides touch different namespaces: they run at the same time
+  const [kubectl, kctl] = await Promise.all(
+    (['kubectl', 'kctl'] as const).map(async (side) => {
+      const ns = NS[side]
+      const sub = (s: string) => s.replaceAll('{ns}', ns)
+      for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, `${ns}-${name}`), sub(text))
+      // -n first: words after `--` belong to the command being created
+      const argv = ['-n', ns, ...args.map((a) => sub(a).replace(/^@(.*)$/, (_m, f: string) => join(dir, `${ns}-${f}`)))]
+      const r = mask(await runOne(side, argv, env, opts.stdin === undefined ? '' : sub(opts.stdin)), ns)
+      // the file names differ by side only in their prefix
+      return {...r, stdout: r.stdout.replaceAll(`/${ns}-`, '/'), stderr: r.stderr.replaceAll(`/${ns}-`, '/')}
+    }),
+  )
+  assert.deepEqual(kctl, kubectl)
+}
+
+const app = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  labels:
+    app: web
+data:
+  color: blue
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-0
+  labels:
+    app: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports:
+    - containerPort: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+`
+
+const steps: {args: string[]; stdin?: string; files?: Record<string, string>}[] = [
+  {args: ['apply', '-f', '@app.yaml'], files: {'app.yaml': app}},
+  {args: ['apply', '-f', '@app.yaml']},
+  {args: ['apply', '-f', '-'], stdin: app.replace('color: blue', 'color: green').replace('replicas: 2', 'replicas: 3')},
+  {args: ['get', 'cm,pods,deploy']},
+  {args: ['get', 'pods', '-o', 'wide']},
+  {args: ['get', 'pods', '--show-labels']},
+  {args: ['get', 'cm', 'settings', '-o', 'yaml']},
+  {args: ['get', 'deploy', 'web', '-o', 'json']},
+  {args: ['get', 'pods,cm', '-l', 'app=web', '-o', 'name']},
+  {args: ['get', 'cm', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data}{"\\n"}{end}']},
+  {args: ['get', 'pods', '-o', 'custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image,MISSING:.status.nope']},
+  {args: ['get', 'pod', 'web-0', 'nope']},
+  {args: ['get', 'widgets']},
+  {args: ['get', 'secrets']},
+  {args: ['create', 'configmap', 'extra', '--from-literal=a=1', '--from-literal=b=two']},
+  {args: ['create', 'configmap', 'extra', '--from-literal=a=1']},
+  {args: ['create', 'secret', 'generic', 'creds', '--from-literal=user=admin']},
+  {args: ['create', 'serviceaccount', 'robot']},
+  {args: ['create', 'service', 'clusterip', 'front', '--tcp=80:8080']},
+  {args: ['create', 'deployment', 'api', '--image=busybox', '--replicas=2']},
+  {args: ['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi']},
+  {args: ['create', 'role', 'reader', '--verb=get,list', '--resource=pods,deployments.apps']},
+  {args: ['create', 'rolebinding', 'read', '--role=reader', '--serviceaccount={ns}:robot']},
+  {args: ['create', '-f', '@one.yaml'], files: {'one.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n'}},
+  {args: ['label', 'cm', 'settings', 'tier=front']},
+  {args: ['label', 'cm', 'settings', 'tier=back']},
+  {args: ['label', 'cm', 'settings', 'tier=back', '--overwrite']},
+  {args: ['label', 'cm', 'settings', 'tier-']},
+  {args: ['label', 'cm', 'settings', 'tier-']},
+  {args: ['annotate', 'cm', 'settings', 'note=hello']},
+  {args: ['annotate', 'cm', 'settings', 'note=again']},
+  {args: ['patch', 'cm', 'settings', '-p', '{"data":{"size":"L"}}']},
+  {args: ['patch', 'cm', 'settings', '-p', '{"data":{"size":"L"}}']},
+  {args: ['patch', 'cm', 'settings', '--type=merge', '-p', '{"data":{"size":null}}']},
+  {args: ['patch', 'cm', 'settings', '--type=json', '-p', '[{"op":"add","path":"/data/shape","value":"round"}]']},
+  {args: ['patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}']},
+  {args: ['scale', 'deploy', 'web', '--replicas=1']},
+  {args: ['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}']},
+  {args: ['apply', '-f', '@app.yaml']},
+  {args: ['get', 'cm', 'settings', '-o', 'yaml']},
+  {args: ['apply', '-f', '@bad.yaml'], files: {'bad.yaml': 'apiVersion: v1\nmetadata:\n  name: nokind\n'}},
+  {args: ['apply', '-f', '@missing.yaml']},
+  {args: ['delete', 'cm', 'extra', 'nope']},
+  {args: ['delete', '-f', '@one.yaml']},
+  {args: ['delete', 'pods', '-l', 'app=web']},
+  {args: ['delete', 'cm', '--all']},
+  {args: ['get', 'pods']},
+  {args: ['api-resources']},
+  {args: ['api-resources', '-o', 'wide', '--api-group=apps']},
+  {args: ['api-versions']},
+  {args: ['config', 'view']},
+  {args: ['config', 'get-contexts']},
+]
+
+for (const s of steps) {
+  test(`kctl ${s.args.join(' ')}`, async () => {
+    await step(s.args, s)
+  })
+}
+
+test('sandbox status, and down removes the kubeconfig entries', () => {
+  const status = kctlSync(['sandbox', 'status', '--data-dir', dataDir, '-o', 'json'])
+  assert.equal(status.status, 0)
+  const info = JSON.parse(status.stdout)
+  assert.equal(info.running, true)
+  assert.match(info.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/)
+  const copy = join(dir, 'kubeconfig-copy')
+  writeFileSync(copy, readFileSync(kubeconfig))
+  const down = kctlSync(['sandbox', 'down', '--data-dir', dataDir, '--kubeconfig', copy])
+  assert.equal(down.status, 0, down.stderr)
+  assert.doesNotMatch(readFileSync(copy, 'utf8'), /kctl-sandbox/)
+  assert.equal(existsSync(join(dataDir, 'sandbox.pid')), false)
+  const again = kctlSync(['sandbox', 'status', '--data-dir', dataDir])
+  assert.match(again.stdout, /is not running/)
+})
