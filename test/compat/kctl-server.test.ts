@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'kctl-server-'))
 const dataDir = join(dir, 'sandbox')
 const kubeconfig = join(dir, 'kubeconfig')
-const env = {...process.env, KUBECONFIG: kubeconfig, HOME: dir}
+const env: NodeJS.ProcessEnv = {...process.env, KUBECONFIG: kubeconfig, HOME: dir}
 delete env['NODE_EXTRA_CA_CERTS']
 
 function kctlSync(args: string[]): {status: number | null; stdout: string; stderr: string} {

@@ -361,9 +361,8 @@ export function executeJsonPath(nodes: Node[], data: unknown, o: JsonPathOptions
       if (n.t === 'list' && n.nodes[0]?.t === 'range') {
         const items = walkPath([current], n.nodes.slice(1), data, o)
         const body = list.slice(i + 1)
-        let consumed = blockLength(body)
-        if (items.length === 0) consumed = blockLength(body)
-        for (const item of items) run(body, Array.isArray(item) || isObj(item) || true ? item : item)
+        const consumed = blockLength(body)
+        for (const item of items) run(body, item)
         i += consumed
         continue
       }

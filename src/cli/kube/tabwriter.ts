@@ -12,7 +12,11 @@ export class TabWriter {
   private lines: string[][] = []
   private remembered: number[] = []
 
-  constructor(private readonly rememberWidths = false) {}
+  constructor(
+    private readonly rememberWidths = false,
+    private readonly minWidth = MIN_WIDTH,
+    private readonly padding = PADDING,
+  ) {}
 
   /** Adds text; lines end at `\n`, cells at `\t`. */
   write(text: string): void {
@@ -50,11 +54,11 @@ export class TabWriter {
       if (column >= this.lines[i]!.length - 1) continue
       this.writeLines(out, line0, i, widths)
       line0 = i
-      let w = Math.max(MIN_WIDTH, this.rememberWidths ? (this.remembered[column] ?? 0) : 0)
+      let w = Math.max(this.minWidth, this.rememberWidths ? (this.remembered[column] ?? 0) : 0)
       for (; i < line1; i++) {
         const line = this.lines[i]!
         if (column >= line.length - 1) break
-        w = Math.max(w, width(line[column]!) + PADDING)
+        w = Math.max(w, width(line[column]!) + this.padding)
       }
       if (this.rememberWidths) this.remembered[column] = w
       this.format(out, line0, i, [...widths, w])
@@ -77,9 +81,9 @@ export class TabWriter {
   }
 }
 
-/** Aligns whole text at once (the common case). */
-export function tabulate(text: string): string {
-  const w = new TabWriter()
+/** Aligns whole text at once (the common case); describe uses minwidth 0 and padding 2. */
+export function tabulate(text: string, minWidth = MIN_WIDTH, padding = PADDING): string {
+  const w = new TabWriter(false, minWidth, padding)
   w.write(text)
   return w.flush()
 }

@@ -42,7 +42,7 @@ export function normalize(r: Run): Run {
 }
 
 function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const base = {...env, NO_COLOR: '1'}
+  const base: NodeJS.ProcessEnv = {...env, NO_COLOR: '1'}
   delete base['NODE_EXTRA_CA_CERTS']
   return base
 }
@@ -53,7 +53,7 @@ export async function runOne(side: 'kubectl' | 'kctl', args: string[], env: Node
 }
 
 export async function sideBySide(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{kubectl: Run; kctl: Run}> {
-  const base = {...env, NO_COLOR: '1'}
+  const base: NodeJS.ProcessEnv = {...env, NO_COLOR: '1'}
   delete base['NODE_EXTRA_CA_CERTS']
   const [kubectl, kctl] = await Promise.all([
     run('kubectl', args, base, stdin),

@@ -1,6 +1,6 @@
 import {KctlCommand} from '../../../cli/kube/base.js'
 import {KctlError} from '../../../cli/kube/errors.js'
-import {kbool, kstring} from '../../../cli/kube/flags.js'
+import {kbool} from '../../../cli/kube/flags.js'
 
 export default class ConfigSetCluster extends KctlCommand {
   static override description = `Set a cluster entry in kubeconfig.
