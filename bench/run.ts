@@ -3,12 +3,13 @@
 import {cpus, totalmem} from 'node:os'
 import {benchCli} from './cli.js'
 import {benchEngine} from './engine.js'
+import {benchKctl} from './kctl.js'
 import {benchReopen} from './reopen.js'
 import {benchServer} from './server/load.js'
 import {formatResults, type Result} from './util.js'
 
 const only = process.argv[2]
-const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer}
+const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl}
 const results: Result[] = []
 for (const [name, suite] of Object.entries(suites)) {
   if (only && only !== name) continue

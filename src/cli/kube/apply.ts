@@ -75,6 +75,16 @@ export function resourceFor(data: Awaited<ReturnType<KubeClient['discovery']>>, 
   return r
 }
 
+/** resourceFor, asking the server again when the cached discovery lacks the kind. */
+export async function resourceForDoc(client: KubeClient, doc: ManifestDoc): Promise<ApiResource> {
+  try {
+    return resourceFor(await client.discovery(), doc)
+  } catch (err) {
+    if (err instanceof KctlError && client.invalidateDiscovery()) return resourceFor(await client.discovery(), doc)
+    throw err
+  }
+}
+
 /** The namespace a document goes to, with kubectl's check against an explicit -n. */
 export function docNamespace(r: ApiResource, doc: ManifestDoc, namespace: string, explicit: boolean): string | undefined {
   if (!r.namespaced) return undefined
@@ -88,12 +98,11 @@ export function docNamespace(r: ApiResource, doc: ManifestDoc, namespace: string
 }
 
 export async function applyDocs(client: KubeClient, docs: ManifestDoc[], o: ApplyOptions): Promise<boolean> {
-  const data = await client.discovery()
   let ok = true
   const format = o.output ? parseOutput(o.output) : undefined
   for (const doc of docs) {
     try {
-      const r = resourceFor(data, doc)
+      const r = await resourceForDoc(client, doc)
       const ns = docNamespace(r, doc, o.namespace, o.namespaceExplicit)
       const manifest = structuredClone(doc.object)
       if (ns !== undefined) (manifest.metadata ??= {}).namespace = ns

@@ -56,7 +56,8 @@ export async function openConnection(o: GlobalOptions): Promise<Connection> {
     timeoutMs: parseRequestTimeoutMs(o.requestTimeout),
     userAgent: 'kctl/v1.32',
   })
-  return {client: new KubeClient(transport, 'kctl/v1.32'), namespace: resolved.namespace, resolved, hostPort: transport.hostPort, serverUrl: server}
+  const {fileDiscoveryStore} = await import('./discovery-cache.js')
+  return {client: new KubeClient(transport, 'kctl/v1.32', fileDiscoveryStore(server)), namespace: resolved.namespace, resolved, hostPort: transport.hostPort, serverUrl: server}
 }
 
 /** Go's time.ParseDuration for the units kubectl's users write (h, m, s, ms, us, ns). */

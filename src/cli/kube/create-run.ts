@@ -4,7 +4,6 @@ import type {KubeClient, KubeObject} from '../../client/kube/client.js'
 import {KctlError} from './errors.js'
 import {goJson} from './gojson.js'
 import {formatObjects, parseOutput, qualifiedName} from './output.js'
-import {resolveWord} from './resources.js'
 import {toYaml} from './yaml.js'
 
 export type DryRun = 'none' | 'client' | 'server'
@@ -59,10 +58,9 @@ export async function submitObject(obj: KubeObject, o: SubmitOptions): Promise<s
     return `${qualifiedName(obj)} created${dryRunSuffix('client')}\n`
   }
   const client = await o.client()
-  const data = await client.discovery()
   const apiVersion = obj.apiVersion ?? 'v1'
-  const {resourceForKind} = await import('../../client/kube/discovery.js')
-  const resource = resourceForKind(data, apiVersion, obj.kind ?? '') ?? resolveWord(data, obj.kind ?? '')
+  const {resourceForDoc} = await import('./apply.js')
+  const resource = await resourceForDoc(client, {source: '', object: obj})
   const ns = resource.namespaced ? ((obj.metadata?.namespace as string | undefined) ?? o.namespace) : undefined
   const created = await client.create(resource, ns, obj, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager ?? 'kubectl-create'}).catch((err) => {
     // kubectl's generators report a failed create in their own words

@@ -30,8 +30,17 @@ function expandCategory(data: DiscoveryData, word: string): ApiResource[] | unde
   return undefined
 }
 
-/** Resolves `get`-style arguments. */
+/** Resolves `get`-style arguments; a word the cached discovery lacks makes kctl ask the server again. */
 export async function resourceRequests(client: KubeClient, args: string[]): Promise<ResourceRequest[]> {
+  try {
+    return await resourceRequestsOnce(client, args)
+  } catch (err) {
+    if (err instanceof KctlError && client.invalidateDiscovery()) return resourceRequestsOnce(client, args)
+    throw err
+  }
+}
+
+async function resourceRequestsOnce(client: KubeClient, args: string[]): Promise<ResourceRequest[]> {
   const data = await client.discovery()
   if (args.some((a) => a.includes('/'))) {
     const out: ResourceRequest[] = []

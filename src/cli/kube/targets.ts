@@ -3,7 +3,7 @@
 // command gets concrete (resource, namespace, name) targets.
 import type {KubeClient, KubeList, KubeObject} from '../../client/kube/client.js'
 import type {ApiResource} from '../../client/kube/discovery.js'
-import {docNamespace, resourceFor} from './apply.js'
+import {docNamespace, resourceForDoc} from './apply.js'
 import {KctlError} from './errors.js'
 import {parseSource, readSources} from './manifests.js'
 import {resourceRequests} from './resources.js'
@@ -43,14 +43,13 @@ export async function resolveTargets(
   },
 ): Promise<{targets: Target[]; listed: boolean}> {
   if (o.filenames.length > 0) {
-    const data = await client.discovery()
     const targets: Target[] = []
     for (const s of await readSources(o.filenames, o.recursive)) {
       const parsed = parseSource(s.source, s.text)
       for (const e of parsed.errors) report(new KctlError(e.message))
       for (const doc of parsed.docs) {
         try {
-          const resource = resourceFor(data, doc)
+          const resource = await resourceForDoc(client, doc)
           targets.push({resource, namespace: docNamespace(resource, doc, o.namespace, o.namespaceExplicit), name: doc.object.metadata?.name ?? '', object: doc.object, source: doc.source})
         } catch (err) {
           report(err)

@@ -75,13 +75,41 @@ export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,applic
 /** The most watch events buffered while one line is incomplete, in bytes. */
 const MAX_WATCH_LINE_BYTES = 64 * 1024 * 1024
 
+/**
+ * Where discovery results outlive one run (kubectl keeps them under ~/.kube/cache): the raw
+ * group list and resource lists, or undefined when missing or stale.
+ */
+export interface DiscoveryStore {
+  load(): RawDiscovery | undefined
+  save(d: RawDiscovery): void
+}
+
+export interface RawDiscovery {
+  groups: ApiGroupInfo[]
+  lists: Record<string, RawResource[]>
+  failed: string[]
+}
+
 export class KubeClient {
   private discoveryCache?: Promise<DiscoveryData>
+  private fromStore = false
 
   constructor(
     readonly transport: KubeTransport,
     readonly userAgent = 'kctl',
+    private readonly store?: DiscoveryStore,
   ) {}
+
+  /**
+   * Forgets discovery read from the store, so the next call asks the server (a resource type
+   * the cached data lacks may be new). False when the data is already fresh from the server.
+   */
+  invalidateDiscovery(): boolean {
+    if (!this.fromStore) return false
+    this.discoveryCache = undefined
+    this.fromStore = false
+    return true
+  }
 
   /** One request; a failure status becomes a KubeApiError. */
   async call(req: KubeRequest): Promise<KubeResponse> {
@@ -107,7 +135,15 @@ export class KubeClient {
 
   /** The served groups and resources, read once per client. */
   discovery(): Promise<DiscoveryData> {
-    this.discoveryCache ??= this.readDiscovery()
+    if (this.discoveryCache === undefined) {
+      const stored = this.fromStore || this.store === undefined ? undefined : this.store.load()
+      if (stored !== undefined && this.discoveryCache === undefined) {
+        this.fromStore = true
+        this.discoveryCache = Promise.resolve(buildDiscovery(stored.groups, new Map(Object.entries(stored.lists)), stored.failed))
+      } else {
+        this.discoveryCache = this.readDiscovery()
+      }
+    }
     return this.discoveryCache
   }
 
@@ -139,7 +175,9 @@ export class KubeClient {
         }),
       ),
     )
-    return buildDiscovery(groups, lists, failed.sort())
+    failed.sort()
+    if (failed.length === 0) this.store?.save({groups, lists: Object.fromEntries(lists), failed})
+    return buildDiscovery(groups, lists, failed)
   }
 
   /** `/api/v1/namespaces/ns/pods/name/status` and the like. */

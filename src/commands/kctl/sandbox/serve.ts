@@ -2,7 +2,6 @@ import {KctlCommand} from '../../../cli/kube/base.js'
 import {kint, kstring} from '../../../cli/kube/flags.js'
 
 export default class SandboxServe extends KctlCommand {
-  static override hidden = true
   static override description = `Run the sandbox's API server in the foreground (what "sandbox up" starts in the background).`
   static override examples = ['<%= config.bin %> sandbox serve --data-dir ~/.local/share/kctl-sandbox --api-port 6443']
   static override flags = {
