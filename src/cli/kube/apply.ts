@@ -5,7 +5,7 @@
 import type {KubeClient, KubeObject} from '../../client/kube/client.js'
 import {resourceForKind, type ApiResource} from '../../client/kube/discovery.js'
 import {KubeApiError} from '../../client/kube/errors.js'
-import {dryRunSuffix, type DryRun} from './create-run.js'
+import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {KctlError} from './errors.js'
 import {goJsonCompact} from './gojson.js'
 import {LAST_APPLIED, threeWayPatch} from './merge-patch.js'

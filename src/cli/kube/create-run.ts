@@ -2,22 +2,12 @@
 // dry run), or send it and report `kind.group/name created` (or the server's object in -o).
 import type {KubeClient, KubeObject} from '../../client/kube/client.js'
 import {KctlError} from './errors.js'
+import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {goJson} from './gojson.js'
 import {formatObjects, parseOutput, qualifiedName} from './output.js'
 import {toYaml} from './yaml.js'
 
-export type DryRun = 'none' | 'client' | 'server'
-
-export function parseDryRun(raw: string | undefined): DryRun {
-  if (raw === undefined || raw === '' || raw === 'none' || raw === 'false') return 'none'
-  if (raw === 'client' || raw === 'unchanged' || raw === 'true') return 'client'
-  if (raw === 'server') return 'server'
-  throw new KctlError(`Invalid dry-run value (${raw}). Must be "none", "server", or "client".`)
-}
-
-export function dryRunSuffix(d: DryRun): string {
-  return d === 'client' ? ' (dry run)' : d === 'server' ? ' (server dry run)' : ''
-}
+export {dryRunSuffix, parseDryRun, type DryRun} from './dry-run.js'
 
 /** Prints an object kctl made itself, in the Go types' key order (json) or kubectl's yaml. */
 export function printTyped(obj: KubeObject, output: string): string {

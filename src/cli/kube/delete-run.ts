@@ -3,7 +3,7 @@
 // name may come back with a new uid, which counts as gone.
 import type {KubeClient, KubeObject} from '../../client/kube/client.js'
 import {KubeApiError} from '../../client/kube/errors.js'
-import {dryRunSuffix, type DryRun} from './create-run.js'
+import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {KctlError} from './errors.js'
 import {resolveTargets, targetName, targetQuoted, type Target, type TargetOptions} from './targets.js'
 

@@ -1,6 +1,6 @@
 // The shared run of `label` and `annotate`.
 import type {KubeClient, KubeObject} from '../../client/kube/client.js'
-import {dryRunSuffix, type DryRun} from './create-run.js'
+import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {applyChange, isChangeWord, parseChanges} from './labels.js'
 import {formatObjects, parseOutput} from './output.js'
 import {resolveTargets, targetName, type TargetOptions} from './targets.js'

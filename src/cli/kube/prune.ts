@@ -4,7 +4,7 @@
 import type {KubeClient, KubeList} from '../../client/kube/client.js'
 import type {ApiResource} from '../../client/kube/discovery.js'
 import {resourceForKind} from '../../client/kube/discovery.js'
-import {dryRunSuffix, type DryRun} from './create-run.js'
+import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {KctlError} from './errors.js'
 import type {ManifestDoc} from './manifests.js'
 import {LAST_APPLIED} from './merge-patch.js'

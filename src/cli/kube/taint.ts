@@ -1,7 +1,7 @@
 // `kctl taint`: node taints added (`key=value:Effect`), changed (--overwrite) or removed
 // (`key:Effect-`, `key-`), written with a merge patch of spec.taints; `node/x tainted`.
 import type {KubeClient} from '../../client/kube/client.js'
-import {dryRunSuffix, type DryRun} from './create-run.js'
+import {dryRunSuffix, type DryRun} from './dry-run.js'
 import type {Any} from './describe/writer.js'
 import {KctlError} from './errors.js'
 import {formatObjects, parseOutput} from './output.js'
