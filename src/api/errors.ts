@@ -51,6 +51,23 @@ export const ErrorMessage = {
   requestTooLarge: 'etcdserver: request is too large',
   stopped: 'etcdserver: server stopped',
   timeout: 'etcdserver: request timed out',
+  tooManyRequests: 'etcdserver: too many requests',
+  // auth (etcd's rpctypes, from auth.Err*)
+  rootUserNotExist: 'etcdserver: root user does not exist',
+  rootRoleNotExist: 'etcdserver: root user does not have root role',
+  userAlreadyExist: 'etcdserver: user name already exists',
+  userEmpty: 'etcdserver: user name is empty',
+  userNotFound: 'etcdserver: user name not found',
+  roleAlreadyExist: 'etcdserver: role name already exists',
+  roleNotFound: 'etcdserver: role name not found',
+  roleEmpty: 'etcdserver: role name is empty',
+  authFailed: 'etcdserver: authentication failed, invalid user ID or password',
+  permissionDenied: 'etcdserver: permission denied',
+  roleNotGranted: 'etcdserver: role is not granted to the user',
+  permissionNotGranted: 'etcdserver: permission is not granted to the role',
+  authNotEnabled: 'etcdserver: authentication is not enabled',
+  invalidAuthToken: 'etcdserver: invalid auth token',
+  invalidAuthMgmt: 'etcdserver: invalid auth management',
 } as const
 
 export const Errors = {
@@ -68,6 +85,22 @@ export const Errors = {
   requestTooLarge: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ErrorMessage.requestTooLarge),
   leaseTTLTooLarge: () => new EtcdError(GrpcCode.OUT_OF_RANGE, ErrorMessage.leaseTTLTooLarge),
   stopped: () => new EtcdError(GrpcCode.UNAVAILABLE, ErrorMessage.stopped),
+  tooManyRequests: () => new EtcdError(GrpcCode.RESOURCE_EXHAUSTED, ErrorMessage.tooManyRequests),
+  rootUserNotExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.rootUserNotExist),
+  rootRoleNotExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.rootRoleNotExist),
+  userAlreadyExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.userAlreadyExist),
+  userEmpty: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ErrorMessage.userEmpty),
+  userNotFound: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.userNotFound),
+  roleAlreadyExist: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.roleAlreadyExist),
+  roleNotFound: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.roleNotFound),
+  roleEmpty: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ErrorMessage.roleEmpty),
+  authFailed: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ErrorMessage.authFailed),
+  permissionDenied: () => new EtcdError(GrpcCode.PERMISSION_DENIED, ErrorMessage.permissionDenied),
+  roleNotGranted: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.roleNotGranted),
+  permissionNotGranted: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.permissionNotGranted),
+  authNotEnabled: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, ErrorMessage.authNotEnabled),
+  invalidAuthToken: () => new EtcdError(GrpcCode.UNAUTHENTICATED, ErrorMessage.invalidAuthToken),
+  invalidAuthMgmt: () => new EtcdError(GrpcCode.INVALID_ARGUMENT, ErrorMessage.invalidAuthMgmt),
 } as const
 
 /** Limits as etcd's defaults. */

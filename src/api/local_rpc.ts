@@ -42,6 +42,7 @@ import {
   WatchRequest,
   WatchResponse,
 } from './proto/rpc.js'
+import * as rpc from './proto/rpc.js'
 
 export const FrameKind = {request: 1, response: 2, error: 3, notApplied: 4, goodbye: 5, streamOpen: 6, streamMessage: 7, streamEnd: 8, hello: 9} as const
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind]
@@ -67,6 +68,24 @@ export const unaryMethods = {
   LeaseRevoke: {request: LeaseRevokeRequest as Codec<LeaseRevokeRequest>, response: LeaseRevokeResponse as Codec<LeaseRevokeResponse>},
   LeaseTimeToLive: {request: LeaseTimeToLiveRequest as Codec<LeaseTimeToLiveRequest>, response: LeaseTimeToLiveResponse as Codec<LeaseTimeToLiveResponse>},
   LeaseLeases: {request: LeaseLeasesRequest as Codec<LeaseLeasesRequest>, response: LeaseLeasesResponse as Codec<LeaseLeasesResponse>},
+  // etcd's Auth service (the data dir's processes act as root)
+  AuthEnable: {request: rpc.AuthEnableRequest as Codec<rpc.AuthEnableRequest>, response: rpc.AuthEnableResponse as Codec<rpc.AuthEnableResponse>},
+  AuthDisable: {request: rpc.AuthDisableRequest as Codec<rpc.AuthDisableRequest>, response: rpc.AuthDisableResponse as Codec<rpc.AuthDisableResponse>},
+  AuthStatus: {request: rpc.AuthStatusRequest as Codec<rpc.AuthStatusRequest>, response: rpc.AuthStatusResponse as Codec<rpc.AuthStatusResponse>},
+  Authenticate: {request: rpc.AuthenticateRequest as Codec<rpc.AuthenticateRequest>, response: rpc.AuthenticateResponse as Codec<rpc.AuthenticateResponse>},
+  UserAdd: {request: rpc.AuthUserAddRequest as Codec<rpc.AuthUserAddRequest>, response: rpc.AuthUserAddResponse as Codec<rpc.AuthUserAddResponse>},
+  UserGet: {request: rpc.AuthUserGetRequest as Codec<rpc.AuthUserGetRequest>, response: rpc.AuthUserGetResponse as Codec<rpc.AuthUserGetResponse>},
+  UserList: {request: rpc.AuthUserListRequest as Codec<rpc.AuthUserListRequest>, response: rpc.AuthUserListResponse as Codec<rpc.AuthUserListResponse>},
+  UserDelete: {request: rpc.AuthUserDeleteRequest as Codec<rpc.AuthUserDeleteRequest>, response: rpc.AuthUserDeleteResponse as Codec<rpc.AuthUserDeleteResponse>},
+  UserChangePassword: {request: rpc.AuthUserChangePasswordRequest as Codec<rpc.AuthUserChangePasswordRequest>, response: rpc.AuthUserChangePasswordResponse as Codec<rpc.AuthUserChangePasswordResponse>},
+  UserGrantRole: {request: rpc.AuthUserGrantRoleRequest as Codec<rpc.AuthUserGrantRoleRequest>, response: rpc.AuthUserGrantRoleResponse as Codec<rpc.AuthUserGrantRoleResponse>},
+  UserRevokeRole: {request: rpc.AuthUserRevokeRoleRequest as Codec<rpc.AuthUserRevokeRoleRequest>, response: rpc.AuthUserRevokeRoleResponse as Codec<rpc.AuthUserRevokeRoleResponse>},
+  RoleAdd: {request: rpc.AuthRoleAddRequest as Codec<rpc.AuthRoleAddRequest>, response: rpc.AuthRoleAddResponse as Codec<rpc.AuthRoleAddResponse>},
+  RoleGet: {request: rpc.AuthRoleGetRequest as Codec<rpc.AuthRoleGetRequest>, response: rpc.AuthRoleGetResponse as Codec<rpc.AuthRoleGetResponse>},
+  RoleList: {request: rpc.AuthRoleListRequest as Codec<rpc.AuthRoleListRequest>, response: rpc.AuthRoleListResponse as Codec<rpc.AuthRoleListResponse>},
+  RoleDelete: {request: rpc.AuthRoleDeleteRequest as Codec<rpc.AuthRoleDeleteRequest>, response: rpc.AuthRoleDeleteResponse as Codec<rpc.AuthRoleDeleteResponse>},
+  RoleGrantPermission: {request: rpc.AuthRoleGrantPermissionRequest as Codec<rpc.AuthRoleGrantPermissionRequest>, response: rpc.AuthRoleGrantPermissionResponse as Codec<rpc.AuthRoleGrantPermissionResponse>},
+  RoleRevokePermission: {request: rpc.AuthRoleRevokePermissionRequest as Codec<rpc.AuthRoleRevokePermissionRequest>, response: rpc.AuthRoleRevokePermissionResponse as Codec<rpc.AuthRoleRevokePermissionResponse>},
 } as const
 export type UnaryMethod = keyof typeof unaryMethods
 

@@ -3,12 +3,12 @@
 // socket. When a holder hands the data dir over (it exits), calls it refused unapplied are
 // retried on the next holder — possibly this process — so one-shot commands never collide.
 import {EtcdError, GrpcCode} from '../api/errors.js'
-import type {EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, WatchStream} from '../client/etcd/client.js'
+import type {EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, WatchStream} from '../client/etcd/client.js'
 import {HolderGoneError, LocalSocketClient, NotAppliedError} from '../client/etcd/local.js'
 import {resumingKeepAlive} from '../client/etcd/resuming-keepalive.js'
 import {resumingWatch} from '../client/etcd/resuming-watch.js'
 
-type FullClient = EtcdClient & EtcdWatchLeaseClient
+type FullClient = EtcdClient & EtcdWatchLeaseClient & EtcdAuthClient
 
 interface Connection {
   client: FullClient
@@ -18,7 +18,7 @@ interface Connection {
 /** A stream broken by a holder leaving or dying is reopened on the next one. */
 const streamRetryable = (error: unknown) => error instanceof NotAppliedError || error instanceof HolderGoneError
 
-export class DataDirClient implements EtcdClient, EtcdWatchLeaseClient {
+export class DataDirClient implements EtcdClient, EtcdWatchLeaseClient, EtcdAuthClient {
   private reconnecting: Promise<Connection> | undefined
 
   private constructor(
@@ -42,6 +42,24 @@ export class DataDirClient implements EtcdClient, EtcdWatchLeaseClient {
   leaseRevoke: FullClient['leaseRevoke'] = (req) => this.call((c) => c.leaseRevoke(req))
   leaseTimeToLive: FullClient['leaseTimeToLive'] = (req) => this.call((c) => c.leaseTimeToLive(req))
   leaseLeases: FullClient['leaseLeases'] = () => this.call((c) => c.leaseLeases())
+  // etcd's Auth service: the data dir's processes act as root (they hold its files anyway)
+  authEnable: FullClient['authEnable'] = () => this.call((c) => c.authEnable())
+  authDisable: FullClient['authDisable'] = () => this.call((c) => c.authDisable())
+  authStatus: FullClient['authStatus'] = () => this.call((c) => c.authStatus())
+  authenticate: FullClient['authenticate'] = (req) => this.call((c) => c.authenticate(req))
+  userAdd: FullClient['userAdd'] = (req) => this.call((c) => c.userAdd(req))
+  userGet: FullClient['userGet'] = (req) => this.call((c) => c.userGet(req))
+  userList: FullClient['userList'] = () => this.call((c) => c.userList())
+  userDelete: FullClient['userDelete'] = (req) => this.call((c) => c.userDelete(req))
+  userChangePassword: FullClient['userChangePassword'] = (req) => this.call((c) => c.userChangePassword(req))
+  userGrantRole: FullClient['userGrantRole'] = (req) => this.call((c) => c.userGrantRole(req))
+  userRevokeRole: FullClient['userRevokeRole'] = (req) => this.call((c) => c.userRevokeRole(req))
+  roleAdd: FullClient['roleAdd'] = (req) => this.call((c) => c.roleAdd(req))
+  roleGet: FullClient['roleGet'] = (req) => this.call((c) => c.roleGet(req))
+  roleList: FullClient['roleList'] = () => this.call((c) => c.roleList())
+  roleDelete: FullClient['roleDelete'] = (req) => this.call((c) => c.roleDelete(req))
+  roleGrantPermission: FullClient['roleGrantPermission'] = (req) => this.call((c) => c.roleGrantPermission(req))
+  roleRevokePermission: FullClient['roleRevokePermission'] = (req) => this.call((c) => c.roleRevokePermission(req))
 
   watch(): WatchStream {
     let connection = this.connection

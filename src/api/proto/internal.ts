@@ -8,6 +8,17 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   AlarmRequest,
+  AuthDisableRequest,
+  AuthEnableRequest,
+  AuthRoleAddRequest,
+  AuthRoleDeleteRequest,
+  AuthRoleGrantPermissionRequest,
+  AuthRoleRevokePermissionRequest,
+  AuthUserAddRequest,
+  AuthUserChangePasswordRequest,
+  AuthUserDeleteRequest,
+  AuthUserGrantRoleRequest,
+  AuthUserRevokeRoleRequest,
   CompactionRequest,
   DeleteRangeRequest,
   LeaseCheckpointRequest,
@@ -26,6 +37,26 @@ export const protobufFileName = "internal.proto";
  * in log order to the store. Cluster members replicate exactly these bytes.
  */
 
+/**
+ * Who asked (etcd's RequestHeader): set on requests that came from a caller authenticated by a
+ * token, so the apply loop checks their permissions against the auth store as it is when the
+ * entry is applied. Absent on requests of the data dir's own processes (they act as root).
+ */
+export interface RequestHeader {
+  username: string;
+  authRevision: bigint;
+}
+
+/**
+ * Authenticate after the password was checked: applying it assigns the token
+ * "<simple_token>.<log index>" (etcd's InternalAuthenticateRequest; the password never enters
+ * the log).
+ */
+export interface InternalAuthenticateRequest {
+  name: string;
+  simpleToken: string;
+}
+
 export interface InternalRequest {
   /** proposal id, unique per member while it lives; 0 = none waits for it */
   id: bigint;
@@ -36,8 +67,163 @@ export interface InternalRequest {
   leaseGrant?: LeaseGrantRequest | undefined;
   leaseRevoke?: LeaseRevokeRequest | undefined;
   leaseCheckpoint?: LeaseCheckpointRequest | undefined;
-  alarm?: AlarmRequest | undefined;
+  alarm?:
+    | AlarmRequest
+    | undefined;
+  /** auth: passwords arrive already hashed (hashedPassword), never in clear */
+  authEnable?: AuthEnableRequest | undefined;
+  authDisable?: AuthDisableRequest | undefined;
+  authenticate?: InternalAuthenticateRequest | undefined;
+  authUserAdd?: AuthUserAddRequest | undefined;
+  authUserDelete?: AuthUserDeleteRequest | undefined;
+  authUserChangePassword?: AuthUserChangePasswordRequest | undefined;
+  authUserGrantRole?: AuthUserGrantRoleRequest | undefined;
+  authUserRevokeRole?: AuthUserRevokeRoleRequest | undefined;
+  authRoleAdd?: AuthRoleAddRequest | undefined;
+  authRoleDelete?: AuthRoleDeleteRequest | undefined;
+  authRoleGrantPermission?: AuthRoleGrantPermissionRequest | undefined;
+  authRoleRevokePermission?: AuthRoleRevokePermissionRequest | undefined;
+  header?: RequestHeader | undefined;
 }
+
+function createBaseRequestHeader(): RequestHeader {
+  return { username: "", authRevision: 0n };
+}
+
+export const RequestHeader: MessageFns<RequestHeader> = {
+  encode(message: RequestHeader, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.authRevision !== 0n) {
+      if (BigInt.asUintN(64, message.authRevision) !== message.authRevision) {
+        throw new globalThis.Error("value provided for field message.authRevision of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.authRevision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestHeader {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestHeader();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.authRevision = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<RequestHeader>, I>>(base?: I): RequestHeader {
+    return RequestHeader.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestHeader>, I>>(object: I): RequestHeader {
+    const message = createBaseRequestHeader();
+    message.username = object.username ?? "";
+    message.authRevision = (object.authRevision !== undefined && object.authRevision !== null)
+      ? BigInt(object.authRevision)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseInternalAuthenticateRequest(): InternalAuthenticateRequest {
+  return { name: "", simpleToken: "" };
+}
+
+export const InternalAuthenticateRequest: MessageFns<InternalAuthenticateRequest> = {
+  encode(message: InternalAuthenticateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.simpleToken !== "") {
+      writer.uint32(26).string(message.simpleToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InternalAuthenticateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInternalAuthenticateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.simpleToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<InternalAuthenticateRequest>, I>>(base?: I): InternalAuthenticateRequest {
+    return InternalAuthenticateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InternalAuthenticateRequest>, I>>(object: I): InternalAuthenticateRequest {
+    const message = createBaseInternalAuthenticateRequest();
+    message.name = object.name ?? "";
+    message.simpleToken = object.simpleToken ?? "";
+    return message;
+  },
+};
 
 function createBaseInternalRequest(): InternalRequest {
   return {
@@ -50,6 +236,19 @@ function createBaseInternalRequest(): InternalRequest {
     leaseRevoke: undefined,
     leaseCheckpoint: undefined,
     alarm: undefined,
+    authEnable: undefined,
+    authDisable: undefined,
+    authenticate: undefined,
+    authUserAdd: undefined,
+    authUserDelete: undefined,
+    authUserChangePassword: undefined,
+    authUserGrantRole: undefined,
+    authUserRevokeRole: undefined,
+    authRoleAdd: undefined,
+    authRoleDelete: undefined,
+    authRoleGrantPermission: undefined,
+    authRoleRevokePermission: undefined,
+    header: undefined,
   };
 }
 
@@ -84,6 +283,45 @@ export const InternalRequest: MessageFns<InternalRequest> = {
     }
     if (message.alarm !== undefined) {
       AlarmRequest.encode(message.alarm, writer.uint32(74).fork()).join();
+    }
+    if (message.authEnable !== undefined) {
+      AuthEnableRequest.encode(message.authEnable, writer.uint32(322).fork()).join();
+    }
+    if (message.authDisable !== undefined) {
+      AuthDisableRequest.encode(message.authDisable, writer.uint32(330).fork()).join();
+    }
+    if (message.authenticate !== undefined) {
+      InternalAuthenticateRequest.encode(message.authenticate, writer.uint32(338).fork()).join();
+    }
+    if (message.authUserAdd !== undefined) {
+      AuthUserAddRequest.encode(message.authUserAdd, writer.uint32(346).fork()).join();
+    }
+    if (message.authUserDelete !== undefined) {
+      AuthUserDeleteRequest.encode(message.authUserDelete, writer.uint32(354).fork()).join();
+    }
+    if (message.authUserChangePassword !== undefined) {
+      AuthUserChangePasswordRequest.encode(message.authUserChangePassword, writer.uint32(362).fork()).join();
+    }
+    if (message.authUserGrantRole !== undefined) {
+      AuthUserGrantRoleRequest.encode(message.authUserGrantRole, writer.uint32(370).fork()).join();
+    }
+    if (message.authUserRevokeRole !== undefined) {
+      AuthUserRevokeRoleRequest.encode(message.authUserRevokeRole, writer.uint32(378).fork()).join();
+    }
+    if (message.authRoleAdd !== undefined) {
+      AuthRoleAddRequest.encode(message.authRoleAdd, writer.uint32(386).fork()).join();
+    }
+    if (message.authRoleDelete !== undefined) {
+      AuthRoleDeleteRequest.encode(message.authRoleDelete, writer.uint32(394).fork()).join();
+    }
+    if (message.authRoleGrantPermission !== undefined) {
+      AuthRoleGrantPermissionRequest.encode(message.authRoleGrantPermission, writer.uint32(402).fork()).join();
+    }
+    if (message.authRoleRevokePermission !== undefined) {
+      AuthRoleRevokePermissionRequest.encode(message.authRoleRevokePermission, writer.uint32(410).fork()).join();
+    }
+    if (message.header !== undefined) {
+      RequestHeader.encode(message.header, writer.uint32(802).fork()).join();
     }
     return writer;
   },
@@ -173,6 +411,110 @@ export const InternalRequest: MessageFns<InternalRequest> = {
             message.alarm = AlarmRequest.decode(reader, reader.uint32());
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.authEnable = AuthEnableRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.authDisable = AuthDisableRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 42: {
+            if (tag !== 338) {
+              break;
+            }
+
+            message.authenticate = InternalAuthenticateRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 43: {
+            if (tag !== 346) {
+              break;
+            }
+
+            message.authUserAdd = AuthUserAddRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 44: {
+            if (tag !== 354) {
+              break;
+            }
+
+            message.authUserDelete = AuthUserDeleteRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 45: {
+            if (tag !== 362) {
+              break;
+            }
+
+            message.authUserChangePassword = AuthUserChangePasswordRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 46: {
+            if (tag !== 370) {
+              break;
+            }
+
+            message.authUserGrantRole = AuthUserGrantRoleRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 47: {
+            if (tag !== 378) {
+              break;
+            }
+
+            message.authUserRevokeRole = AuthUserRevokeRoleRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 48: {
+            if (tag !== 386) {
+              break;
+            }
+
+            message.authRoleAdd = AuthRoleAddRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 49: {
+            if (tag !== 394) {
+              break;
+            }
+
+            message.authRoleDelete = AuthRoleDeleteRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.authRoleGrantPermission = AuthRoleGrantPermissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.authRoleRevokePermission = AuthRoleRevokePermissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.header = RequestHeader.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -210,6 +552,48 @@ export const InternalRequest: MessageFns<InternalRequest> = {
       : undefined;
     message.alarm = (object.alarm !== undefined && object.alarm !== null)
       ? AlarmRequest.fromPartial(object.alarm)
+      : undefined;
+    message.authEnable = (object.authEnable !== undefined && object.authEnable !== null)
+      ? AuthEnableRequest.fromPartial(object.authEnable)
+      : undefined;
+    message.authDisable = (object.authDisable !== undefined && object.authDisable !== null)
+      ? AuthDisableRequest.fromPartial(object.authDisable)
+      : undefined;
+    message.authenticate = (object.authenticate !== undefined && object.authenticate !== null)
+      ? InternalAuthenticateRequest.fromPartial(object.authenticate)
+      : undefined;
+    message.authUserAdd = (object.authUserAdd !== undefined && object.authUserAdd !== null)
+      ? AuthUserAddRequest.fromPartial(object.authUserAdd)
+      : undefined;
+    message.authUserDelete = (object.authUserDelete !== undefined && object.authUserDelete !== null)
+      ? AuthUserDeleteRequest.fromPartial(object.authUserDelete)
+      : undefined;
+    message.authUserChangePassword =
+      (object.authUserChangePassword !== undefined && object.authUserChangePassword !== null)
+        ? AuthUserChangePasswordRequest.fromPartial(object.authUserChangePassword)
+        : undefined;
+    message.authUserGrantRole = (object.authUserGrantRole !== undefined && object.authUserGrantRole !== null)
+      ? AuthUserGrantRoleRequest.fromPartial(object.authUserGrantRole)
+      : undefined;
+    message.authUserRevokeRole = (object.authUserRevokeRole !== undefined && object.authUserRevokeRole !== null)
+      ? AuthUserRevokeRoleRequest.fromPartial(object.authUserRevokeRole)
+      : undefined;
+    message.authRoleAdd = (object.authRoleAdd !== undefined && object.authRoleAdd !== null)
+      ? AuthRoleAddRequest.fromPartial(object.authRoleAdd)
+      : undefined;
+    message.authRoleDelete = (object.authRoleDelete !== undefined && object.authRoleDelete !== null)
+      ? AuthRoleDeleteRequest.fromPartial(object.authRoleDelete)
+      : undefined;
+    message.authRoleGrantPermission =
+      (object.authRoleGrantPermission !== undefined && object.authRoleGrantPermission !== null)
+        ? AuthRoleGrantPermissionRequest.fromPartial(object.authRoleGrantPermission)
+        : undefined;
+    message.authRoleRevokePermission =
+      (object.authRoleRevokePermission !== undefined && object.authRoleRevokePermission !== null)
+        ? AuthRoleRevokePermissionRequest.fromPartial(object.authRoleRevokePermission)
+        : undefined;
+    message.header = (object.header !== undefined && object.header !== null)
+      ? RequestHeader.fromPartial(object.header)
       : undefined;
     return message;
   },

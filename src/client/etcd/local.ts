@@ -41,7 +41,8 @@ import {
   type WatchRequest,
   type WatchResponse,
 } from '../../api/proto/rpc.js'
-import type {BidiStream, EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, Req, WatchStream} from './client.js'
+import * as rpc from '../../api/proto/rpc.js'
+import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient, KeepAliveStream, Req, WatchStream} from './client.js'
 
 /** The connection closed after the request was sent: it may or may not have been applied. */
 export class HolderGoneError extends EtcdError {
@@ -63,7 +64,7 @@ interface PendingCall {
   reject: (error: Error) => void
 }
 
-export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient {
+export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient, EtcdAuthClient {
   private nextCallId = 1
   private readonly pending = new Map<number, PendingCall>()
   private readonly streams = new Map<number, AsyncQueue<unknown>>()
@@ -136,6 +137,25 @@ export class LocalSocketClient implements EtcdClient, EtcdWatchLeaseClient {
   leaseLeases(): Promise<LeaseLeasesResponse> {
     return this.call('LeaseLeases', LeaseLeasesRequest.fromPartial({}))
   }
+  // etcd's Auth service
+  authEnable: EtcdAuthClient['authEnable'] = () => this.call('AuthEnable', rpc.AuthEnableRequest.fromPartial({}))
+  authDisable: EtcdAuthClient['authDisable'] = () => this.call('AuthDisable', rpc.AuthDisableRequest.fromPartial({}))
+  authStatus: EtcdAuthClient['authStatus'] = () => this.call('AuthStatus', rpc.AuthStatusRequest.fromPartial({}))
+  authenticate: EtcdAuthClient['authenticate'] = (req) => this.call('Authenticate', rpc.AuthenticateRequest.fromPartial(req))
+  userAdd: EtcdAuthClient['userAdd'] = (req) => this.call('UserAdd', rpc.AuthUserAddRequest.fromPartial(req))
+  userGet: EtcdAuthClient['userGet'] = (req) => this.call('UserGet', rpc.AuthUserGetRequest.fromPartial(req))
+  userList: EtcdAuthClient['userList'] = () => this.call('UserList', rpc.AuthUserListRequest.fromPartial({}))
+  userDelete: EtcdAuthClient['userDelete'] = (req) => this.call('UserDelete', rpc.AuthUserDeleteRequest.fromPartial(req))
+  userChangePassword: EtcdAuthClient['userChangePassword'] = (req) => this.call('UserChangePassword', rpc.AuthUserChangePasswordRequest.fromPartial(req))
+  userGrantRole: EtcdAuthClient['userGrantRole'] = (req) => this.call('UserGrantRole', rpc.AuthUserGrantRoleRequest.fromPartial(req))
+  userRevokeRole: EtcdAuthClient['userRevokeRole'] = (req) => this.call('UserRevokeRole', rpc.AuthUserRevokeRoleRequest.fromPartial(req))
+  roleAdd: EtcdAuthClient['roleAdd'] = (req) => this.call('RoleAdd', rpc.AuthRoleAddRequest.fromPartial(req))
+  roleGet: EtcdAuthClient['roleGet'] = (req) => this.call('RoleGet', rpc.AuthRoleGetRequest.fromPartial(req))
+  roleList: EtcdAuthClient['roleList'] = () => this.call('RoleList', rpc.AuthRoleListRequest.fromPartial({}))
+  roleDelete: EtcdAuthClient['roleDelete'] = (req) => this.call('RoleDelete', rpc.AuthRoleDeleteRequest.fromPartial(req))
+  roleGrantPermission: EtcdAuthClient['roleGrantPermission'] = (req) => this.call('RoleGrantPermission', rpc.AuthRoleGrantPermissionRequest.fromPartial(req))
+  roleRevokePermission: EtcdAuthClient['roleRevokePermission'] = (req) => this.call('RoleRevokePermission', rpc.AuthRoleRevokePermissionRequest.fromPartial(req))
+
   watch(): WatchStream {
     return this.openStream<WatchRequest, WatchResponse>('Watch')
   }

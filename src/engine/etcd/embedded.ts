@@ -33,7 +33,11 @@ import {
   type TxnResponse,
 } from '../../api/proto/rpc.js'
 import {Errors} from '../../api/errors.js'
-import type {EtcdClient, KeepAliveStream, Req, WatchStream} from '../../client/etcd/client.js'
+import type {EtcdAuthClient, EtcdClient, KeepAliveStream, Req, WatchStream} from '../../client/etcd/client.js'
+import type {InternalRequest, RequestHeader} from '../../api/proto/internal.js'
+import {AuthStore} from '../auth/auth-store.js'
+import {AuthApi} from './auth-api.js'
+import {type CallerView, callerView} from './caller-view.js'
 import type {Clock} from '../lease/clock.js'
 import {Lessor} from '../lease/lessor.js'
 import {openKvStore} from '../mvcc/store.js'
@@ -46,11 +50,57 @@ import {KeepAliveSession} from './keepalive-session.js'
 import {Member, type MemberLimits, unwrap} from './member.js'
 import {serverVersion} from './version.js'
 
-export class EmbeddedEtcd implements EtcdClient {
+/** Caller views kept for reuse, by token (a view is cheap; this only spares rebuilding it per call). */
+const MAX_CACHED_VIEWS = 256
+
+export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   /** Open keep-alive streams, ended with `server stopped` on close. */
   private readonly keepAlives = new Set<KeepAliveSession>()
+  /** etcd's Auth service, for callers of this process (root) and for caller views. */
+  readonly auth: AuthApi
+  private readonly views = new Map<string | undefined, CallerView>()
 
-  constructor(readonly member: Member) {}
+  /** `authStore` must be the one the member's store was opened with (it applies auth entries). */
+  constructor(
+    readonly member: Member,
+    readonly authStore: AuthStore = new AuthStore(),
+  ) {
+    this.auth = new AuthApi(member, authStore)
+  }
+
+  /**
+   * The engine as a network caller holding `token` sees it: every request checked as etcd
+   * checks it for that user once auth is enabled (see caller-view.ts). This object itself, as
+   * the in-process API of the data dir's holder, acts as root.
+   */
+  asCaller(token: string | undefined): CallerView {
+    let view = this.views.get(token)
+    if (view === undefined) {
+      if (this.views.size >= MAX_CACHED_VIEWS) this.views.delete(this.views.keys().next().value)
+      view = callerView(this, token)
+      this.views.set(token, view)
+    }
+    return view
+  }
+
+  // ---- auth (etcd's Auth service), as root ----
+  authEnable: EtcdAuthClient['authEnable'] = () => this.auth.authEnable()
+  authDisable: EtcdAuthClient['authDisable'] = () => this.auth.authDisable()
+  authStatus: EtcdAuthClient['authStatus'] = () => this.auth.authStatus()
+  authenticate: EtcdAuthClient['authenticate'] = (req) => this.auth.authenticate(req)
+  userAdd: EtcdAuthClient['userAdd'] = (req) => this.auth.userAdd(req)
+  userGet: EtcdAuthClient['userGet'] = (req) => this.auth.userGet(req)
+  userList: EtcdAuthClient['userList'] = () => this.auth.userList()
+  userDelete: EtcdAuthClient['userDelete'] = (req) => this.auth.userDelete(req)
+  userChangePassword: EtcdAuthClient['userChangePassword'] = (req) => this.auth.userChangePassword(req)
+  userGrantRole: EtcdAuthClient['userGrantRole'] = (req) => this.auth.userGrantRole(req)
+  userRevokeRole: EtcdAuthClient['userRevokeRole'] = (req) => this.auth.userRevokeRole(req)
+  roleAdd: EtcdAuthClient['roleAdd'] = (req) => this.auth.roleAdd(req)
+  roleGet: EtcdAuthClient['roleGet'] = (req) => this.auth.roleGet(req)
+  roleList: EtcdAuthClient['roleList'] = () => this.auth.roleList()
+  roleDelete: EtcdAuthClient['roleDelete'] = (req) => this.auth.roleDelete(req)
+  roleGrantPermission: EtcdAuthClient['roleGrantPermission'] = (req) => this.auth.roleGrantPermission(req)
+  roleRevokePermission: EtcdAuthClient['roleRevokePermission'] = (req) => this.auth.roleRevokePermission(req)
 
   async range(req: Req<RangeRequest>): Promise<RangeResponse> {
     const request = RangeRequest.fromPartial(req)
@@ -183,6 +233,12 @@ export class EmbeddedEtcd implements EtcdClient {
     return this.withHeader(result.response)
   }
 
+  /** A key-value write on behalf of a checked caller (`header` undefined: as root). */
+  async writeAs<T>(request: Pick<InternalRequest, 'put' | 'deleteRange' | 'txn'>, header: RequestHeader | undefined): Promise<T> {
+    const result = unwrap(await this.member.propose({id: 0n, ...request, header}))
+    return this.withHeader(result.response) as T
+  }
+
   private withHeader<T extends {header?: {revision: bigint} | undefined}>(response: T): T {
     response.header = this.member.header(Number(response.header?.revision ?? this.member.store.currentRevision))
     return response
@@ -206,7 +262,8 @@ export async function openEmbedded(dataDir: string, opts: EmbeddedOptions = {}):
   await mkdir(join(memberDir, 'db'), {recursive: true})
   const identity = await loadOrCreateIdentity(memberDir)
   const lessor = new Lessor({clock: opts.clock})
-  const store = await openKvStore(join(memberDir, 'db'), {leases: lessor})
+  const auth = new AuthStore()
+  const store = await openKvStore(join(memberDir, 'db'), {leases: lessor, auth})
   let wal
   try {
     const opened = await openWal(join(memberDir, 'wal'), {fromIndex: store.consistentIndex})
@@ -214,7 +271,7 @@ export async function openEmbedded(dataDir: string, opts: EmbeddedOptions = {}):
     const member = new Member(new WatchableStore(store), wal, identity, lessor, opts.limits)
     member.replay(opened.contents.entries)
     member.start()
-    return new EmbeddedEtcd(member)
+    return new EmbeddedEtcd(member, auth)
   } catch (error) {
     await wal?.close().catch(() => undefined)
     await store.close().catch(() => undefined)

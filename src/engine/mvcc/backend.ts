@@ -3,6 +3,8 @@
 //   key  — revision bytes (see revision.ts) → encoded mvccpb.KeyValue
 //   meta — consistent_index, scheduledCompactRev, finishedCompactRev
 //   lease — lease id (8 bytes, big-endian) → granted TTL in seconds (8 bytes, big-endian)
+//   auth — users ("u" + name → authpb.User), roles ("r" + name → authpb.Role) and meta
+//          ("m" + enabled | revision), etcd's auth, authUsers and authRoles buckets in one
 //   keyindex — a checkpoint of the in-memory key index (see key-index-checkpoint.ts): a header
 //              and numbered chunks, written on clean close, read on open instead of a scan
 //
@@ -15,6 +17,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {open, type Database, type RootDatabase} from 'lmdb'
+import type {AuthBackend, AuthRecords} from '../auth/store-hook.js'
 import {revToBytes} from './revision.js'
 
 const BACKEND_FILE = 'backend.mdb'
@@ -42,13 +45,22 @@ export interface BackendOptions {
   mapSizeBytes?: number
 }
 
-export class Backend {
+const AUTH_USER = 'u'
+const AUTH_ROLE = 'r'
+const AUTH_META = 'm'
+
+function authKey(kind: string, name: Buffer | string): Buffer {
+  return Buffer.concat([Buffer.from(kind, 'latin1'), typeof name === 'string' ? Buffer.from(name, 'latin1') : name])
+}
+
+export class Backend implements AuthBackend {
   private constructor(
     private readonly root: RootDatabase,
     readonly keys: Database<Buffer, Buffer>,
     private readonly meta: Database<Buffer, string>,
     private readonly leases: Database<Buffer, Buffer>,
     private readonly checkpoint: Database<Buffer, Buffer>,
+    private readonly auth: Database<Buffer, Buffer>,
     private readonly file: string,
   ) {}
 
@@ -68,7 +80,8 @@ export class Backend {
     const meta = root.openDB<Buffer, string>({name: 'meta', encoding: 'binary'})
     const leases = root.openDB<Buffer, Buffer>({name: 'lease', encoding: 'binary', keyEncoding: 'binary'})
     const checkpoint = root.openDB<Buffer, Buffer>({name: 'keyindex', encoding: 'binary', keyEncoding: 'binary'})
-    return new Backend(root, keys, meta, leases, checkpoint, file)
+    const auth = root.openDB<Buffer, Buffer>({name: 'auth', encoding: 'binary', keyEncoding: 'binary'})
+    return new Backend(root, keys, meta, leases, checkpoint, auth, file)
   }
 
   /** Runs `fn` in one synchronous write transaction; reads inside it see its writes. */
@@ -158,6 +171,41 @@ export class Backend {
     for (const {key, value} of this.leases.getRange({snapshot: true})) {
       yield {id: key.readBigInt64BE(0), ttlSeconds: Number(value.readBigInt64BE(0))}
     }
+  }
+
+  // ---- auth (inside write()) ----
+
+  putUser(name: Buffer, user: Uint8Array): void {
+    this.auth.putSync(authKey(AUTH_USER, name), Buffer.from(user))
+  }
+
+  removeUser(name: Buffer): void {
+    this.auth.removeSync(authKey(AUTH_USER, name))
+  }
+
+  putRole(name: Buffer, role: Uint8Array): void {
+    this.auth.putSync(authKey(AUTH_ROLE, name), Buffer.from(role))
+  }
+
+  removeRole(name: Buffer): void {
+    this.auth.removeSync(authKey(AUTH_ROLE, name))
+  }
+
+  putAuthMeta(key: 'enabled' | 'revision', value: Buffer): void {
+    this.auth.putSync(authKey(AUTH_META, key), value)
+  }
+
+  /** Everything the auth bucket holds (read on open). */
+  authRecords(): AuthRecords {
+    const records: AuthRecords = {users: [], roles: [], enabled: undefined, revision: undefined}
+    for (const {key, value} of this.auth.getRange({snapshot: true})) {
+      const kind = String.fromCharCode(key[0]!)
+      if (kind === AUTH_USER) records.users.push(Buffer.from(value))
+      else if (kind === AUTH_ROLE) records.roles.push(Buffer.from(value))
+      else if (key.equals(authKey(AUTH_META, 'enabled'))) records.enabled = Buffer.from(value)
+      else if (key.equals(authKey(AUTH_META, 'revision'))) records.revision = Buffer.from(value)
+    }
+    return records
   }
 
   /** How many revisions the key database holds (LMDB keeps the count: no scan). */

@@ -35,6 +35,7 @@ import {
   type TxnResponse,
 } from '../../api/proto/rpc.js'
 import {Backend, MetaKey, type BackendOptions} from './backend.js'
+import type {StoreAuth} from '../auth/store-hook.js'
 import type {StoreLeases} from '../lease/store-hook.js'
 import type {FoundRevision} from './key-history.js'
 import {readKeyIndexCheckpoint, writeKeyIndexCheckpoint} from './key-index-checkpoint.js'
@@ -57,6 +58,11 @@ export interface KvStoreOptions extends BackendOptions {
    * leases are stored on keys unchecked.
    */
   leases?: StoreLeases
+  /**
+   * The auth store: with it, auth entries are applied here (users and roles change in the same
+   * backend transaction as the keys), and a write carrying a caller is checked against it.
+   */
+  auth?: StoreAuth
 }
 
 const DEFAULT_REVISION_CACHE_BYTES = 32 * 1024 * 1024
@@ -100,6 +106,7 @@ export class MvccStore implements KvStore, HistorySource {
   private compactionChain: Promise<void> = Promise.resolve()
   private closed = false
   private leases: StoreLeases | undefined
+  private auth: StoreAuth | undefined
   /** How the open rebuilt the key index, and why not from the checkpoint if it scanned. */
   private restoredVia: {from: 'checkpoint'} | {from: 'scan'; reason: string} = {from: 'scan', reason: 'not opened'}
 
@@ -119,6 +126,8 @@ export class MvccStore implements KvStore, HistorySource {
       opts.revisionCacheBytes ?? DEFAULT_REVISION_CACHE_BYTES,
     )
     store.leases = opts.leases
+    store.auth = opts.auth
+    store.auth?.restore(store.backend.authRecords())
     store.restore()
     store.restoreLeases()
     return store
@@ -192,7 +201,7 @@ export class MvccStore implements KvStore, HistorySource {
     this.backend.write(() => {
       for (const entry of entries) {
         assert.ok(entry.index > this.consistentIdx, `entry ${entry.index} applied out of order`)
-        results.push(this.applyOne(entry.request, compactions))
+        results.push(this.applyOne(entry.request, compactions, entry.index))
         this.consistentIdx = entry.index
       }
       this.backend.putMetaBigint(MetaKey.consistentIndex, this.consistentIdx)
@@ -205,12 +214,19 @@ export class MvccStore implements KvStore, HistorySource {
   private applyOne(
     req: InternalRequest,
     compactions: {rev: number; removed: number[]; done: (p: Promise<void>) => void}[],
+    index: bigint,
   ): ApplyResult {
     const w: WriteState = {beginRev: this.currentRev, changes: 0, events: []}
     try {
       let response: ApplyResponse
       let physical: Promise<void> | undefined
-      if (req.put !== undefined) {
+      // The caller's permissions as they are at this point of the log (a role may have lost a
+      // permission between the caller's request and this entry).
+      if (req.header !== undefined) this.auth?.checkWrite(req)
+      const authResponse = this.auth?.apply(req, index, this.backend)
+      if (authResponse !== undefined) {
+        response = {header: header(this.currentRev), ...authResponse} as ApplyResponse
+      } else if (req.put !== undefined) {
         response = this.applyPut(w, req.put)
       } else if (req.deleteRange !== undefined) {
         response = this.applyDeleteRange(w, req.deleteRange)

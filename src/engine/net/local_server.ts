@@ -12,9 +12,9 @@ import {
   type UnaryMethod,
   unaryMethods,
 } from '../../api/local_rpc.js'
-import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../client/etcd/client.js'
+import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient} from '../../client/etcd/client.js'
 
-export type ServedEngine = EtcdClient & EtcdWatchLeaseClient
+export type ServedEngine = EtcdClient & EtcdWatchLeaseClient & EtcdAuthClient
 
 type Handler = (engine: ServedEngine, request: never) => Promise<unknown>
 
@@ -30,6 +30,23 @@ const unaryHandlers: Record<UnaryMethod, Handler> = {
   LeaseRevoke: (engine, request) => engine.leaseRevoke(request),
   LeaseTimeToLive: (engine, request) => engine.leaseTimeToLive(request),
   LeaseLeases: (engine) => engine.leaseLeases(),
+  AuthEnable: (engine) => engine.authEnable(),
+  AuthDisable: (engine) => engine.authDisable(),
+  AuthStatus: (engine) => engine.authStatus(),
+  Authenticate: (engine, request) => engine.authenticate(request),
+  UserAdd: (engine, request) => engine.userAdd(request),
+  UserGet: (engine, request) => engine.userGet(request),
+  UserList: (engine) => engine.userList(),
+  UserDelete: (engine, request) => engine.userDelete(request),
+  UserChangePassword: (engine, request) => engine.userChangePassword(request),
+  UserGrantRole: (engine, request) => engine.userGrantRole(request),
+  UserRevokeRole: (engine, request) => engine.userRevokeRole(request),
+  RoleAdd: (engine, request) => engine.roleAdd(request),
+  RoleGet: (engine, request) => engine.roleGet(request),
+  RoleList: (engine) => engine.roleList(),
+  RoleDelete: (engine, request) => engine.roleDelete(request),
+  RoleGrantPermission: (engine, request) => engine.roleGrantPermission(request),
+  RoleRevokePermission: (engine, request) => engine.roleRevokePermission(request),
 }
 
 const streamOpeners: Record<StreamMethod, (engine: ServedEngine) => BidiStream<unknown, unknown>> = {

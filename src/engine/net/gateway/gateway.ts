@@ -24,6 +24,8 @@ export interface HealthSource {
 
 export interface GatewayOptions {
   dispatcher: Dispatcher
+  /** The dispatcher of the caller holding `token` (the Authorization header, as etcd's gateway passes it). */
+  dispatcherFor?: (token: string | undefined) => Dispatcher
   /** Bodies larger than this are refused as gRPC refuses a message over its receive limit. */
   receiveLimitBytes: number
   /** What /version reports. */
@@ -375,7 +377,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return response.end()
     }
     if (method !== 'POST') return plain(response, 405, 'Method Not Allowed\n')
-    const entry = options.dispatcher.entry(route.service as ServiceName, route.method)!
+    const dispatcher = options.dispatcherFor?.(request.headers.authorization) ?? options.dispatcher
+    const entry = dispatcher.entry(route.service as ServiceName, route.method)!
     if (!entry.unary && !entry.bidi && !entry.serverStream) {
       request.resume()
       return fail(response, new GatewayError(GrpcCode.UNIMPLEMENTED, unimplementedError(methodPath(route.service, route.method)).details))

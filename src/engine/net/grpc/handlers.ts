@@ -15,14 +15,19 @@ import {
   type RangeRequest,
   type TxnRequest,
 } from '../../../api/proto/rpc.js'
-import type {BidiStream, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
+import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
 import type {MethodName, ServiceName} from '../../../api/grpc-methods.js'
 
 /**
  * The engine a server serves. Watch and leases are optional while the engine grows them: a
  * method the engine lacks answers UNIMPLEMENTED.
  */
-export type ServedEngine = EtcdClient & Partial<EtcdWatchLeaseClient>
+export type ServedEngine = EtcdClient &
+  Partial<EtcdWatchLeaseClient> &
+  Partial<EtcdAuthClient> & {
+    /** The engine as the caller holding `token` (gRPC metadata `token`) may use it (auth checks). */
+    asCaller?(token: string | undefined): ServedEngine
+  }
 
 /** How this member describes itself in MemberList (etcd's --name and advertised URLs). */
 export interface MemberInfo {
@@ -50,6 +55,14 @@ export class EngineLacksMethod extends Error {}
 function need<T>(method: T | undefined, name: string): T {
   if (method === undefined) throw new EngineLacksMethod(name)
   return method
+}
+
+/** An Auth method: the engine's, or UNIMPLEMENTED on an engine without auth. */
+function authMethod<K extends keyof EtcdAuthClient>(engine: ServedEngine, name: K, method: string): UnaryHandler {
+  return async (request: never) => {
+    const fn = need(engine[name], method) as (request: unknown) => Promise<unknown>
+    return fn.call(engine, request)
+  }
 }
 
 export function unaryHandlers(context: HandlerContext): UnaryHandlers {
@@ -82,6 +95,25 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
       LeaseTimeToLive: async (request: LeaseTimeToLiveRequest) =>
         need(engine.leaseTimeToLive, 'LeaseTimeToLive').call(engine, request),
       LeaseLeases: async () => need(engine.leaseLeases, 'LeaseLeases').call(engine),
+    },
+    'etcdserverpb.Auth': {
+      AuthEnable: authMethod(engine, 'authEnable', 'AuthEnable'),
+      AuthDisable: authMethod(engine, 'authDisable', 'AuthDisable'),
+      AuthStatus: authMethod(engine, 'authStatus', 'AuthStatus'),
+      Authenticate: authMethod(engine, 'authenticate', 'Authenticate'),
+      UserAdd: authMethod(engine, 'userAdd', 'UserAdd'),
+      UserGet: authMethod(engine, 'userGet', 'UserGet'),
+      UserList: authMethod(engine, 'userList', 'UserList'),
+      UserDelete: authMethod(engine, 'userDelete', 'UserDelete'),
+      UserChangePassword: authMethod(engine, 'userChangePassword', 'UserChangePassword'),
+      UserGrantRole: authMethod(engine, 'userGrantRole', 'UserGrantRole'),
+      UserRevokeRole: authMethod(engine, 'userRevokeRole', 'UserRevokeRole'),
+      RoleAdd: authMethod(engine, 'roleAdd', 'RoleAdd'),
+      RoleGet: authMethod(engine, 'roleGet', 'RoleGet'),
+      RoleList: authMethod(engine, 'roleList', 'RoleList'),
+      RoleDelete: authMethod(engine, 'roleDelete', 'RoleDelete'),
+      RoleGrantPermission: authMethod(engine, 'roleGrantPermission', 'RoleGrantPermission'),
+      RoleRevokePermission: authMethod(engine, 'roleRevokePermission', 'RoleRevokePermission'),
     },
     'etcdserverpb.Cluster': {
       MemberList: async () => {

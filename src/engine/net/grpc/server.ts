@@ -3,6 +3,7 @@
 // the same port the HTTP/JSON gateway with /health, /version and /metrics (mux.ts tells the
 // protocols apart). Both reach the engine through one dispatcher.
 import {
+  type Metadata,
   Server,
   ServerCredentials,
   type sendUnaryData,
@@ -17,7 +18,7 @@ import {Limits} from '../../../api/errors.js'
 import type {ResponseHeader} from '../../../api/proto/rpc.js'
 import {type HandlerContext, type MemberInfo, type ServedEngine} from './handlers.js'
 import {grpcServices, type MethodSpec, methodPath, type ServiceName, serviceDefinition} from '../../../api/grpc-methods.js'
-import {createDispatcher, EngineLacksMethod} from '../dispatch.js'
+import {createDispatcher, type Dispatcher, EngineLacksMethod, type MethodEntry} from '../dispatch.js'
 import {createGateway, type HealthSource} from '../gateway/gateway.js'
 import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
@@ -91,7 +92,26 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   })
   const context: HandlerContext = {engine: options.engine, member: options.member, maxRequestBytes}
   const header = options.header
-  const dispatcher = createDispatcher({...context, header: header ?? (() => undefined as never), fillHeaders: header !== undefined, metrics: options.metrics})
+  const dispatcherContext = {...context, header: header ?? (() => undefined as never), fillHeaders: header !== undefined, metrics: options.metrics}
+  const dispatcher = createDispatcher(dispatcherContext)
+  // Each call runs on the engine as its caller sees it (auth): the view of the token in its
+  // metadata (`token`, or `authorization` as etcd also reads), with one dispatcher per view.
+  const dispatchers = new WeakMap<ServedEngine, Dispatcher>()
+  const dispatcherFor = (token: string | undefined): Dispatcher => {
+    const engine = options.engine
+    if (engine.asCaller === undefined) return dispatcher
+    const view = engine.asCaller(token)
+    let found = dispatchers.get(view)
+    if (found === undefined) {
+      found = createDispatcher({...dispatcherContext, engine: view})
+      dispatchers.set(view, found)
+    }
+    return found
+  }
+  const callerEntry = (metadata: Metadata, service: ServiceName, method: string): MethodEntry => {
+    const token = metadata.get('token')[0] ?? metadata.get('authorization')[0]
+    return dispatcherFor(typeof token === 'string' ? token : undefined).entry(service, method)!
+  }
   const bridges = new Set<Bridge>()
   const refuse = (message: unknown): StatusError | undefined =>
     message instanceof OversizeMessage ? receiveLimitError(message.bytes, receiveLimitBytes) : undefined
@@ -110,7 +130,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
           const refusal = refuse(call.request)
           if (refusal) return callback(refusal)
           // A handler may throw before its first await: that is a refusal too, not a crash.
-          Promise.resolve(call.request).then(handleUnary).then(
+          const handle = callerEntry(call.metadata, service, method).unary ?? handleUnary
+          Promise.resolve(call.request).then(handle).then(
             (response) => callback(null, response),
             (error: unknown) => callback(statusOf(error, path)),
           )
@@ -120,7 +141,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         implementation[method] = (call: ServerDuplexStream<unknown, unknown>) => {
           let stream
           try {
-            stream = openStream()
+            stream = (callerEntry(call.metadata, service, method).bidi ?? openStream)()
           } catch (error) {
             call.emit('error', statusOf(error, path))
             return
@@ -134,7 +155,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         implementation[method] = (call: ServerWritableStream<unknown, unknown>) => {
           const refusal = refuse(call.request)
           if (refusal) return call.emit('error', refusal)
-          void streamOut(call, () => openStream(call.request), (error) => statusOf(error, path))
+          const open = callerEntry(call.metadata, service, method).serverStream ?? openStream
+          void streamOut(call, () => open(call.request), (error) => statusOf(error, path))
         }
       } else {
         implementation[method] = (call: {emit(event: 'error', error: unknown): void}, callback?: sendUnaryData<unknown>) => {
@@ -148,6 +170,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
 
   const gateway = createGateway({
     dispatcher,
+    dispatcherFor,
     receiveLimitBytes,
     routes: options.gateway ?? true,
     version: options.version ?? {server: '3.5.0', cluster: '3.5.0'},

@@ -1,0 +1,242 @@
+// The engine as one network caller sees it: every request checked as etcd 3.4's server checks
+// it, for the user named by the caller's token (gRPC metadata `token`). While auth is disabled
+// nothing is checked and the view costs one flag test per call.
+//
+// What is checked (as etcd 3.4):
+//   Range, and the read parts of Put/DeleteRange (prev_kv) and Txn (compares, range ops)   READ
+//   Put, DeleteRange, Txn ops; LeaseRevoke (on every key attached to the lease)           WRITE
+//   Watch create: READ on the watched range, refused with a canceled watch response
+//   Auth management (enable, disable, user and role changes, lists)                       root role
+//   UserGet of oneself and RoleGet of a role one holds                                     allowed
+//   Hash, HashKV, Defragment, Snapshot, MoveLeader                                         root role
+//   Status, Alarm, member list, compaction, lease grant/keep-alive/time-to-live, AuthStatus   nothing
+// A request without a token is refused with `user name is empty`, one with an unknown or
+// expired token with `invalid auth token`. Writes also carry the caller to the apply loop, which
+// checks again against the permissions of that point of the log.
+import {EtcdError, GrpcCode, Errors} from '../../api/errors.js'
+import type {RequestHeader} from '../../api/proto/internal.js'
+import {
+  DeleteRangeRequest,
+  PutRequest,
+  RangeRequest,
+  TxnRequest,
+  WatchRequest,
+  type WatchResponse,
+} from '../../api/proto/rpc.js'
+import type {BidiStream, Req, WatchStream} from '../../client/etcd/client.js'
+import type {AuthStore} from '../auth/auth-store.js'
+import type {EmbeddedEtcd} from './embedded.js'
+
+const EMPTY = Buffer.alloc(0)
+
+/** Maintenance methods only a root-role caller may use (etcd's authMaintenanceServer). */
+const ADMIN_MAINTENANCE = new Set(['hash', 'hashKV', 'defragment', 'snapshot', 'moveLeader'])
+
+/** gRPC-Go's text of a status error, which etcd puts in a watch's cancel_reason. */
+const grpcCodeNames: Record<number, string> = {
+  [GrpcCode.INVALID_ARGUMENT]: 'InvalidArgument',
+  [GrpcCode.PERMISSION_DENIED]: 'PermissionDenied',
+  [GrpcCode.UNAUTHENTICATED]: 'Unauthenticated',
+  [GrpcCode.FAILED_PRECONDITION]: 'FailedPrecondition',
+}
+
+export type CallerView = EmbeddedEtcd
+
+/**
+ * Builds the view of `engine` for the caller holding `token` (undefined: no token). The view
+ * has every method of the engine: those listed above check first, the rest pass through.
+ */
+export function callerView(engine: EmbeddedEtcd, token: string | undefined): CallerView {
+  const auth = engine.authStore
+  const api = engine.auth
+
+  /** The caller's user name ('' without a token); only asked while auth is enabled. */
+  const caller = (): string => {
+    if (token === undefined) return ''
+    const user = auth.tokens.use(token)
+    if (user === undefined) throw Errors.invalidAuthToken()
+    return user
+  }
+  const header = (username: string): RequestHeader => ({username, authRevision: auth.revision})
+  /** Runs `check` with the caller while auth is enabled; answers the header to propose with. */
+  const checked = (check: (username: string) => void): RequestHeader | undefined => {
+    if (!auth.enabled) return undefined
+    const username = caller()
+    check(username)
+    return header(username)
+  }
+  const admin = () => checked((username) => auth.checkAdmin(username))
+
+  const view: Record<string, unknown> = {}
+  // Everything the engine offers passes through unless overridden below.
+  for (const name of methodNames(engine)) {
+    const method = (engine as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!
+    view[name] = ADMIN_MAINTENANCE.has(name)
+      ? async (...args: unknown[]) => {
+          maintenanceAdmin(() => admin())
+          return method.apply(engine, args)
+        }
+      : method.bind(engine)
+  }
+
+  Object.assign(view, {
+    range: async (req: Req<RangeRequest>) => {
+      const request = RangeRequest.fromPartial(req)
+      checked((username) => auth.checkRange(username, request.key, request.rangeEnd, 'read'))
+      return engine.range(request)
+    },
+    put: async (req: Req<PutRequest>) => {
+      const request = PutRequest.fromPartial(req)
+      const as = checked((username) => {
+        auth.checkRange(username, request.key, EMPTY, 'write')
+        if (request.prevKv) auth.checkRange(username, request.key, EMPTY, 'read')
+      })
+      return engine.writeAs({put: request}, as)
+    },
+    deleteRange: async (req: Req<DeleteRangeRequest>) => {
+      const request = DeleteRangeRequest.fromPartial(req)
+      const as = checked((username) => {
+        auth.checkRange(username, request.key, request.rangeEnd, 'write')
+        if (request.prevKv) auth.checkRange(username, request.key, request.rangeEnd, 'read')
+      })
+      return engine.writeAs({deleteRange: request}, as)
+    },
+    txn: async (req: Req<TxnRequest>) => {
+      const request = TxnRequest.fromPartial(req)
+      const as = checked((username) => auth.checkTxn(username, request))
+      return engine.writeAs({txn: request}, as)
+    },
+    leaseRevoke: async (req: {ID?: bigint}) => {
+      checked((username) => {
+        for (const key of engine.member.lessor.timeToLive(req.ID ?? 0n)?.keys ?? []) {
+          auth.checkRange(username, Buffer.from(key, 'latin1'), EMPTY, 'write')
+        }
+      })
+      return engine.leaseRevoke(req)
+    },
+    watch: () => checkedWatch(engine.watch(), (request) => {
+      const create = request.createRequest
+      if (create === undefined || !auth.enabled) return undefined
+      try {
+        auth.checkRange(caller(), create.key, create.rangeEnd, 'read')
+        return undefined
+      } catch (error) {
+        if (!(error instanceof EtcdError)) throw error
+        const reason = `rpc error: code = ${grpcCodeNames[error.code] ?? 'Unknown'} desc = ${error.message}`
+        return {header: engine.member.header(), watchId: -1n, created: true, canceled: true, compactRevision: 0n, cancelReason: reason, fragment: false, events: []}
+      }
+    }),
+    // ---- Auth service ----
+    authEnable: async () => api.authEnable(admin()),
+    authDisable: async () => api.authDisable(admin()),
+    authStatus: async () => api.authStatus(),
+    authenticate: async (req: Parameters<typeof api.authenticate>[0]) => api.authenticate(req),
+    userAdd: async (req: Parameters<typeof api.userAdd>[0]) => api.userAdd(req, admin()),
+    userGet: async (req: {name?: string}) => {
+      if (auth.enabled) {
+        const username = caller()
+        if (username !== (req.name ?? '') || username === '') auth.checkAdmin(username)
+      }
+      return api.userGet(req)
+    },
+    userList: async () => {
+      admin()
+      return api.userList()
+    },
+    userDelete: async (req: Parameters<typeof api.userDelete>[0]) => api.userDelete(req, admin()),
+    userChangePassword: async (req: Parameters<typeof api.userChangePassword>[0]) => api.userChangePassword(req, admin()),
+    userGrantRole: async (req: Parameters<typeof api.userGrantRole>[0]) => api.userGrantRole(req, admin()),
+    userRevokeRole: async (req: Parameters<typeof api.userRevokeRole>[0]) => api.userRevokeRole(req, admin()),
+    roleAdd: async (req: Parameters<typeof api.roleAdd>[0]) => api.roleAdd(req, admin()),
+    roleGet: async (req: {role?: string}) => {
+      if (auth.enabled) {
+        const username = caller()
+        if (username === '' || !auth.hasRole(username, req.role ?? '')) auth.checkAdmin(username)
+      }
+      return api.roleGet(req)
+    },
+    roleList: async () => {
+      admin()
+      return api.roleList()
+    },
+    roleDelete: async (req: Parameters<typeof api.roleDelete>[0]) => api.roleDelete(req, admin()),
+    roleGrantPermission: async (req: Parameters<typeof api.roleGrantPermission>[0]) => api.roleGrantPermission(req, admin()),
+    roleRevokePermission: async (req: Parameters<typeof api.roleRevokePermission>[0]) => api.roleRevokePermission(req, admin()),
+    asCaller: () => {
+      throw new Error('a caller view cannot take another caller')
+    },
+  })
+  return view as unknown as CallerView
+}
+
+/**
+ * etcd's maintenance server returns the auth package's own errors, untranslated: gRPC code
+ * Unknown and `auth: ...` (etcdctl prints `rpc error: code = Unknown desc = auth: permission denied`).
+ */
+function maintenanceAdmin(check: () => void): void {
+  try {
+    check()
+  } catch (error) {
+    if (error instanceof EtcdError) throw new EtcdError(GrpcCode.UNKNOWN, error.message.replace(/^etcdserver: /, 'auth: '))
+    throw error
+  }
+}
+
+function methodNames(engine: object): string[] {
+  const names = new Set<string>()
+  for (const name of Object.getOwnPropertyNames(engine)) {
+    if (typeof (engine as Record<string, unknown>)[name] === 'function') names.add(name)
+  }
+  for (let proto = Object.getPrototypeOf(engine) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && typeof (engine as Record<string, unknown>)[name] === 'function') names.add(name)
+    }
+  }
+  return [...names]
+}
+
+/**
+ * A watch stream whose create requests pass `refuse` first: a refused one is answered with the
+ * response it returns (a canceled watch), never reaching the engine. Refusals are delivered
+ * before the engine's next response; the engine's stream keeps its back-pressure (one pending
+ * read at a time).
+ */
+function checkedWatch(inner: WatchStream, refuse: (request: WatchRequest) => WatchResponse | undefined): WatchStream {
+  const refusals: WatchResponse[] = []
+  let wake: (() => void) | undefined
+  const iterator = inner[Symbol.asyncIterator]()
+  let pending: Promise<IteratorResult<WatchResponse>> | undefined
+  const stream: BidiStream<WatchRequest, WatchResponse> = {
+    send(req) {
+      const request = WatchRequest.fromPartial(req)
+      const refusal = refuse(request)
+      if (refusal === undefined) return inner.send(request)
+      refusals.push(refusal)
+      wake?.()
+    },
+    close() {
+      inner.close()
+    },
+    [Symbol.asyncIterator]() {
+      return {
+        async next(): Promise<IteratorResult<WatchResponse>> {
+          for (;;) {
+            if (refusals.length > 0) return {value: refusals.shift()!, done: false}
+            pending ??= iterator.next()
+            const woken = new Promise<'refusal'>((resolve) => (wake = () => resolve('refusal')))
+            const first = await Promise.race([pending.then((result) => ({result})), woken])
+            wake = undefined
+            if (first === 'refusal') continue
+            pending = undefined
+            return first.result
+          }
+        },
+        async return(): Promise<IteratorResult<WatchResponse>> {
+          inner.close()
+          return {value: undefined, done: true}
+        },
+      }
+    },
+  }
+  return stream
+}
