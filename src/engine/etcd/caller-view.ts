@@ -17,15 +17,19 @@ import {EtcdError, GrpcCode, Errors} from '../../api/errors.js'
 import type {RequestHeader} from '../../api/proto/internal.js'
 import {
   DeleteRangeRequest,
+  type DeleteRangeResponse,
   PutRequest,
+  type PutResponse,
   RangeRequest,
   TxnRequest,
+  type TxnResponse,
   WatchRequest,
   type WatchResponse,
 } from '../../api/proto/rpc.js'
-import type {BidiStream, Req, WatchStream} from '../../client/etcd/client.js'
+import type {BidiStream, EtcdClient, EtcdWatchLeaseClient, Req, WatchStream} from '../../client/etcd/client.js'
 import type {AuthStore} from '../auth/auth-store.js'
-import type {EmbeddedEtcd} from './embedded.js'
+import type {AuthApi} from './auth-api.js'
+import type {Member} from './member.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -40,13 +44,19 @@ const grpcCodeNames: Record<number, string> = {
   [GrpcCode.FAILED_PRECONDITION]: 'FailedPrecondition',
 }
 
-export type CallerView = EmbeddedEtcd
+/** What a view needs of the engine (EmbeddedEtcd). */
+export interface ViewedEngine extends EtcdClient, EtcdWatchLeaseClient {
+  readonly member: Member
+  readonly authStore: AuthStore
+  readonly auth: AuthApi
+  writeAs<T>(request: {put?: PutRequest; deleteRange?: DeleteRangeRequest; txn?: TxnRequest}, header: RequestHeader | undefined): Promise<T>
+}
 
 /**
  * Builds the view of `engine` for the caller holding `token` (undefined: no token). The view
  * has every method of the engine: those listed above check first, the rest pass through.
  */
-export function callerView(engine: EmbeddedEtcd, token: string | undefined): CallerView {
+export function callerView<E extends ViewedEngine>(engine: E, token: string | undefined): E {
   const auth = engine.authStore
   const api = engine.auth
 
@@ -91,7 +101,7 @@ export function callerView(engine: EmbeddedEtcd, token: string | undefined): Cal
         auth.checkRange(username, request.key, EMPTY, 'write')
         if (request.prevKv) auth.checkRange(username, request.key, EMPTY, 'read')
       })
-      return engine.writeAs({put: request}, as)
+      return engine.writeAs<PutResponse>({put: request}, as)
     },
     deleteRange: async (req: Req<DeleteRangeRequest>) => {
       const request = DeleteRangeRequest.fromPartial(req)
@@ -99,12 +109,12 @@ export function callerView(engine: EmbeddedEtcd, token: string | undefined): Cal
         auth.checkRange(username, request.key, request.rangeEnd, 'write')
         if (request.prevKv) auth.checkRange(username, request.key, request.rangeEnd, 'read')
       })
-      return engine.writeAs({deleteRange: request}, as)
+      return engine.writeAs<DeleteRangeResponse>({deleteRange: request}, as)
     },
     txn: async (req: Req<TxnRequest>) => {
       const request = TxnRequest.fromPartial(req)
       const as = checked((username) => auth.checkTxn(username, request))
-      return engine.writeAs({txn: request}, as)
+      return engine.writeAs<TxnResponse>({txn: request}, as)
     },
     leaseRevoke: async (req: {ID?: bigint}) => {
       checked((username) => {
@@ -166,7 +176,7 @@ export function callerView(engine: EmbeddedEtcd, token: string | undefined): Cal
       throw new Error('a caller view cannot take another caller')
     },
   })
-  return view as unknown as CallerView
+  return view as unknown as E
 }
 
 /**

@@ -37,7 +37,7 @@ import type {EtcdAuthClient, EtcdClient, KeepAliveStream, Req, WatchStream} from
 import type {InternalRequest, RequestHeader} from '../../api/proto/internal.js'
 import {AuthStore} from '../auth/auth-store.js'
 import {AuthApi} from './auth-api.js'
-import {type CallerView, callerView} from './caller-view.js'
+import {callerView} from './caller-view.js'
 import type {Clock} from '../lease/clock.js'
 import {Lessor} from '../lease/lessor.js'
 import {openKvStore} from '../mvcc/store.js'
@@ -58,7 +58,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   private readonly keepAlives = new Set<KeepAliveSession>()
   /** etcd's Auth service, for callers of this process (root) and for caller views. */
   readonly auth: AuthApi
-  private readonly views = new Map<string | undefined, CallerView>()
+  private readonly views = new Map<string | undefined, EmbeddedEtcd>()
 
   /** `authStore` must be the one the member's store was opened with (it applies auth entries). */
   constructor(
@@ -73,7 +73,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
    * checks it for that user once auth is enabled (see caller-view.ts). This object itself, as
    * the in-process API of the data dir's holder, acts as root.
    */
-  asCaller(token: string | undefined): CallerView {
+  asCaller(token: string | undefined): EmbeddedEtcd {
     let view = this.views.get(token)
     if (view === undefined) {
       if (this.views.size >= MAX_CACHED_VIEWS) this.views.delete(this.views.keys().next().value)

@@ -1,0 +1,159 @@
+// The auth store on a real engine: management as root, enable rules, persistence across
+// reopen, and the checks of a caller view (what the gRPC server serves each token).
+import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {EtcdError, ErrorMessage} from '../../../src/api/errors.js'
+import {Permission_Type} from '../../../src/api/proto/auth.js'
+import {TxnRequest, WatchCreateRequest, type WatchResponse} from '../../../src/api/proto/rpc.js'
+import {type EmbeddedEtcd, openEmbedded} from '../../../src/engine/etcd/embedded.js'
+
+const b = (s: string) => Buffer.from(s)
+
+async function refused(promise: Promise<unknown>, message: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => error instanceof EtcdError && error.message === message)
+}
+
+async function setUp(engine: EmbeddedEtcd): Promise<void> {
+  await engine.userAdd({name: 'root', password: 'rootpw'})
+  await engine.userAdd({name: 'u', password: 'upw'})
+  await engine.roleAdd({name: 'r'})
+  await engine.roleGrantPermission({name: 'r', perm: {permType: Permission_Type.READWRITE, key: b('a'), rangeEnd: b('b')}})
+  await engine.roleGrantPermission({name: 'r', perm: {permType: Permission_Type.READ, key: b('c'), rangeEnd: b('')}})
+  await engine.userGrantRole({user: 'u', role: 'r'})
+}
+
+describe('auth on the embedded engine', () => {
+  let dir: string
+  let engine: EmbeddedEtcd
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'auth-engine-'))
+    engine = await openEmbedded(dir)
+  })
+  after(async () => {
+    await engine?.close()
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  test('enable needs a root user holding the root role', async () => {
+    await refused(engine.authEnable(), ErrorMessage.rootUserNotExist)
+    await setUp(engine)
+    await refused(engine.authEnable(), ErrorMessage.rootRoleNotExist)
+    await engine.userGrantRole({user: 'root', role: 'root'}) // the root role need not exist as a role
+    const before = (await engine.authStatus()).authRevision
+    await engine.authEnable()
+    const status = await engine.authStatus()
+    assert.equal(status.enabled, true)
+    assert.equal(status.authRevision, before + 1n)
+    await engine.authEnable() // enabling twice changes nothing
+    assert.equal((await engine.authStatus()).authRevision, before + 1n)
+  })
+
+  test('passwords are stored as bcrypt hashes, never in the log in clear', async () => {
+    const stored = engine.authStore.user('u')!.password.toString()
+    assert.match(stored, /^\$2[aby]\$10\$/)
+  })
+
+  test('while enabled, root cannot lose its role or be deleted, nor the root role go', async () => {
+    await refused(engine.userDelete({name: 'root'}), ErrorMessage.invalidAuthMgmt)
+    await refused(engine.userRevokeRole({name: 'root', role: 'root'}), ErrorMessage.invalidAuthMgmt)
+    await refused(engine.roleDelete({role: 'root'}), ErrorMessage.invalidAuthMgmt)
+  })
+
+  test('a caller without a token, or with a bad one, is refused', async () => {
+    await refused(engine.asCaller(undefined).range({key: b('a1')}), ErrorMessage.userEmpty)
+    await refused(engine.asCaller(undefined).put({key: b('a1'), value: b('v')}), ErrorMessage.userEmpty)
+    await refused(engine.asCaller('forged.1').range({key: b('a1')}), ErrorMessage.invalidAuthToken)
+    await refused(engine.asCaller(undefined).userList(), ErrorMessage.userEmpty)
+    // as etcd 3.4: status and lease grants need no user
+    await engine.asCaller(undefined).status()
+  })
+
+  test('authenticate checks the password and answers a simple token', async () => {
+    await refused(engine.authenticate({name: 'u', password: 'wrong'}), ErrorMessage.authFailed)
+    await refused(engine.authenticate({name: 'nobody', password: 'x'}), ErrorMessage.authFailed)
+    const {token} = await engine.authenticate({name: 'u', password: 'upw'})
+    assert.match(token, /^[a-zA-Z]{16}\.\d+$/)
+    const u = engine.asCaller(token)
+    await u.put({key: b('a1'), value: b('v')})
+    assert.equal((await u.range({key: b('a1')})).kvs.length, 1)
+    await refused(u.put({key: b('c'), value: b('v')}), ErrorMessage.permissionDenied)
+    await refused(u.range({key: b('a'), rangeEnd: b('c')}), ErrorMessage.permissionDenied)
+    await u.range({key: b('c')})
+    await refused(u.deleteRange({key: b('a'), rangeEnd: b('\0')}), ErrorMessage.permissionDenied)
+    await refused(
+      u.txn(TxnRequest.fromPartial({compare: [{key: b('z')}]})),
+      ErrorMessage.permissionDenied,
+    )
+    const txn = (readKey: string) =>
+      TxnRequest.fromPartial({success: [{requestPut: {key: b('a2'), value: b('x')}}], failure: [{requestRange: {key: b(readKey)}}]})
+    await refused(u.txn(txn('d')), ErrorMessage.permissionDenied)
+    await u.txn(txn('c'))
+    // own user and own roles may be read; others, and the lists, need root
+    assert.deepEqual((await u.userGet({name: 'u'})).roles, ['r'])
+    await refused(u.userGet({name: 'root'}), ErrorMessage.permissionDenied)
+    assert.equal((await u.roleGet({role: 'r'})).perm.length, 2)
+    await refused(u.roleGet({role: 'root'}), ErrorMessage.permissionDenied)
+    await refused(u.roleAdd({name: 'x'}), ErrorMessage.permissionDenied)
+    await assert.rejects(u.hashKV({revision: 0n}), /auth: permission denied/)
+  })
+
+  test('root may do everything; a password change ends the old tokens', async () => {
+    const {token: rootToken} = await engine.authenticate({name: 'root', password: 'rootpw'})
+    const root = engine.asCaller(rootToken)
+    await root.put({key: b('zz'), value: b('v')})
+    assert.ok((await root.range({key: b('\0'), rangeEnd: b('\0')})).kvs.length >= 3)
+    await root.hashKV({revision: 0n})
+    const {token} = await engine.authenticate({name: 'u', password: 'upw'})
+    await root.userChangePassword({name: 'u', password: 'new'})
+    await refused(engine.asCaller(token).range({key: b('a1')}), ErrorMessage.invalidAuthToken)
+    await engine.authenticate({name: 'u', password: 'new'})
+  })
+
+  test('the apply loop checks a caller\'s write against the permissions of that point of the log', async () => {
+    const header = {username: 'u', authRevision: engine.authStore.revision}
+    await refused(engine.writeAs({put: {key: b('zz'), value: b('v'), lease: 0n, prevKv: false, ignoreValue: false, ignoreLease: false}}, header), ErrorMessage.permissionDenied)
+    await refused(engine.writeAs({put: {key: b('a9'), value: b('v'), lease: 0n, prevKv: false, ignoreValue: false, ignoreLease: false}}, {username: '', authRevision: 1n}), ErrorMessage.userEmpty)
+  })
+
+  test('a watch on a range the caller may not read is canceled at once', async () => {
+    const {token} = await engine.authenticate({name: 'u', password: 'new'})
+    const stream = engine.asCaller(token).watch()
+    stream.send({createRequest: WatchCreateRequest.fromPartial({key: b('z')})})
+    stream.send({createRequest: WatchCreateRequest.fromPartial({key: b('a1')})})
+    const seen: WatchResponse[] = []
+    for await (const response of stream) {
+      seen.push(response)
+      if (seen.length === 2) break
+    }
+    stream.close()
+    assert.equal(seen[0]!.canceled, true)
+    assert.equal(seen[0]!.cancelReason, 'rpc error: code = PermissionDenied desc = etcdserver: permission denied')
+    assert.equal(seen[1]!.created, true)
+    assert.equal(seen[1]!.canceled, false)
+  })
+
+  test('users, roles, the enabled flag and the revision survive a reopen; tokens do not', async () => {
+    const {token} = await engine.authenticate({name: 'u', password: 'new'})
+    const revision = engine.authStore.revision
+    await engine.close()
+    engine = await openEmbedded(dir)
+    const status = await engine.authStatus()
+    assert.equal(status.enabled, true)
+    assert.equal(status.authRevision, revision)
+    assert.deepEqual((await engine.userList()).users, ['root', 'u'])
+    assert.deepEqual((await engine.roleGet({role: 'r'})).perm.map((p) => p.key.toString()), ['a', 'c'])
+    await refused(engine.asCaller(token).range({key: b('a1')}), ErrorMessage.invalidAuthToken)
+    const {token: fresh} = await engine.authenticate({name: 'u', password: 'new'})
+    await engine.asCaller(fresh).range({key: b('a1')})
+  })
+
+  test('disabling lets every caller through again', async () => {
+    await engine.authDisable()
+    await engine.asCaller(undefined).put({key: b('free'), value: b('v')})
+    await refused(engine.authenticate({name: 'u', password: 'new'}), ErrorMessage.authNotEnabled)
+  })
+})
