@@ -3,6 +3,7 @@
 // is slow on purpose (~100 ms in JavaScript), so at most a few run at once and a bounded queue
 // waits behind them; past it a caller hears `too many requests` instead of piling up.
 import bcrypt from 'bcryptjs'
+import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto'
 import {EtcdError, Errors} from '../../api/errors.js'
 
 /** etcd's default bcrypt cost (bcrypt.DefaultCost). */
@@ -40,4 +41,39 @@ export function passwordMatches(password: string, hash: string): Promise<boolean
     if (error instanceof EtcdError) throw error // too many requests
     return false
   })
+}
+
+/** Users whose last good password is remembered at most. */
+const MAX_VERIFIED = 10_000
+
+/**
+ * The passwords that last authenticated each user, remembered as an HMAC under a key that lives
+ * only in this process, next to the stored hash they matched. A client that authenticates again
+ * with the same password (etcdctl does on every run) is answered without a second bcrypt; a
+ * wrong password, or any change of the stored hash, still costs a full bcrypt compare.
+ */
+export class VerifiedPasswords {
+  private readonly key = randomBytes(32)
+  private readonly verified = new Map<string, {storedHash: string; mac: Buffer}>()
+
+  private mac(password: string): Buffer {
+    return createHmac('sha256', this.key).update(password, 'utf8').digest()
+  }
+
+  /** Whether `password` matches `storedHash` (the user's bcrypt hash). */
+  async matches(username: string, password: string, storedHash: string): Promise<boolean> {
+    const known = this.verified.get(username)
+    const mac = this.mac(password)
+    if (known !== undefined && known.storedHash === storedHash && timingSafeEqual(known.mac, mac)) return true
+    if (!(await passwordMatches(password, storedHash))) return false
+    this.remember(username, password, storedHash)
+    return true
+  }
+
+  /** `storedHash` was just computed from `password` here (user add, password change). */
+  remember(username: string, password: string, storedHash: string): void {
+    this.verified.delete(username)
+    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!)
+    this.verified.set(username, {storedHash, mac: this.mac(password)})
+  }
 }

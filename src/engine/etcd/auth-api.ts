@@ -36,12 +36,17 @@ import {
 } from '../../api/proto/rpc.js'
 import type {Req} from '../../client/etcd/client.js'
 import type {AuthStore} from '../auth/auth-store.js'
-import {hashPassword, passwordMatches} from '../auth/passwords.js'
+import {hashPassword, VerifiedPasswords} from '../auth/passwords.js'
 import {newTokenPrefix} from '../auth/tokens.js'
 import {type Member, unwrap} from './member.js'
 
+/** Past this many live tokens, each Authenticate first drops the expired ones. */
+const TOKENS_BEFORE_SWEEP = 1024
+
 /** Requests of the Auth service; `header` names the caller when one made it (see caller-view.ts). */
 export class AuthApi {
+  private readonly verified = new VerifiedPasswords()
+
   constructor(
     private readonly member: Member,
     readonly store: AuthStore,
@@ -68,7 +73,8 @@ export class AuthApi {
     if (!this.store.enabled) throw Errors.authNotEnabled()
     const user = this.store.user(request.name)
     if (user === undefined || (user.options?.noPassword ?? false)) throw Errors.authFailed()
-    if (!(await passwordMatches(request.password, user.password.toString('utf8')))) throw Errors.authFailed()
+    if (!(await this.verified.matches(request.name, request.password, user.password.toString('utf8')))) throw Errors.authFailed()
+    if (this.store.tokens.size > TOKENS_BEFORE_SWEEP) this.store.tokens.sweep()
     return this.propose({authenticate: {name: request.name, simpleToken: newTokenPrefix()}})
   }
 
@@ -77,7 +83,9 @@ export class AuthApi {
     const request = AuthUserAddRequest.fromPartial(req)
     const noPassword = request.options?.noPassword ?? false
     const hashedPassword = noPassword ? '' : request.hashedPassword || (await hashPassword(request.password))
-    return this.propose({authUserAdd: {...request, password: '', hashedPassword}}, header)
+    const response = await this.propose<AuthUserAddResponse>({authUserAdd: {...request, password: '', hashedPassword}}, header)
+    if (!noPassword && !request.hashedPassword) this.verified.remember(request.name, request.password, hashedPassword)
+    return response
   }
 
   async userGet(req: Req<AuthUserGetRequest>): Promise<AuthUserGetResponse> {
@@ -100,7 +108,9 @@ export class AuthApi {
     // etcd answers "user name not found" before spending a hash on a missing user
     if (this.store.user(request.name) === undefined) throw Errors.userNotFound()
     const hashedPassword = request.hashedPassword || (await hashPassword(request.password))
-    return this.propose({authUserChangePassword: {...request, password: '', hashedPassword}}, header)
+    const response = await this.propose<AuthUserChangePasswordResponse>({authUserChangePassword: {...request, password: '', hashedPassword}}, header)
+    if (!request.hashedPassword) this.verified.remember(request.name, request.password, hashedPassword)
+    return response
   }
 
   userGrantRole(req: Req<AuthUserGrantRoleRequest>, header?: RequestHeader): Promise<AuthUserGrantRoleResponse> {

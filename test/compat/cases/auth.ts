@@ -106,6 +106,30 @@ export const authManagementScripts: Script[] = [
       run('user', 'get', 'alice'),
     ],
   },
+  {
+    name: 'auth enable adds the missing root role; root manages with --user',
+    steps: [
+      run('auth', 'enable'),
+      run('user', 'add', 'root:pw'),
+      run('auth', 'enable', '-w', 'json'),
+      run('auth', 'enable'),
+      run('--user', 'root:pw', 'user', 'get', 'root'),
+      run('--user', 'root:pw', 'role', 'list', '-w', 'fields'),
+      run('--user', 'root:pw', 'role', 'get', 'root', '-w', 'fields'),
+      run('--user', 'root:pw', 'user', 'get', 'root', '-w', 'fields'),
+      run('--user', 'root:pw', 'user', 'list', '-w', 'fields'),
+      run('--user', 'root:pw', 'user', 'add', 'u:u', '-w', 'fields'),
+      run('--user', 'root:pw', 'role', 'add', 'r'),
+      run('--user', 'root:pw', 'role', 'grant-permission', 'r', 'readwrite', 'k', '-w', 'fields'),
+      run('--user', 'root:pw', 'role', 'get', 'r', '-w', 'fields'),
+      run('--user', 'root:pw', 'user', 'grant-role', 'u', 'r'),
+      run('--user', 'root:pw', 'user', 'get', 'u', '--detail', '-w', 'fields'),
+      run('--user', 'root:pw', 'user', 'get', 'u', '--detail', '-w', 'table'),
+      run('--user', 'root:pw', 'user', 'delete', 'root'),
+      run('--user', 'root:pw', 'auth', 'disable'),
+      run('auth', 'disable'),
+    ],
+  },
 ]
 
 /** Auth on: enabling it, then what users with and without permissions may do. */

@@ -160,9 +160,9 @@ describe('gRPC server on the embedded engine', () => {
 
   test('unimplemented methods say so', async () => {
     await rejectsWith(
-      client.unary('etcdserverpb.Auth', 'AuthEnable', {}),
+      client.unary('etcdserverpb.Maintenance', 'Downgrade', {}),
       GrpcCode.UNIMPLEMENTED,
-      'ectl server does not implement /etcdserverpb.Auth/AuthEnable yet',
+      'ectl server does not implement /etcdserverpb.Maintenance/Downgrade yet',
     )
     await rejectsWith(client.unary('v3lockpb.Lock', 'Lock', {name: key('l')}), GrpcCode.UNIMPLEMENTED, /\/v3lockpb\.Lock\/Lock/)
     const snapshot = client.serverStream('etcdserverpb.Maintenance', 'Snapshot', {})
