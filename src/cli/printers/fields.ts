@@ -24,6 +24,9 @@ function header(h: ResponseHeader | undefined): string {
   )
 }
 
+/** The header lines every fields output starts with. */
+export const headerFields = header
+
 function kv(prefix: string, k: KeyValue): string {
   return (
     `"${prefix}Key" : ${goQuote(k.key)}\n` +

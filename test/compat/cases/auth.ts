@@ -112,7 +112,7 @@ export const authManagementScripts: Script[] = [
       run('auth', 'enable'),
       run('user', 'add', 'root:pw'),
       run('auth', 'enable', '-w', 'json'),
-      run('auth', 'enable'),
+      run('--user', 'root:pw', 'auth', 'enable'),
       run('--user', 'root:pw', 'user', 'get', 'root'),
       run('--user', 'root:pw', 'role', 'list', '-w', 'fields'),
       run('--user', 'root:pw', 'role', 'get', 'root', '-w', 'fields'),
