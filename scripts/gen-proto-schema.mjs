@@ -65,6 +65,8 @@ function parseFile(file) {
 
   const parseField = (fields, label, oneof) => {
     let type = next()
+    // proto3 `optional` only adds presence tracking: the JSON mapping is the same
+    if (type === 'optional') type = next()
     if (type === 'repeated') {
       label = 'repeated'
       type = next()
