@@ -1,92 +1,48 @@
-// Reading passwords as etcdctl does: on a terminal, a prompt on stdout and a line typed without
-// echo (speakeasy); with --interactive=false, the first word of stdin (fmt.Scanf("%s")).
-import {CliError, ExitCode} from './exit.js'
+// Asks for a password as etcdctl does when --user names no password: `Password: ` and a line
+// typed without echo on a terminal; from a pipe, the first line of stdin.
+import {createInterface} from 'node:readline'
 
-/** A password longer than this is refused (bcrypt reads 72 bytes anyway). */
-const MAX_PASSWORD_BYTES = 4096
+/** A password is a line; anything longer than this is not one. */
+const maxPasswordBytes = 4096
 
-/** Asks on the terminal, echo off; without a terminal, reads one line of stdin after the prompt. */
-export async function askPassword(prompt: string): Promise<string> {
-  process.stdout.write(prompt)
-  const stdin = process.stdin
-  const raw = stdin.isTTY === true
-  if (raw) stdin.setRawMode(true)
-  try {
-    const line = await readLine(raw)
-    return line
-  } finally {
-    if (raw) stdin.setRawMode(false)
-    stdin.pause()
-    process.stdout.write('\n')
-  }
+export async function readPassword(prompt = 'Password: '): Promise<string> {
+  return process.stdin.isTTY ? readHidden(prompt) : readLine()
 }
 
-function readLine(raw: boolean): Promise<string> {
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin
+  process.stderr.write(prompt)
+  stdin.setRawMode(true)
+  stdin.resume()
   return new Promise((resolve, reject) => {
-    const stdin = process.stdin
     let typed = ''
-    const finish = (error?: Error) => {
+    const done = (error?: Error): void => {
+      stdin.setRawMode(false)
+      stdin.pause()
       stdin.off('data', onData)
-      stdin.off('end', onEnd)
+      process.stderr.write('\n')
       if (error) reject(error)
       else resolve(typed)
     }
-    const onEnd = () => finish()
-    const onData = (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       for (const char of chunk.toString('utf8')) {
-        if (char === '\r' || char === '\n') return finish()
-        if (raw && char === '\u0003') return finish(new CliError(ExitCode.interrupted, 'interrupted'))
-        if (raw && (char === '\u007f' || char === '\b')) {
-          typed = typed.slice(0, -1)
-          continue
-        }
-        typed += char
-        if (Buffer.byteLength(typed) > MAX_PASSWORD_BYTES) return finish(new CliError(ExitCode.badArgs, 'password too long'))
+        if (char === '\r' || char === '\n' || char === '\u0004') return done()
+        if (char === '\u0003') return done(new Error('interrupted'))
+        if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1)
+        else typed += char
+        if (typed.length > maxPasswordBytes) return done(new Error(`password longer than ${maxPasswordBytes} bytes`))
       }
     }
     stdin.on('data', onData)
-    stdin.on('end', onEnd)
-    stdin.resume()
   })
 }
 
-/**
- * etcdctl's readPasswordInteractive: asks twice; an empty password or two different ones end
- * the command (exit 128) with etcdctl's words.
- */
-export async function readPasswordInteractive(name: string): Promise<string> {
-  const first = await askPassword(`Password of ${name}: `)
-  if (first.length === 0) throw new CliError(ExitCode.badArgs, 'empty password')
-  const second = await askPassword(`Type password of ${name} again for confirmation: `)
-  if (first !== second) throw new CliError(ExitCode.badArgs, 'given passwords are different')
-  return first
-}
-
-/** fmt.Scanf("%s"): the first word of stdin's first line ('' when there is none). */
-export async function scanPassword(): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer)
-    size += (chunk as Buffer).length
-    if (size > MAX_PASSWORD_BYTES || (chunk as Buffer).includes(0x0a)) break
+async function readLine(): Promise<string> {
+  const lines = createInterface({input: process.stdin, crlfDelay: Infinity})
+  try {
+    for await (const line of lines) return line.slice(0, maxPasswordBytes)
+    return ''
+  } finally {
+    lines.close()
   }
-  const firstLine = Buffer.concat(chunks).toString('utf8').split('\n')[0]!
-  return /^[ \t\r]*(\S*)/.exec(firstLine)![1]!
-}
-
-/**
- * The password of `--user NAME` given without one: asked for as etcdctl asks (`Password: `, no
- * echo) on a terminal; from a pipe, the first line of stdin.
- */
-export async function readPassword(prompt = 'Password: '): Promise<string> {
-  if (process.stdin.isTTY === true) return askPassword(prompt)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer)
-    size += (chunk as Buffer).length
-    if (size > MAX_PASSWORD_BYTES || (chunk as Buffer).includes(0x0a)) break
-  }
-  return Buffer.concat(chunks).toString('utf8').split('\n')[0]!.replace(/\r$/, '').slice(0, MAX_PASSWORD_BYTES)
 }

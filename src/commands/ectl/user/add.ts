@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {AuthUserAddResponse} from '../../../api/proto/rpc.js'
 import {AuthCommand} from '../../../cli/auth-command.js'
 import {badArgs} from '../../../cli/exit.js'
-import {readPasswordInteractive, scanPassword} from '../../../cli/password-prompt.js'
+import {readPasswordInteractive, scanPassword} from '../../../cli/new-password.js'
 
 export default class UserAdd extends AuthCommand {
   static override summary = 'Adds a new user'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {AuthUserChangePasswordResponse} from '../../../api/proto/rpc.js'
 import {AuthCommand} from '../../../cli/auth-command.js'
 import {badArgs} from '../../../cli/exit.js'
-import {readPasswordInteractive, scanPassword} from '../../../cli/password-prompt.js'
+import {readPasswordInteractive, scanPassword} from '../../../cli/new-password.js'
 
 export default class UserPasswd extends AuthCommand {
   static override summary = 'Changes password of user'
