@@ -85,6 +85,13 @@ export function normalizeServerArgv(argv: readonly string[], valueFlags: Readonl
   return groups.filter((group, index) => group.name === undefined || last.get(group.name) === index).flatMap((group) => group.tokens)
 }
 
+/** etcd warns about (and ignores) an ETCD_* variable that names no flag. */
+export function unrecognizedEnv(env: NodeJS.ProcessEnv, known: ReadonlySet<string>): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('ETCD_') && !known.has(name))
+    .map((name) => `ectl server: unrecognized environment variable ${name}=${env[name]}`)
+}
+
 /** etcd refuses a flag given both ways, in these words (exit 1). */
 export function checkEnvConflicts(argv: readonly string[], envName: (flag: string) => string, env: NodeJS.ProcessEnv): void {
   for (const token of argv) {

@@ -34,7 +34,13 @@ after(async () => {
 
 test('etcd flags (repeated: last wins; one dash), ETCD_* variables; etcdctl sees the member; local commands share the data dir; SIGTERM stops it', async () => {
   const dataDir = join(scratch, 'shared')
-  const env = {...baseEnv(), ETCD_INITIAL_ADVERTISE_PEER_URLS: 'http://127.0.0.1:12380', ETCD_ADVERTISE_CLIENT_URLS: 'http://127.0.0.1:12379'}
+  const env = {
+    ...baseEnv(),
+    ETCD_INITIAL_ADVERTISE_PEER_URLS: 'http://127.0.0.1:12380',
+    ETCD_ADVERTISE_CLIENT_URLS: 'http://127.0.0.1:12379',
+    // as etcd: a variable that names no flag is reported and ignored
+    ETCD_NO_SUCH_FLAG: '1',
+  }
   // the harness passes --name default and its own --data-dir first: these come later and win
   const server = await startEctlServer(ectlLauncher, env, ['--name', 'alpha', '-data-dir', dataDir])
   try {
@@ -64,6 +70,7 @@ test('etcd flags (repeated: last wins; one dash), ETCD_* variables; etcdctl sees
     assert.equal(await server.stop(), 0, server.log())
   }
   assert.match(server.log(), /received SIGTERM, shutting down\nectl server: stopped\n$/)
+  assert.match(server.log(), /^ectl server: unrecognized environment variable ETCD_NO_SUCH_FLAG=1$/m)
 })
 
 test('refusals: https without a cert, unsupported TLS flags, unknown flags, bad values, more than one member, a bad cluster state', async () => {

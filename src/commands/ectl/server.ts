@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 import {CliError} from '../../cli/exit.js'
-import {checkEnvConflicts, checkKnownFlags, normalizeServerArgv, runServer, serverConfig} from '../../cli/serve.js'
+import {checkEnvConflicts, checkKnownFlags, normalizeServerArgv, runServer, serverConfig, unrecognizedEnv} from '../../cli/serve.js'
 
 /** etcd's TLS flags we do not support: accepted by name so that giving one says so plainly. */
 const tlsFlagNames = [
@@ -178,6 +178,7 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
         enableGrpcGateway: flags['enable-grpc-gateway'],
         tlsFlagsGiven: tlsFlagNames.filter((name) => given[name] !== undefined && given[name] !== '' && given[name] !== false),
       })
+      for (const warning of unrecognizedEnv(process.env, new Set(Object.keys(Server.flags).map(env)))) process.stderr.write(`${warning}\n`)
       await runServer(config, {log: (line) => process.stderr.write(`${line}\n`)})
     } catch (error) {
       if (!(error instanceof CliError)) throw error

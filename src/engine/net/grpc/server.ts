@@ -14,7 +14,7 @@ import {
 } from '@grpc/grpc-js'
 import {createServer as createHttpServer} from 'node:http'
 import assert from 'node:assert/strict'
-import {Limits} from '../../../api/errors.js'
+import {GrpcCode, Limits} from '../../../api/errors.js'
 import type {ResponseHeader} from '../../../api/proto/rpc.js'
 import {type HandlerContext, type MemberInfo, type ServedEngine} from './handlers.js'
 import {grpcServices, type MethodSpec, methodPath, type ServiceName, serviceDefinition} from '../../../api/grpc-methods.js'
@@ -23,7 +23,7 @@ import {createGateway, type HealthSource} from '../gateway/gateway.js'
 import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
-import {receiveLimitError, type StatusError, toStatusError, unimplementedError} from './status.js'
+import {receiveLimitError, statusError, type StatusError, toStatusError, unimplementedError} from './status.js'
 
 /**
  * etcd lets a gRPC message be this much larger than --max-request-bytes (its
@@ -74,6 +74,11 @@ class OversizeMessage {
   constructor(readonly bytes: number) {}
 }
 
+/** A request whose bytes are not its message: refused as an invalid argument, naming why. */
+class MalformedMessage {
+  constructor(readonly reason: string) {}
+}
+
 function parseAddress(address: string | ListenAddress): ListenAddress {
   if (typeof address !== 'string') return address
   const colon = address.lastIndexOf(':')
@@ -113,10 +118,19 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     return dispatcherFor(typeof token === 'string' ? token : undefined).entry(service, method)!
   }
   const bridges = new Set<Bridge>()
-  const refuse = (message: unknown): StatusError | undefined =>
-    message instanceof OversizeMessage ? receiveLimitError(message.bytes, receiveLimitBytes) : undefined
-  const decodeRequest = (spec: MethodSpec, bytes: Buffer): unknown =>
-    bytes.length > receiveLimitBytes ? new OversizeMessage(bytes.length) : spec.request.decode(bytes)
+  const refuse = (message: unknown): StatusError | undefined => {
+    if (message instanceof OversizeMessage) return receiveLimitError(message.bytes, receiveLimitBytes)
+    if (message instanceof MalformedMessage) return statusError(GrpcCode.INVALID_ARGUMENT, `grpc: error unmarshalling request: ${message.reason}`)
+    return undefined
+  }
+  const decodeRequest = (spec: MethodSpec, bytes: Buffer): unknown => {
+    if (bytes.length > receiveLimitBytes) return new OversizeMessage(bytes.length)
+    try {
+      return spec.request.decode(bytes)
+    } catch (error) {
+      return new MalformedMessage(error instanceof Error ? error.message : String(error))
+    }
+  }
   const statusOf = (error: unknown, path: string) => (error instanceof EngineLacksMethod ? unimplementedError(path) : toStatusError(error))
 
   for (const service of Object.keys(grpcServices) as ServiceName[]) {
