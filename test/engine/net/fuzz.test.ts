@@ -177,10 +177,13 @@ describe('fuzzing the client port', () => {
           signal: AbortSignal.timeout(callDeadlineMs),
         })
         // a watch (or keep-alive) stream that is open stays open, as etcd's: take its status only
-        const streaming = /\/(watch|lease\/keepalive|election\/observe|maintenance\/snapshot)$/.test(path) && response.status === 200
+        const streamRoute = /\/(watch|lease\/keepalive|election\/observe|maintenance\/snapshot)$/.test(path)
+        const streaming = streamRoute && response.status === 200
         const text = streaming ? (await response.body?.cancel(), '') : await response.text()
-        assert.ok(response.status < 500 || response.status === 501 || response.status === 503, `${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
-        if (method === 'POST' && !streaming && path.startsWith('/v3/') && routes.includes(path.slice(4))) {
+        // etcd's gateway fails a stream whose first request cannot be read with 500 and code 2 (Unknown)
+        const unreadableStream = streamRoute && method === 'POST' && response.status === 500 && /"code":2\}$/.test(text)
+        assert.ok(response.status < 500 || response.status === 501 || response.status === 503 || unreadableStream, `${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
+        if (method === 'POST' && !streaming && !unreadableStream && path.startsWith('/v3/') && routes.includes(path.slice(4))) {
           const parsed = JSON.parse(text) as {error?: string; code?: number}
           if (response.status !== 200) assert.ok(typeof parsed.error === 'string' && typeof parsed.code === 'number', text)
         }
