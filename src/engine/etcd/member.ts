@@ -200,16 +200,17 @@ export class Member {
    * etcd's quota: refused while NOSPACE is active; a write that would pass the quota raises
    * NOSPACE through the log (so it survives a restart) and is refused.
    */
-  private async checkQuota(costBytes: number): Promise<void> {
+  private checkQuota(costBytes: number): Promise<unknown> | undefined {
     if (this.noSpace) throw Errors.noSpace()
     const quota = this.limits.quotaBackendBytes
-    if (quota <= 0 || this.dbSizeBytes() + costBytes <= quota) return
+    if (quota <= 0 || this.dbSizeBytes() + costBytes <= quota) return undefined
     this.raisingNoSpace ??= this.propose({
       id: 0n,
       alarm: {action: AlarmRequest_AlarmAction.ACTIVATE, memberID: this.identity.memberId, alarm: AlarmType.NOSPACE},
-    }).finally(() => (this.raisingNoSpace = undefined))
-    await this.raisingNoSpace
-    throw Errors.noSpace()
+    })
+      .catch(() => undefined)
+      .finally(() => (this.raisingNoSpace = undefined))
+    return this.raisingNoSpace
   }
 
   /** Installs metrics hooks (replacing any before). */
@@ -253,8 +254,14 @@ export class Member {
     validateRequest(request)
     const data = InternalRequest.encode(request).finish()
     if (data.length > this.limits.maxRequestBytes) throw Errors.requestTooLarge()
+    // synchronous unless the alarm must be raised: between the stopped check above and the
+    // queue below nothing may yield, or a proposal could slip in after close()
     const cost = quotaCost(request)
-    if (cost > 0) await this.checkQuota(cost)
+    const raising = cost > 0 ? this.checkQuota(cost) : undefined
+    if (raising !== undefined) {
+      await raising
+      throw Errors.noSpace()
+    }
     while (this.queue.length >= this.limits.maxQueuedProposals) {
       await new Promise<void>((resume) => this.queueSpaceWaiters.push(resume))
       if (this.stopped) throw Errors.stopped()
