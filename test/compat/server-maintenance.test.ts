@@ -32,7 +32,7 @@ function mask(output: Buffer): string {
     .toString('latin1')
     .replace(/"ts":("[^"]*"|[0-9.e+]+)/g, '"ts":<ts>')
     .replace(/"took":([0-9.e-]+|"[^"]*")/g, '"took":<took>')
-    .replace(/took = [0-9.]+(ns|µs|ms|s)/g, 'took = <took>')
+    .replace(/took = [0-9.]+(ns|µs|Âµs|ms|s)/g, 'took = <took>')
     .replace(/"size":"[^"]*"/g, '"size":<size>')
     .replace(/https?:\/\/(127\.0\.0\.1|localhost):\d+/g, '<url>')
     .replace(/127\.0\.0\.1:\d+/g, '<endpoint>')

@@ -35,6 +35,8 @@ const EMPTY = Buffer.alloc(0)
 
 /** Maintenance methods only a root-role caller may use (etcd's authMaintenanceServer). */
 const ADMIN_MAINTENANCE = new Set(['hash', 'hashKV', 'defragment', 'snapshot', 'moveLeader'])
+/** Those of them that are server streams (an AsyncIterable, not a promise). */
+const ADMIN_STREAMS = new Set(['snapshot'])
 
 /** gRPC-Go's text of a status error, which etcd puts in a watch's cancel_reason. */
 const grpcCodeNames: Record<number, string> = {
@@ -81,12 +83,19 @@ export function callerView<E extends ViewedEngine>(engine: E, token: string | un
   // Everything the engine offers passes through unless overridden below.
   for (const name of methodNames(engine)) {
     const method = (engine as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!
-    view[name] = ADMIN_MAINTENANCE.has(name)
-      ? async (...args: unknown[]) => {
-          maintenanceAdmin(() => admin())
-          return method.apply(engine, args)
-        }
-      : method.bind(engine)
+    if (!ADMIN_MAINTENANCE.has(name)) view[name] = method.bind(engine)
+    else if (ADMIN_STREAMS.has(name)) {
+      // A server stream answers an iterable at once; the check runs when it is first read.
+      view[name] = async function* (...args: unknown[]) {
+        maintenanceAdmin(() => admin())
+        yield* method.apply(engine, args) as AsyncIterable<unknown>
+      }
+    } else {
+      view[name] = async (...args: unknown[]) => {
+        maintenanceAdmin(() => admin())
+        return method.apply(engine, args)
+      }
+    }
   }
 
   Object.assign(view, {

@@ -144,8 +144,10 @@ export class Membership {
 
   async remove(id: bigint): Promise<void> {
     const member = this.members.get(id)
-    if (!member?.isLearner && !this.readyToRemoveVotingMember(id)) throw ClusterErrors.notEnoughStartedMembers()
+    // etcd's quorum check passes for an id that is no member (it is not counted), and raft then
+    // refuses the unknown id: so an unknown id is "member not found", whatever the quorum.
     if (member === undefined) throw ClusterErrors.memberNotFound()
+    if (!member.isLearner && !this.readyToRemoveVotingMember(id)) throw ClusterErrors.notEnoughStartedMembers()
     this.members.delete(id)
     await this.save()
   }
