@@ -3,5 +3,5 @@ import {runTask, type WorkerTask} from './workload.js'
 
 const task = JSON.parse(process.argv[2]!) as WorkerTask
 const result = await runTask(task)
-process.stdout.write(JSON.stringify(result))
-process.exit(0)
+// exit only once the result is written: a pipe takes large writes asynchronously
+process.stdout.write(JSON.stringify(result), () => process.exit(0))
