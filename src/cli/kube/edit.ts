@@ -10,6 +10,7 @@ import type {KubeClient, KubeObject} from '../../client/kube/client.js'
 import {isBuiltin} from './apply.js'
 import {KctlError} from './errors.js'
 import {goJson} from './gojson.js'
+import {withoutManagedFields} from './output.js'
 import {deepEqual, twoWayPatch} from './merge-patch.js'
 import {targetName, type Target} from './targets.js'
 import {parseYaml, toYaml} from './yaml.js'
@@ -46,7 +47,8 @@ export async function runEdit(
   const dir = mkdtempSync(join(tmpdir(), 'kctl-edit-'))
   try {
     for (const t of targets) {
-      const original = await client.get(t.resource, t.namespace, t.name)
+      // kubectl edits the object without its managed fields (--show-managed-fields=false)
+      const original = withoutManagedFields(await client.get(t.resource, t.namespace, t.name))
       const render = (obj: KubeObject) => (o.output === 'json' ? goJson(obj) + '\n' : toYaml(obj))
       const file = join(dir, `${t.resource.name}-${t.name}.${o.output}`)
       let body = render(original)

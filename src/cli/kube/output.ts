@@ -79,7 +79,16 @@ export function asList(items: KubeObject[]): KubeObject {
  * Prints objects in a non-table format. `single` prints the one object itself (a named get of
  * one object); otherwise a List.
  */
-export function formatObjects(format: OutputFormat, items: KubeObject[], single: boolean, noHeaders = false): string {
+/** The object without metadata.managedFields (a copy when it has them). */
+export function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj
+  const {managedFields: _m, ...metadata} = obj.metadata
+  return {...obj, metadata}
+}
+
+export function formatObjects(format: OutputFormat, shown: KubeObject[], single: boolean, noHeaders = false): string {
+  // kubectl prints objects without their managed fields (its --show-managed-fields=false).
+  const items = shown.map(withoutManagedFields)
   const subject = single && items.length === 1 ? items[0]! : asList(items)
   switch (format.kind) {
     case 'json':

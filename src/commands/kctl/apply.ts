@@ -14,6 +14,7 @@ The change is a three-way merge of the last applied configuration (kept in the k
     '# Apply the JSON passed into stdin to a pod\ncat pod.json | <%= config.bin %> apply -f -',
     '# Apply every manifest in a folder and its subfolders\n<%= config.bin %> apply -R -f ./manifests/',
     '# Show what would change without changing anything\n<%= config.bin %> apply -f app.yaml --dry-run=server',
+    '# Apply in the server, which tracks the fields each manager owns\n<%= config.bin %> apply --server-side -f app.yaml',
   ]
   static override flags = {
     filename: kslice({char: 'f', description: 'The files that contain the configurations to apply.'}),
@@ -26,6 +27,7 @@ The change is a three-way merge of the last applied configuration (kept in the k
     prune: kbool({description: 'Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.'}),
     all: kbool({description: 'Select all resources in the namespace of the specified resource types.'}),
     'server-side': kbool({description: 'If true, apply runs in the server instead of the client.'}),
+    'force-conflicts': kbool({description: 'If true, server-side apply will force the changes against conflicts.'}),
     force: kbool({description: 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.'}),
   }
 
@@ -36,6 +38,9 @@ The change is a three-way merge of the last applied configuration (kept in the k
     if (files.length === 0) throw new KctlError('must specify one of -f and -k', "error: must specify one of -f and -k\n\n")
     const {parseDryRun} = await import('../../cli/kube/create-run.js')
     const dryRun = parseDryRun(this.str('dry-run'))
+    const serverSide = this.bool('server-side')
+    if (this.bool('force-conflicts') && !serverSide) throw new KctlError('--force-conflicts only works with --server-side')
+    if (serverSide && dryRun === 'client') throw new KctlError("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)")
     const {readSources, parseSource} = await import('../../cli/kube/manifests.js')
     const sources = await readSources(files, this.bool('recursive'))
     const docs = []
@@ -49,16 +54,34 @@ The change is a three-way merge of the last applied configuration (kept in the k
     if (docs.length > 0) {
       const conn = await this.connect()
       const ns = await this.namespace()
-      const {applyDocs} = await import('../../cli/kube/apply.js')
-      const applied = await applyDocs(conn.client, docs, {
-        namespace: conn.namespace,
-        namespaceExplicit: ns.explicit,
-        dryRun,
-        output: this.str('output'),
-        fieldManager: this.str('field-manager') ?? 'kubectl-client-side-apply',
-        write: (s) => this.out(s),
-        report: (err) => this.report(err),
-      })
+      let applied: boolean
+      if (serverSide) {
+        const {serverSideApplyDocs} = await import('../../cli/kube/server-side-apply.js')
+        const validate = this.str('validate') ?? 'strict'
+        applied = await serverSideApplyDocs(conn.client, docs, {
+          namespace: conn.namespace,
+          namespaceExplicit: ns.explicit,
+          dryRun,
+          output: this.str('output'),
+          // kubectl's server-side manager is "kubectl" unless --field-manager names another
+          fieldManager: this.given.has('field-manager') ? this.str('field-manager')! : 'kubectl',
+          forceConflicts: this.bool('force-conflicts'),
+          fieldValidation: validate === 'warn' ? 'Warn' : validate === 'ignore' || validate === 'false' ? 'Ignore' : 'Strict',
+          write: (s) => this.out(s),
+          report: (err) => this.report(err),
+        })
+      } else {
+        const {applyDocs} = await import('../../cli/kube/apply.js')
+        applied = await applyDocs(conn.client, docs, {
+          namespace: conn.namespace,
+          namespaceExplicit: ns.explicit,
+          dryRun,
+          output: this.str('output'),
+          fieldManager: this.str('field-manager') ?? 'kubectl-client-side-apply',
+          write: (s) => this.out(s),
+          report: (err) => this.report(err),
+        })
+      }
       if (this.bool('prune') && applied) {
         const {prune} = await import('../../cli/kube/prune.js')
         await prune(conn.client, docs, {

@@ -72,7 +72,13 @@ export function sameObject(a: Obj, b: Obj): boolean {
   const strip = (o: Obj) => {
     const meta = {...(o.metadata as Obj)}
     delete meta.resourceVersion
-    delete meta.managedFields
+    if (Array.isArray(meta.managedFields)) {
+      meta.managedFields = meta.managedFields.map((e: unknown) => {
+        if (typeof e !== 'object' || e === null) return e
+        const {time: _t, ...rest} = e as Obj
+        return rest
+      })
+    }
     return {...o, metadata: meta}
   }
   return isDeepStrictEqual(strip(a), strip(b))

@@ -10,6 +10,7 @@ import {Status, StatusError, type FieldError} from '../api/status.js'
 import {validateObjectMeta} from '../api/validation.js'
 import {desiredStateChanged, generatedName, initCreateMeta, keepSystemMeta, rfc3339, sameObject, tracksGeneration} from './metadata.js'
 import type {ObjectStorage, Obj} from './storage.js'
+import {recordUpdate, type Writer} from './managed-fields/manager.js'
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const metaOf = (o: Obj): Obj => (isObj(o.metadata) ? o.metadata : (o.metadata = {}))
@@ -19,6 +20,10 @@ export interface WriteOptions {
   subresource?: string
   /** The server's own write: it may set the deletion fields that clients may not. */
   system?: boolean
+  /** The field manager whose change this is, recorded in metadata.managedFields. */
+  writer?: Writer
+  /** A server-side apply: the object already carries its managed fields. */
+  applied?: boolean
 }
 
 export interface DeleteOptions {
@@ -99,6 +104,7 @@ export class Objects {
     if (def.namespaced && typeof meta.namespace === 'string' && meta.namespace) await this.requireNamespace(meta.namespace, def, String(meta.name ?? ''))
     await this.hooks.beforeCreate?.(def, obj)
     this.validate(def, obj)
+    if (opts.writer && !opts.applied) recordUpdate(def, undefined, obj, opts.writer, this.now())
     if (opts.dryRun) return obj
     for (let attempt = 0; ; attempt++) {
       try {
@@ -126,6 +132,8 @@ export class Objects {
       const current = await this.storage.mustGet(def, namespace, name)
       const proposed = await mutate(structuredClone(current))
       const next = this.prepareUpdate(def, current, proposed, opts.subresource, opts.system)
+      if (opts.writer && !opts.applied) recordUpdate(def, current, next, opts.writer, this.now())
+      else if (metaOf(next).managedFields === undefined && metaOf(current).managedFields !== undefined) metaOf(next).managedFields = structuredClone(metaOf(current).managedFields)
       const wantRv = metaOf(proposed).resourceVersion
       if (wantRv !== undefined && wantRv !== '' && String(wantRv) !== metaOf(current).resourceVersion) throw Status.conflict(this.qualified(def), name)
       if (sameObject(current, next)) return current

@@ -19,6 +19,7 @@ import {toTable, type IncludeObject} from './tables.js'
 import {startWatch} from './watch.js'
 import {serverVersion} from './version.js'
 import type {Authorizer, Caller} from './authz.js'
+import {applyConfig, type Writer} from './managed-fields/manager.js'
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -182,7 +183,7 @@ export class ApiServer implements KubeHandler {
         if (rp.name) throw Status.methodNotAllowed()
         const warnings: string[] = []
         const body = this.checkFields(req, def, this.body(req), warnings)
-        const created = await this.state.objects.create(def, ns, body, {dryRun})
+        const created = await this.state.objects.create(def, ns, body, {dryRun, writer: this.writer(req)})
         return this.one(req, def, created, 201, warnings)
       }
       case 'update': {
@@ -190,11 +191,14 @@ export class ApiServer implements KubeHandler {
         const body = this.body(req)
         if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, () => body, dryRun))
         this.checkFields(req, def, body, warnings)
-        const updated = await this.state.objects.update(def, ns, rp.name!, () => body, {subresource: rp.subresource, dryRun})
+        const updated = await this.state.objects.update(def, ns, rp.name!, () => body, {subresource: rp.subresource, dryRun, writer: this.writer(req, rp.subresource)})
         return this.one(req, def, updated, 200, warnings)
       }
       case 'patch': {
-        const patcher = this.patcher(req, def)
+        const applying = (req.headers?.['content-type'] ?? '').split(';')[0].trim() === patchTypes.apply
+        const writer = this.writer(req, rp.subresource)
+        this.checkPatchOptions(req, applying)
+        const patcher = this.patcher(req, def, writer)
         if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, patcher, dryRun))
         const warnings: string[] = []
         const checked = (current: Obj) => {
@@ -202,14 +206,13 @@ export class ApiServer implements KubeHandler {
           return this.checkFields(req, def, patcher(current), warnings)
         }
         try {
-          const patched = await this.state.objects.update(def, ns, rp.name!, checked, {subresource: rp.subresource, dryRun})
+          const patched = await this.state.objects.update(def, ns, rp.name!, checked, {subresource: rp.subresource, dryRun, writer, applied: applying})
           return this.one(req, def, patched, 200, warnings)
         } catch (error) {
           // Server-side apply creates what does not exist yet.
-          const type = (req.headers?.['content-type'] ?? '').split(';')[0].trim()
-          if (type !== patchTypes.apply || !(error instanceof StatusError && error.reason === 'NotFound') || rp.subresource) throw error
+          if (!applying || !(error instanceof StatusError && error.reason === 'NotFound') || rp.subresource) throw error
           const applied = checked({apiVersion: apiVersionOf(def), kind: def.kind, metadata: {name: rp.name, ...(ns ? {namespace: ns} : {})}})
-          const created = await this.state.objects.create(def, ns, applied, {dryRun})
+          const created = await this.state.objects.create(def, ns, applied, {dryRun, writer, applied: true})
           return this.one(req, def, created, 201, warnings)
         }
       }
@@ -281,7 +284,32 @@ export class ApiServer implements KubeHandler {
     return jsonBody(req)
   }
 
-  private patcher(req: KubeRequest, def: ResourceDef): (current: Obj) => Obj {
+  /**
+   * Who a write is recorded under: the fieldManager the request names, else the first word of
+   * its user agent (kube-apiserver's default: `kubectl/v1.32.0 (linux/amd64) ...` is kubectl).
+   */
+  private writer(req: KubeRequest, subresource?: string): Writer {
+    const asked = queryValue(req, 'fieldManager')
+    const manager = asked ?? (req.headers?.['user-agent'] ?? '').split('/')[0].slice(0, 128)
+    return {manager, subresource: subresource === 'status' || subresource === 'scale' ? subresource : undefined}
+  }
+
+  /** PatchOptions as kube-apiserver validates them: appliers must name themselves, only they force. */
+  private checkPatchOptions(req: KubeRequest, applying: boolean): void {
+    const force = queryValue(req, 'force')
+    if (applying && !queryValue(req, 'fieldManager')) {
+      throw Status.invalid('PatchOptions', 'meta.k8s.io', '', [{type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch'}])
+    }
+    if (!applying && force !== undefined) {
+      throw Status.invalid('PatchOptions', 'meta.k8s.io', '', [{type: 'FieldValueForbidden', field: 'force', detail: 'may not be specified for non-apply patch'}])
+    }
+    const manager = queryValue(req, 'fieldManager')
+    if (manager !== undefined && manager.length > 128) {
+      throw Status.invalid('PatchOptions', 'meta.k8s.io', '', [{type: 'FieldValueTooLong', field: 'fieldManager', value: manager, detail: 'may not be longer than 128'}])
+    }
+  }
+
+  private patcher(req: KubeRequest, def: ResourceDef, writer: Writer): (current: Obj) => Obj {
     const type = (req.headers?.['content-type'] ?? '').split(';')[0].trim()
     const raw = Buffer.from(req.body ?? new Uint8Array()).toString('utf8')
     let patch: unknown
@@ -299,7 +327,8 @@ export class ApiServer implements KubeHandler {
         if (def.custom) throw Status.unsupportedMediaType(type)
         return (current) => strategicMerge(current, patch) as Obj
       case patchTypes.apply:
-        return (current) => this.state.apply(def, current, patch, queryValue(req, 'fieldManager') ?? '', queryBool(req, 'force'))
+        if (!isObj(patch)) throw Status.badRequest('the body of an apply patch must be an object')
+        return (current) => applyConfig(def, current, patch, writer, queryBool(req, 'force'), this.state.now())
       default:
         throw Status.unsupportedMediaType(type)
     }

@@ -3,7 +3,7 @@
 // the scale subresource, and emptying namespaces being deleted.
 import {randomInt} from 'node:crypto'
 import type {EtcdClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
-import {apiVersionOf, type PrinterColumn, type ResourceDef, type ResourceRegistry, virtualKinds, allVerbs} from '../api/registry.js'
+import {type PrinterColumn, type ResourceDef, type ResourceRegistry, virtualKinds, allVerbs} from '../api/registry.js'
 import {parseLabelSelectorObject, selectorString} from '../api/selectors.js'
 import {Status, StatusError} from '../api/status.js'
 import type {Authorizer, Caller} from './authz.js'
@@ -13,7 +13,6 @@ import {applyLimitRanges, checkQuotas} from './admission.js'
 import {qosClass} from '../api/defaults.js'
 import {ServiceAccountTokens} from './sa-tokens.js'
 import {Objects} from './objects.js'
-import {strategicMerge, mergePatch} from './patch.js'
 import {collectionPrefix, decode, ObjectStorage, type Obj} from './storage.js'
 import {WatchCache} from './watch-cache.js'
 
@@ -369,22 +368,6 @@ export class ApiState {
     return this.scaleOf(def, updated)
   }
 
-  /**
-   * Server-side apply: the applied configuration is merged into the live object (strategically
-   * for built-in kinds, as a merge patch for custom ones) and the field manager recorded.
-   */
-  apply(def: ResourceDef, current: Obj, patch: unknown, manager: string, _force: boolean): Obj {
-    if (!isObj(patch)) throw Status.badRequest('the body of an apply patch must be an object')
-    if (!manager) throw Status.badRequest('PATCH with apply requires a fieldManager to be set')
-    const merged = (def.custom ? mergePatch(current, patch) : strategicMerge(current, patch)) as Obj
-    const meta = o(merged.metadata)
-    const managed = ((meta.managedFields as Obj[] | undefined) ?? []).filter((m) => m.manager !== manager || m.operation !== 'Apply')
-    managed.push({manager, operation: 'Apply', apiVersion: apiVersionOf(def), time: rfc3339(this.now()), fieldsType: 'FieldsV1', fieldsV1: fieldSet(patch)})
-    meta.managedFields = managed
-    merged.metadata = meta
-    return merged
-  }
-
   /** Creates that are answered and not stored: bindings, evictions, access reviews. */
   async virtualCreate(def: ResourceDef, ns: string | undefined, name: string | undefined, sub: string | undefined, body: Obj, caller: Caller, authorizer?: Authorizer): Promise<Obj> {
     const podDef = this.def('', 'Pod')
@@ -483,23 +466,4 @@ export class ApiState {
     }
     // Namespaced objects that were swept on an earlier pass may be gone now: check again soon.
   }
-}
-
-/** The FieldsV1 set of an applied configuration: every field it names. */
-function fieldSet(v: unknown): Obj {
-  if (!isObj(v)) return {}
-  const out: Obj = {}
-  for (const [k, val] of Object.entries(v)) {
-    if (k === 'apiVersion' || k === 'kind') continue
-    if (k === 'metadata' && isObj(val)) {
-      const meta: Obj = {}
-      for (const mk of ['labels', 'annotations']) {
-        if (isObj(val[mk])) meta[`f:${mk}`] = Object.fromEntries(Object.keys(val[mk] as Obj).map((x) => [`f:${x}`, {}]))
-      }
-      if (Object.keys(meta).length) out['f:metadata'] = meta
-      continue
-    }
-    out[`f:${k}`] = isObj(val) ? fieldSet(val) : {}
-  }
-  return out
 }
