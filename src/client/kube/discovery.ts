@@ -83,27 +83,31 @@ export function groupVersionOf(r: {group: string; version: string}): string {
 
 /** The resource a user's word names, or undefined. Preferred versions win over others. */
 export function resolveResource(data: DiscoveryData, word: string): ApiResource | undefined {
-  const candidates = splitResourceWord(word)
-  const preferred = new Map(data.groups.map((g) => [g.name, g.preferredVersion]))
-  const groupOrder = new Map(data.groups.map((g, i) => [g.name, i]))
-  for (const {name, version, group} of candidates) {
-    const lower = name.toLowerCase()
-    const matches = data.resources.filter((r) => {
-      if (group !== undefined && r.group !== group) return false
-      if (version !== undefined && r.version !== version) return false
-      return r.name === lower || r.singularName === lower || r.shortNames.includes(lower) || r.kind.toLowerCase() === lower
-    })
-    if (matches.length === 0) continue
-    // exact plural beats singular and short names (a short name may collide with another plural)
-    matches.sort((a, b) => {
-      const rank = (r: ApiResource) => (r.name === lower ? 0 : r.singularName === lower || r.kind.toLowerCase() === lower ? 1 : 2)
-      const pa = preferred.get(a.group) === a.version ? 0 : 1
-      const pb = preferred.get(b.group) === b.version ? 0 : 1
-      return rank(a) - rank(b) || (groupOrder.get(a.group) ?? 0) - (groupOrder.get(b.group) ?? 0) || pa - pb
-    })
-    return matches[0]
+  for (const {name, version, group} of splitResourceWord(word)) {
+    const matches = resourcesMatching(data, name, version, group)
+    if (matches.length > 0) return matches[0]
   }
   return undefined
+}
+
+/**
+ * Every resource a bare name (plural, singular, short name or kind) may mean, best first, as
+ * kubectl's RESTMapper ResourcesFor orders them: exact plural first, then by the group's place
+ * in discovery, the preferred version before the others.
+ */
+export function resourcesMatching(data: DiscoveryData, name: string, version?: string, group?: string): ApiResource[] {
+  const preferred = new Map(data.groups.map((g) => [g.name, g.preferredVersion]))
+  const groupOrder = new Map(data.groups.map((g, i) => [g.name, i]))
+  const lower = name.toLowerCase()
+  const matches = data.resources.filter((r) => {
+    if (group !== undefined && r.group !== group) return false
+    if (version !== undefined && r.version !== version) return false
+    return r.name === lower || r.singularName === lower || r.shortNames.includes(lower) || r.kind.toLowerCase() === lower
+  })
+  // exact plural beats singular and short names (a short name may collide with another plural)
+  const rank = (r: ApiResource) => (r.name === lower ? 0 : r.singularName === lower || r.kind.toLowerCase() === lower ? 1 : 2)
+  const pref = (r: ApiResource) => (preferred.get(r.group) === r.version ? 0 : 1)
+  return matches.sort((a, b) => rank(a) - rank(b) || (groupOrder.get(a.group) ?? 0) - (groupOrder.get(b.group) ?? 0) || pref(a) - pref(b))
 }
 
 /** The resource of a kind in an apiVersion (`apps/v1`, `Deployment`), as a manifest names it. */
