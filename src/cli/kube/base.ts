@@ -182,6 +182,7 @@ export abstract class KctlCommand extends Command {
       return
     }
     if ((err as {oclif?: {exit?: number}}).oclif?.exit !== undefined && err.constructor.name === 'ExitError') throw err
+    if (err instanceof KctlError && err.stdout !== undefined) process.stdout.write(err.stdout)
     if (!(err instanceof AlreadyReported)) this.failures.push(err)
     process.exitCode = 1
   }

@@ -10,6 +10,8 @@ export class KctlError extends Error {
     message: string,
     /** the exact stderr text; default `error: <message>\n` */
     readonly stderr?: string,
+    /** what kubectl writes to stdout before it fails (a template's output so far) */
+    readonly stdout?: string,
   ) {
     super(message)
     this.name = 'KctlError'

@@ -3,28 +3,37 @@
 import {readFileSync} from 'node:fs'
 import type {KubeObject} from '../../client/kube/client.js'
 import {customColumnsHeader, customColumnsRow, parseCustomColumns, parseCustomColumnsFile, type Column} from './custom-columns.js'
+import {goFileError} from '../zap-log.js'
 import {KctlError} from './errors.js'
 import {goJson} from './gojson.js'
+import {executeGoTemplate, parseGoTemplate, type GoTemplate} from './gotemplate.js'
 import {executeJsonPath, parseJsonPath, JsonPathError, executeJsonPathValues} from './jsonpath.js'
 import {tabulate} from './tabwriter.js'
 import {toYaml} from './yaml.js'
 
-export type OutputKind = 'table' | 'wide' | 'json' | 'yaml' | 'name' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns'
+export type OutputKind = 'table' | 'wide' | 'json' | 'yaml' | 'name' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns' | 'go-template'
 
 export interface OutputFormat {
   kind: OutputKind
   jsonpath?: ReturnType<typeof parseJsonPath>
   jsonpathSource?: string
   columns?: Column[]
+  goTemplate?: GoTemplate
+}
+
+/** --template (the template when -o names only the format) and --allow-missing-template-keys. */
+export interface TemplateFlags {
+  template?: string
+  allowMissingKeys?: boolean
 }
 
 const ALLOWED = 'custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml'
 
-export function parseOutput(raw: string | undefined): OutputFormat {
+export function parseOutput(raw: string | undefined, flags: TemplateFlags = {}): OutputFormat {
   if (raw === undefined || raw === '') return {kind: 'table'}
   const eq = raw.indexOf('=')
   const name = eq < 0 ? raw : raw.slice(0, eq)
-  const arg = eq < 0 ? '' : raw.slice(eq + 1)
+  const arg = eq < 0 ? (flags.template ?? '') : raw.slice(eq + 1)
   switch (name) {
     case 'wide':
     case 'json':
@@ -43,6 +52,14 @@ export function parseOutput(raw: string | undefined): OutputFormat {
         throw new KctlError(`error parsing jsonpath ${source}, ${(err as Error).message}`)
       }
     }
+    case 'go-template':
+    case 'go-template-file':
+    case 'template':
+    case 'templatefile': {
+      const source = name.endsWith('file') ? (arg === '' ? '' : readTemplateFile(arg)) : arg
+      if (source === '') throw new KctlError('template format specified but no template given')
+      return {kind: 'go-template', goTemplate: parseGoTemplate(source, flags.allowMissingKeys ?? true)}
+    }
     case 'custom-columns':
     case 'custom-columns-file':
       try {
@@ -58,7 +75,7 @@ function readTemplateFile(path: string): string {
   try {
     return readFileSync(path, 'utf8')
   } catch (err) {
-    throw new KctlError(`error reading --template ${path}, ${(err as Error).message}`)
+    throw new KctlError(`error reading --template ${path}, ${goFileError('open', path, err)}`)
   }
 }
 
@@ -106,6 +123,8 @@ export function formatObjects(format: OutputFormat, shown: KubeObject[], single:
       }
     case 'jsonpath-as-json':
       return goJson(executeJsonPathValues(format.jsonpath!, subject)) + '\n'
+    case 'go-template':
+      return executeGoTemplate(format.goTemplate!, subject)
     case 'custom-columns':
       return tabulate((noHeaders ? '' : customColumnsHeader(format.columns!)) + items.map((o) => customColumnsRow(format.columns!, o)).join(''))
     default:

@@ -5,7 +5,7 @@ import {kbool, kint, kslice, kstring} from '../../cli/kube/flags.js'
 export default class Get extends KctlCommand {
   static override description = `Display one or many resources.
 
-Prints a table of the most important information about the specified resources (the columns the API server chooses). Filter with a label selector (-l) or a field selector; -A lists every namespace. -o chooses another format: json, yaml, name, wide, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE.
+Prints a table of the most important information about the specified resources (the columns the API server chooses). Filter with a label selector (-l) or a field selector; -A lists every namespace. -o chooses another format: json, yaml, name, wide, jsonpath=TEMPLATE, jsonpath-file=FILE, go-template=TEMPLATE, go-template-file=FILE, custom-columns=SPEC, custom-columns-file=FILE.
 
 Use "kctl api-resources" for a complete list of supported resources.`
   static override usage = 'get [(-o|--output=)json|yaml|name|wide|custom-columns=...|jsonpath=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]'
@@ -16,6 +16,7 @@ Use "kctl api-resources" for a complete list of supported resources.`
     '# List deployments and services together\n<%= config.bin %> get deployments,services',
     '# List one pod and one service by type/name\n<%= config.bin %> get pod/web svc/frontend',
     '# Print the names and phases of every pod\n<%= config.bin %> get pods -A -o custom-columns=NAME:.metadata.name,PHASE:.status.phase',
+    "# Print each config map's name and its number of keys with a Go template\n<%= config.bin %> get cm -o go-template='{{range .items}}{{.metadata.name}} {{len .data}}{{\"\\n\"}}{{end}}'",
     "# Print only the names, one a line\n<%= config.bin %> get pods -o jsonpath='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'",
     '# Watch pods as they change\n<%= config.bin %> get pods -w',
   ]
@@ -33,13 +34,15 @@ Use "kctl api-resources" for a complete list of supported resources.`
     'chunk-size': kint({description: 'Return large lists in chunks rather than all at once. Pass 0 to disable.', default: 500}),
     'ignore-not-found': kbool({description: 'If set to true, suppresses NotFound error for specific objects that do not exist.'}),
     'show-kind': kbool({description: 'If present, list the resource type for the requested object(s).'}),
+    template: kstring({description: 'Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].'}),
+    'allow-missing-template-keys': kbool({description: 'If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.', default: true}),
     'output-watch-events': kbool({description: 'Output watch event objects when --watch or --watch-only is used.', hidden: true}),
   }
 
   async run(): Promise<void> {
     const args = this.readArgv()
     const {parseOutput} = await import('../../cli/kube/output.js')
-    const output = parseOutput(this.str('output'))
+    const output = parseOutput(this.str('output'), {template: this.str('template'), allowMissingKeys: this.bool('allow-missing-template-keys')})
     if (args.length === 0) {
       throw new KctlError(
         'Required resource not specified.',
