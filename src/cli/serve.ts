@@ -16,6 +16,10 @@ export interface ServerFlags {
   initialCluster?: string
   initialClusterState: string
   initialClusterToken: string
+  /** --heartbeat-interval, --election-timeout (ms) and --snapshot-count, as given. */
+  heartbeatInterval?: string
+  electionTimeout?: string
+  snapshotCount?: string
   /** As given (etcd parses it as an int64 and refuses anything else). */
   maxRequestBytes: string
   quotaBackendBytes: string
@@ -60,7 +64,22 @@ export interface ServerConfig {
   autoCompaction?: {mode: 'periodic' | 'revision'; retention: number}
   tls?: ServerTlsFiles
   gateway: boolean
+  /** Set when --initial-cluster names more than one member: this member of a Raft cluster. */
+  cluster?: ServerClusterConfig
 }
+
+export interface ServerClusterConfig {
+  /** Each member's peer URLs, by name (--initial-cluster). */
+  initialCluster: Map<string, string[]>
+  /** Where to listen for peers (the first --listen-peer-urls). */
+  listenPeer: {host: string; port: number}
+  heartbeatMs: number
+  electionMs: number
+  snapshotCount: number
+}
+
+/** etcd's bound on --election-timeout. */
+const maxElectionMs = 50_000
 
 /**
  * Reads argv as etcd's Go flag package does: `-name` is `--name`, and a flag given twice takes
@@ -199,7 +218,7 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
   }
   const listen = listenUrls.map((url) => ({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:'}))
   const advertise = flags.advertiseClientUrls === undefined ? undefined : splitUrls('advertise-client-urls', flags.advertiseClientUrls)
-  splitUrls('listen-peer-urls', flags.listenPeerUrls)
+  const listenPeer = splitUrls('listen-peer-urls', flags.listenPeerUrls)[0]!
   const peerUrls = splitUrls('initial-advertise-peer-urls', flags.initialAdvertisePeerUrls).map((url) => url.href.replace(/\/$/, ''))
 
   // etcd's default initial cluster is this member alone at its advertised peer URLs.
@@ -207,9 +226,26 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
   if (!cluster.has(flags.name)) {
     throw configError(`couldn't find local name ${JSON.stringify(flags.name)} in the initial cluster configuration`)
   }
-  if (cluster.size > 1) {
-    throw configError(`--initial-cluster names ${cluster.size} members; clustering is not supported yet (one member only)`)
+  const heartbeatMs = int64Flag('heartbeat-interval', flags.heartbeatInterval ?? '100')
+  const electionMs = int64Flag('election-timeout', flags.electionTimeout ?? '1000')
+  const snapshotCount = int64Flag('snapshot-count', flags.snapshotCount ?? '100000')
+  if (heartbeatMs <= 0) throw configError(`--heartbeat-interval must be a positive number of milliseconds, not ${heartbeatMs}`)
+  // etcd's checks, in etcd's words
+  if (5 * heartbeatMs > electionMs) {
+    throw configError(`--election-timeout[${electionMs}ms] should be at least as 5 times as --heartbeat-interval[${heartbeatMs}ms]`)
   }
+  if (electionMs > maxElectionMs) throw configError(`--election-timeout[${electionMs}ms] is too long, and should be set less than ${maxElectionMs}ms`)
+  if (snapshotCount <= 0) throw configError(`--snapshot-count must be a positive number of entries, not ${snapshotCount}`)
+  const clustered: ServerClusterConfig | undefined =
+    cluster.size > 1
+      ? {
+          initialCluster: cluster,
+          listenPeer: {host: listenPeer.hostname.replace(/^\[|\]$/g, ''), port: Number(listenPeer.port)},
+          heartbeatMs,
+          electionMs,
+          snapshotCount,
+        }
+      : undefined
   return {
     name: flags.name,
     dataDir: flags.dataDir ?? `${flags.name}.etcd`,
@@ -225,6 +261,7 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
       ? {certFile: flags.certFile!, keyFile: flags.keyFile!, trustedCaFile: flags.trustedCaFile || undefined, clientCertAuth: flags.clientCertAuth}
       : undefined,
     gateway: flags.enableGrpcGateway,
+    cluster: clustered,
   }
 }
 
@@ -254,6 +291,7 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
       quotaBackendBytes: config.quotaBackendBytes,
       autoCompaction: config.autoCompaction,
       gateway: config.gateway,
+      open: config.cluster === undefined ? undefined : await clusterOpener(config, options.log),
     })
   } catch (error) {
     throw new CliError(ExitCode.error, `ectl server: ${(error as Error).message}`)
@@ -267,6 +305,26 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
   options.log(`ectl server: received ${signal}, shutting down`)
   await serving.close()
   options.log('ectl server: stopped')
+}
+
+/** Opens this data dir as a member of the Raft cluster the flags describe. */
+async function clusterOpener(config: ServerConfig, log: (line: string) => void) {
+  const cluster = config.cluster!
+  const {openClusteredEtcd} = await import('../engine/cluster/open-cluster.js')
+  return (dataDir: string, options: Parameters<typeof openClusteredEtcd>[2]) =>
+    openClusteredEtcd(
+      dataDir,
+      {
+        name: config.name,
+        initialCluster: cluster.initialCluster,
+        initialClusterToken: config.initialClusterToken,
+        initialClusterState: config.initialClusterState,
+        listenPeer: cluster.listenPeer,
+        timing: {heartbeatMs: cluster.heartbeatMs, electionMs: cluster.electionMs, snapshotCount: cluster.snapshotCount},
+        log,
+      },
+      options,
+    )
 }
 
 /** Reads the PEM files of --cert-file, --key-file and --trusted-ca-file. */

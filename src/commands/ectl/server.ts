@@ -32,7 +32,7 @@ const tlsFlags = Object.fromEntries(
  * have: accepted (so etcd command lines run unchanged) and without effect.
  */
 const noEffectFlags = Object.fromEntries(
-  ['logger', 'log-level', 'log-outputs', 'heartbeat-interval', 'election-timeout', 'snapshot-count', 'max-snapshots', 'max-wals', 'listen-metrics-urls']
+  ['logger', 'log-level', 'log-outputs', 'max-snapshots', 'max-wals', 'listen-metrics-urls']
     .map((name) => [name, Flags.string({description: 'accepted for etcd compatibility; no effect', env: env(name), hidden: true})]),
 )
 
@@ -67,8 +67,13 @@ refused ("etcdserver: mvcc: database space exceeded") until the alarm is disarme
 --auto-compaction-mode periodic keeps --auto-compaction-retention of history ('1h', '30m', or
 hours as a number); revision keeps that many revisions.
 
-Not supported yet: clusters of more than one member (the peer URLs are only advertised),
---auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
+--initial-cluster naming more than one member runs this member of a Raft cluster: members
+talk on --listen-peer-urls, writes go through the leader, reads are linearizable by ReadIndex
+(--consistency=s reads the local member); --heartbeat-interval and --election-timeout (ms) and
+--snapshot-count as etcd's. One member runs without Raft.
+
+Not supported yet: joining a running cluster (--initial-cluster-state existing), member
+add/remove in a cluster, peer TLS, --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
 URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
   static override examples = [
     '<%= config.bin %> server',
@@ -91,7 +96,7 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
       env: env('advertise-client-urls'),
     }),
     'listen-peer-urls': Flags.string({
-      description: 'List of URLs to listen on for peer traffic (advertised only: one member for now).',
+      description: 'List of URLs to listen on for peer traffic.',
       default: 'http://localhost:2380',
       env: env('listen-peer-urls'),
     }),
@@ -113,6 +118,21 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
       description: 'Initial cluster token for the etcd cluster during bootstrap.',
       default: 'etcd-cluster',
       env: env('initial-cluster-token'),
+    }),
+    'heartbeat-interval': Flags.string({
+      description: 'Time (in milliseconds) of a heartbeat interval.',
+      default: '100',
+      env: env('heartbeat-interval'),
+    }),
+    'election-timeout': Flags.string({
+      description: 'Time (in milliseconds) for an election to timeout.',
+      default: '1000',
+      env: env('election-timeout'),
+    }),
+    'snapshot-count': Flags.string({
+      description: 'Number of committed transactions to trigger a snapshot to disk.',
+      default: '100000',
+      env: env('snapshot-count'),
     }),
     'max-request-bytes': Flags.string({
       description: 'Maximum client request size in bytes the server will accept.',
@@ -167,6 +187,9 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
         initialCluster: flags['initial-cluster'],
         initialClusterState: flags['initial-cluster-state'],
         initialClusterToken: flags['initial-cluster-token'],
+        heartbeatInterval: flags['heartbeat-interval'],
+        electionTimeout: flags['election-timeout'],
+        snapshotCount: flags['snapshot-count'],
         maxRequestBytes: flags['max-request-bytes'],
         quotaBackendBytes: flags['quota-backend-bytes'],
         autoCompactionMode: flags['auto-compaction-mode'],

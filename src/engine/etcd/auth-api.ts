@@ -38,7 +38,8 @@ import type {Req} from '../../client/etcd/client.js'
 import type {AuthStore} from '../auth/auth-store.js'
 import {hashPassword, VerifiedPasswords} from '../auth/passwords.js'
 import {newTokenPrefix} from '../auth/tokens.js'
-import {type Member, unwrap} from './member.js'
+import {unwrap} from './member.js'
+import type {MemberApi} from './member-api.js'
 
 /** Past this many live tokens, each Authenticate first drops the expired ones. */
 const TOKENS_BEFORE_SWEEP = 1024
@@ -48,7 +49,7 @@ export class AuthApi {
   private readonly verified = new VerifiedPasswords()
 
   constructor(
-    private readonly member: Member,
+    private readonly member: MemberApi,
     readonly store: AuthStore,
   ) {}
 

@@ -29,7 +29,7 @@ import {
 import type {BidiStream, EtcdClient, EtcdWatchLeaseClient, Req, WatchStream} from '../../client/etcd/client.js'
 import type {AuthStore} from '../auth/auth-store.js'
 import type {AuthApi} from './auth-api.js'
-import type {Member} from './member.js'
+import type {MemberApi} from './member-api.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -48,7 +48,7 @@ const grpcCodeNames: Record<number, string> = {
 
 /** What a view needs of the engine (EmbeddedEtcd). */
 export interface ViewedEngine extends EtcdClient, EtcdWatchLeaseClient {
-  readonly member: Member
+  readonly member: MemberApi
   readonly authStore: AuthStore
   readonly auth: AuthApi
   writeAs<T>(request: {put?: PutRequest; deleteRange?: DeleteRangeRequest; txn?: TxnRequest}, header: RequestHeader | undefined): Promise<T>

@@ -69,6 +69,7 @@ import {abortable, RecipeService} from './recipes.js'
 import {stagingPath, trailerHead, TRAILER_BYTES} from './snapshot-file.js'
 import {KeepAliveSession} from './keepalive-session.js'
 import {Member, type MemberLimits, unwrap} from './member.js'
+import type {MemberApi, MembershipApi} from './member-api.js'
 import {serverVersion} from './version.js'
 
 /** Caller views kept for reuse, by token (a view is cheap; this only spares rebuilding it per call). */
@@ -91,9 +92,9 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
    * of the write path) the cluster and snapshot methods throw.
    */
   constructor(
-    readonly member: Member,
+    readonly member: MemberApi,
     readonly authStore: AuthStore = new AuthStore(),
-    private readonly cluster?: {memberDir: string; membership: Membership},
+    private readonly cluster?: {memberDir: string; membership: MembershipApi},
   ) {
     this.auth = new AuthApi(member, authStore)
   }
@@ -249,6 +250,11 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     })()
   }
 
+  /** Whether this member leads, and whether it knows a leader (metrics); one member always leads. */
+  leadership(): {isLeader: boolean; hasLeader: boolean} {
+    return {isLeader: true, hasLeader: true}
+  }
+
   /** One member is always the leader: moving to itself succeeds, to anyone else is refused. */
   async moveLeader(req: Req<MoveLeaderRequest>): Promise<MoveLeaderResponse> {
     if ((req.targetID ?? 0n) !== this.member.identity.memberId) throw ClusterErrors.badLeaderTransferee()
@@ -319,7 +325,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     return this.recipes.resign(req)
   }
 
-  private need(): {memberDir: string; membership: Membership} {
+  private need(): {memberDir: string; membership: MembershipApi} {
     if (this.cluster === undefined) throw new Error('this engine was opened without its member directory')
     return this.cluster
   }

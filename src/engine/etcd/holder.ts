@@ -20,7 +20,12 @@ export async function dataDirAddress(dataDir: string): Promise<string> {
 }
 
 /** Takes the data dir if no live process holds it; `undefined` when another one does. */
-export async function tryHoldDataDir(dataDir: string, options: EmbeddedOptions = {}): Promise<HeldDataDir | undefined> {
+export async function tryHoldDataDir(
+  dataDir: string,
+  options: EmbeddedOptions = {},
+  /** Opens the engine once the data dir is held: one member by default, a cluster member for `ectl server --initial-cluster`. */
+  open: (dataDir: string, options: EmbeddedOptions) => Promise<EmbeddedEtcd> = openEmbedded,
+): Promise<HeldDataDir | undefined> {
   const address = await dataDirAddress(dataDir)
   const server = createServer()
   const bound = await new Promise<boolean>((resolve, reject) => {
@@ -30,7 +35,7 @@ export async function tryHoldDataDir(dataDir: string, options: EmbeddedOptions =
   if (!bound) return undefined
   // The socket must not keep a one-shot command alive after it is done.
   server.unref()
-  const opening = openEmbedded(dataDir, options)
+  const opening = open(dataDir, options)
   const local = serveLocal(server, opening)
   let engine: EmbeddedEtcd
   try {

@@ -5,7 +5,7 @@ import {EtcdError, ErrorMessage, Errors, GrpcCode} from '../../api/errors.js'
 import {LeaseKeepAliveRequest, type LeaseKeepAliveResponse} from '../../api/proto/rpc.js'
 import type {KeepAliveStream, Req} from '../../client/etcd/client.js'
 import {AsyncQueue} from '../../util/async-queue.js'
-import type {Member} from './member.js'
+import type {MemberApi} from './member-api.js'
 
 /** Requests waiting plus responses not yet read, per stream, beyond which the stream fails. */
 export const MAX_KEEPALIVE_BACKLOG = 1024
@@ -20,7 +20,7 @@ export class KeepAliveSession implements KeepAliveStream {
 
   /** `onEnd` runs once, when the stream ends for any reason. */
   constructor(
-    private readonly member: Member,
+    private readonly member: MemberApi,
     private readonly onEnd: (session: KeepAliveSession) => void = () => undefined,
   ) {}
 

@@ -6,7 +6,7 @@ import {AlarmType} from '../../../api/proto/rpc.js'
 import {type CompactionMode, Compactor} from '../../etcd/compactor.js'
 import {tryHoldDataDir} from '../../etcd/holder.js'
 import {apiClusterVersion, serverVersion} from '../../etcd/version.js'
-import type {EmbeddedEtcd} from '../../etcd/embedded.js'
+import type {EmbeddedEtcd, EmbeddedOptions} from '../../etcd/embedded.js'
 import {ServerMetrics} from '../metrics.js'
 import type {ListenAddress} from '../mux.js'
 import type {MemberInfo, ServedEngine} from './handlers.js'
@@ -24,6 +24,8 @@ export interface ServeDataDirOptions {
   autoCompaction?: {mode: CompactionMode; retention: number}
   /** etcd's --enable-grpc-gateway (default on). */
   gateway?: boolean
+  /** Opens the engine in the held data dir (a cluster member); one member by default. */
+  open?: (dataDir: string, options: EmbeddedOptions) => Promise<EmbeddedEtcd>
 }
 
 export interface ServingDataDir {
@@ -38,8 +40,8 @@ export interface ServingDataDir {
 function metricsOf(engine: EmbeddedEtcd): ServerMetrics {
   const member = engine.member
   const metrics = new ServerMetrics({
-    isLeader: () => true,
-    hasLeader: () => true,
+    isLeader: () => engine.leadership().isLeader,
+    hasLeader: () => engine.leadership().hasLeader,
     committedIndex: () => member.appliedIndex,
     appliedIndex: () => member.appliedIndex,
     dbSizeBytes: () => member.dbSizeBytes(),
@@ -59,7 +61,7 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
       maxRequestBytes: options.maxRequestBytes,
       ...(options.quotaBackendBytes === undefined ? {} : {quotaBackendBytes: options.quotaBackendBytes}),
     },
-  })
+  }, options.open)
   if (!held) {
     throw new EtcdError(GrpcCode.FAILED_PRECONDITION, `data dir ${options.dataDir} is already in use by another process (an ectl server or command)`)
   }

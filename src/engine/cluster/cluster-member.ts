@@ -1,0 +1,627 @@
+// A member of a Raft cluster: the same calls as the single member (etcd/member.ts: propose,
+// lease renew, header …), with Raft between "log" and "apply".
+//
+// The driver loop, one Ready at a time (raft/rawnode.ts):
+//   ready → (a leader sends its messages now: its own disk write runs beside its followers')
+//         → entries and hard state appended to the WAL with one fdatasync (raft-disk.ts)
+//         → messages sent (a follower's votes and acks only once durable)
+//         → committed entries applied to the store in order, in batches, with their index as
+//           the store's consistent index; callers waiting on them answered; reads released
+//         → advance.
+// Ticks come from a timer (--heartbeat-interval); an election takes --election-timeout worth of
+// ticks (randomized up to twice that by raft). Every --snapshot-count applied entries the
+// member records a snapshot (snap-meta.ts) once the store holds them durably and drops the log
+// before it, keeping catchUpEntries in memory for followers slightly behind.
+//
+// Leases: only the leader's lessor counts time. A member that becomes leader gives every lease
+// a full TTL plus an election timeout (etcd's promote); the leader proposes revokes of expired
+// leases; a follower forwards keep-alives to the leader (forwardRenew).
+import {Errors, EtcdError} from '../../api/errors.js'
+import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader} from '../../api/proto/rpc.js'
+import type {InternalRequest} from '../../api/proto/internal.js'
+import {LEASE_REVOKE_RATE_PER_SECOND, EXPIRED_LEASE_RETRY_MS, type Lessor} from '../lease/lessor.js'
+import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
+import {validateRequest} from '../mvcc/validate.js'
+import {defaultQuotaBackendBytes, type MemberIdentity, type MemberObservers} from '../etcd/member.js'
+import {
+  type ConfState,
+  decodeConfChange,
+  type Entry,
+  EntryType,
+  isRaftError,
+  type Message,
+  Mulberry32,
+  None,
+  type NodeId,
+  RawNode,
+  type Ready,
+  StateType,
+} from '../raft/index.js'
+import {decodePayload, encodeAttributesPayload, encodeRequestPayload, PayloadKind} from './entry-data.js'
+import {RaftErrors} from './errors.js'
+import {persistReady, type RaftDisk} from './raft-disk.js'
+import {ReadIndexBatcher} from './read-index.js'
+import {RequestIds} from './request-ids.js'
+import type {Roster} from './roster.js'
+import {saveSnapMeta} from './snap-meta.js'
+import {PeerTransport} from './transport.js'
+
+export interface ClusterTiming {
+  /** --heartbeat-interval: one raft tick. */
+  heartbeatMs: number
+  /** --election-timeout. */
+  electionMs: number
+  /** --snapshot-count: applied entries between two snapshots. */
+  snapshotCount: number
+}
+
+export interface ClusterMemberOptions {
+  memberDir: string
+  identity: MemberIdentity
+  store: KvStore
+  /** The lessor `store` was opened with. */
+  lessor: Lessor
+  disk: RaftDisk
+  roster: Roster
+  timing: ClusterTiming
+  listenPeer: {host: string; port: number}
+  maxRequestBytes: number
+  quotaBackendBytes?: number
+  log(line: string): void
+}
+
+/** How a follower reaches the leader for a lease keep-alive; answers the TTL in seconds. */
+export type RenewForwarder = (leader: NodeId, leaseId: bigint) => Promise<number>
+
+/** Entries kept in memory behind a snapshot, so a follower slightly behind needs no snapshot (etcd: 5000). */
+const catchUpEntries = 5000
+/** etcd's request timeout: 5 s plus two election timeouts. */
+const requestTimeoutBaseMs = 5000
+const leaseExpiryCheckMs = 500
+const maxRenewWaitMs = EXPIRED_LEASE_RETRY_MS + 1000
+const dbSizeRefreshMs = 100
+const kvOverheadBytes = 256
+
+interface Waiter {
+  resolve: (result: ApplyResult) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout
+}
+
+interface Parked {
+  data: Uint8Array
+  id: bigint
+}
+
+export class ClusterMember {
+  readonly store: KvStore
+  readonly identity: MemberIdentity
+  readonly lessor: Lessor
+  readonly roster: Roster
+  readonly node: RawNode
+  forwardRenew: RenewForwarder | undefined
+  private readonly disk: RaftDisk
+  private readonly transport: PeerTransport
+  private readonly ids: RequestIds
+  private readonly waiters = new Map<bigint, Waiter>()
+  /** Proposals raft could not take (no leader yet): offered again on every tick. */
+  private parked: Parked[] = []
+  private readonly appliedWaiters: Array<{index: number; resolve: () => void}> = []
+  private readonly reads: ReadIndexBatcher
+  private confState: ConfState
+  private applied: number
+  private snapIndex: number
+  private snapshotting = false
+  private leader: NodeId = None
+  private isLeaderNow = false
+  private stopped = false
+  private wake: (() => void) | undefined
+  private loop: Promise<void> | undefined
+  private tickTimer: NodeJS.Timeout | undefined
+  private expiryTimer: NodeJS.Timeout | undefined
+  private revokesInFlight = false
+  private gate: Promise<void> | undefined
+  private applying = false
+  private readonly requestTimeoutMs: number
+  private readonly quotaBackendBytes: number
+  private dbSize = {bytes: 0, readAtMs: -Infinity}
+  private commitObserver: ((seconds: number) => void) | undefined
+  private leaderWaiters: Array<() => void> = []
+
+  constructor(private readonly options: ClusterMemberOptions) {
+    this.store = options.store
+    this.identity = options.identity
+    this.lessor = options.lessor
+    this.roster = options.roster
+    this.disk = options.disk
+    this.confState = options.disk.meta.confState
+    this.applied = options.disk.meta.index
+    this.snapIndex = options.disk.meta.index
+    this.quotaBackendBytes = options.quotaBackendBytes ?? defaultQuotaBackendBytes
+    this.requestTimeoutMs = requestTimeoutBaseMs + 2 * options.timing.electionMs
+    const seed = Number(options.identity.memberId & 0xffffffffn) ^ Math.floor(Math.random() * 0x100000000)
+    this.node = new RawNode({
+      id: options.identity.memberId,
+      storage: options.disk.storage,
+      rng: new Mulberry32(seed),
+      heartbeatTicks: 1,
+      electionTimeoutTicks: Math.max(2, Math.round(options.timing.electionMs / options.timing.heartbeatMs)),
+      checkQuorum: true,
+      preVote: true,
+    })
+    this.ids = new RequestIds(options.identity.memberId, Date.now())
+    const peers = new Map<NodeId, {host: string; port: number}>()
+    for (const id of options.roster.ids()) {
+      const url = options.roster.get(id)!.peerURLs[0]
+      if (url !== undefined) peers.set(id, hostPort(url))
+    }
+    this.transport = new PeerTransport({
+      selfId: options.identity.memberId,
+      clusterId: options.identity.clusterId,
+      listen: options.listenPeer,
+      peers,
+      deliver: (messages) => this.receive(messages),
+      unreachable: (id) => {
+        if (!this.stopped) this.node.reportUnreachable(id)
+      },
+      log: options.log,
+    })
+    this.reads = new ReadIndexBatcher(
+      {
+        request: (ctx) => {
+          this.node.readIndex(ctx)
+          this.kick()
+        },
+        waitApplied: (index) => this.waitApplied(index),
+        timeoutError: RaftErrors.timeout,
+      },
+      Math.max(options.timing.heartbeatMs * 5, 200),
+      this.requestTimeoutMs,
+    )
+  }
+
+  /** Listens on the peer URL; resolves with the bound port. */
+  listenPeers(): Promise<number> {
+    return this.transport.start()
+  }
+
+  /** Starts ticking, the driver loop and the lease expiry loop. */
+  start(): void {
+    if (this.stopped) throw Errors.stopped()
+    this.tickTimer = setInterval(() => this.tick(), this.options.timing.heartbeatMs)
+    this.expiryTimer = setInterval(() => void this.revokeExpiredLeases(), leaseExpiryCheckMs)
+    this.loop = this.run()
+  }
+
+  // ---- what the v3 API reads ----
+
+  get term(): bigint {
+    return BigInt(this.node.raft.term)
+  }
+
+  get appliedIndex(): bigint {
+    return BigInt(this.applied)
+  }
+
+  get committedIndex(): bigint {
+    return BigInt(this.node.raft.log.committed)
+  }
+
+  get leaderId(): NodeId {
+    return this.leader
+  }
+
+  get isLeader(): boolean {
+    return this.isLeaderNow
+  }
+
+  /** True once the member is stopping or has failed. */
+  get stoppedNow(): boolean {
+    return this.stopped
+  }
+
+  get isLearner(): boolean {
+    return this.node.raft.isLearner
+  }
+
+  header(revision: number = this.store.currentRevision): ResponseHeader {
+    return {clusterId: this.identity.clusterId, memberId: this.identity.memberId, revision: BigInt(revision), raftTerm: this.term}
+  }
+
+  dbSizeBytes(): number {
+    const now = performance.now()
+    if (now - this.dbSize.readAtMs >= dbSizeRefreshMs) this.dbSize = {bytes: this.store.dbSizeBytes(), readAtMs: now}
+    return this.dbSize.bytes
+  }
+
+  get noSpace(): boolean {
+    return this.store.alarms().some((alarm) => alarm.alarm === AlarmType.NOSPACE)
+  }
+
+  observe(observers: MemberObservers): void {
+    this.disk.wal.syncObserver = observers.walSyncSeconds
+    this.commitObserver = observers.backendCommitSeconds
+  }
+
+  // ---- writes ----
+
+  /**
+   * Validates a request, proposes it through raft (a follower forwards it to the leader) and
+   * resolves with its result once this member has applied it. Gives up after etcd's request
+   * timeout (the entry may still commit later).
+   */
+  async propose(request: InternalRequest): Promise<ApplyResult> {
+    if (this.stopped) throw Errors.stopped()
+    validateRequest(request)
+    const id = this.ids.next()
+    const data = encodeRequestPayload({...request, id})
+    if (data.length - 1 > this.options.maxRequestBytes) throw Errors.requestTooLarge()
+    const cost = quotaCost(request)
+    if (cost > 0) await this.checkQuota(cost)
+    return new Promise<ApplyResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id)
+        this.parked = this.parked.filter((p) => p.id !== id)
+        reject(RaftErrors.timeout())
+      }, this.requestTimeoutMs)
+      timer.unref()
+      this.waiters.set(id, {resolve, reject, timer})
+      this.offer({data, id})
+    })
+  }
+
+  /** A member publishes its name and client URLs through the log (etcd's publish); resolves once applied here. */
+  async publishAttributes(name: string, clientURLs: string[]): Promise<void> {
+    const id = this.ids.next()
+    const data = encodeAttributesPayload({id: this.identity.memberId.toString(16), name, clientURLs, requestId: String(id)})
+    await new Promise<ApplyResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id)
+        this.parked = this.parked.filter((p) => p.id !== id)
+        reject(RaftErrors.timeout())
+      }, this.requestTimeoutMs)
+      timer.unref()
+      this.waiters.set(id, {resolve, reject, timer})
+      this.offer({data, id})
+    })
+  }
+
+  private offer(proposal: Parked): void {
+    try {
+      this.node.propose(proposal.data)
+      this.kick()
+    } catch (error) {
+      if (!isRaftError(error, 'proposal-dropped')) throw error
+      this.parked.push(proposal)
+    }
+  }
+
+  private async checkQuota(costBytes: number): Promise<void> {
+    if (this.noSpace) throw Errors.noSpace()
+    const quota = this.quotaBackendBytes
+    if (quota <= 0 || this.dbSizeBytes() + costBytes <= quota) return
+    await this.propose({id: 0n, alarm: {action: AlarmRequest_AlarmAction.ACTIVATE, memberID: this.identity.memberId, alarm: AlarmType.NOSPACE}}).catch(() => undefined)
+    throw Errors.noSpace()
+  }
+
+  // ---- reads ----
+
+  /** Resolves once a read started now may be served by this member's store (ReadIndex). */
+  linearizableBarrier(): Promise<void> {
+    if (this.stopped) return Promise.reject(Errors.stopped())
+    return this.reads.barrier()
+  }
+
+  private waitApplied(index: number): Promise<void> {
+    if (this.applied >= index) return Promise.resolve()
+    if (this.stopped) return Promise.reject(Errors.stopped())
+    return new Promise<void>((resolve) => this.appliedWaiters.push({index, resolve}))
+  }
+
+  // ---- leases ----
+
+  async leaseRenew(id: bigint): Promise<number> {
+    if (this.stopped) throw Errors.stopped()
+    if (!this.isLeaderNow) {
+      const leader = this.leader !== None ? this.leader : await this.waitForLeader()
+      if (this.forwardRenew === undefined) throw RaftErrors.notLeader()
+      return this.forwardRenew(leader, id)
+    }
+    const result = this.lessor.renew(id)
+    if (!result.expired) return result.ttlSeconds
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxRenewWaitMs)
+      timer.unref()
+    })
+    try {
+      await Promise.race([result.revoked, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+    if (this.stopped) throw Errors.stopped()
+    throw Errors.leaseNotFound()
+  }
+
+  /** The leader, once there is one (at most one request timeout). */
+  waitForLeader(): Promise<NodeId> {
+    if (this.leader !== None) return Promise.resolve(this.leader)
+    return new Promise<NodeId>((resolve, reject) => {
+      const timer = setTimeout(() => reject(RaftErrors.noLeader()), this.requestTimeoutMs)
+      timer.unref()
+      this.leaderWaiters.push(() => {
+        clearTimeout(timer)
+        resolve(this.leader)
+      })
+    })
+  }
+
+  /** One expiry check on the leader: a revoke proposed for each expired lease, as etcd's. */
+  async revokeExpiredLeases(): Promise<void> {
+    if (this.stopped || !this.isLeaderNow || this.revokesInFlight) return
+    const expired = this.lessor.expiredLeases(this.lessor.clock.nowMs(), LEASE_REVOKE_RATE_PER_SECOND / 2)
+    if (expired.length === 0) return
+    this.revokesInFlight = true
+    try {
+      await Promise.all(expired.map((id) => this.propose({id: 0n, leaseRevoke: {ID: id}}).catch(() => undefined)))
+    } finally {
+      this.revokesInFlight = false
+    }
+  }
+
+  // ---- leadership ----
+
+  /** Hands leadership to `target` (this member must lead); resolves once it leads, or times out. */
+  async transferLeadership(target: NodeId): Promise<void> {
+    if (!this.isLeaderNow) throw RaftErrors.notLeader()
+    this.node.transferLeader(target)
+    this.kick()
+    const deadline = performance.now() + this.requestTimeoutMs
+    while (this.leader !== target) {
+      if (performance.now() > deadline) throw RaftErrors.timeout()
+      if (this.stopped) throw Errors.stopped()
+      await new Promise((resolve) => setTimeout(resolve, this.options.timing.heartbeatMs))
+    }
+  }
+
+  // ---- the driver ----
+
+  private tick(): void {
+    this.node.tick()
+    if (this.parked.length > 0 && this.leader !== None) {
+      const parked = this.parked
+      this.parked = []
+      for (const proposal of parked) if (this.waiters.has(proposal.id)) this.offer(proposal)
+    }
+    this.kick()
+  }
+
+  private receive(messages: Message[]): void {
+    if (this.stopped) return
+    for (const m of messages) {
+      try {
+        this.node.step(m)
+      } catch (error) {
+        // a response from a member no longer in the configuration, or a proposal while leaderless
+        if (!isRaftError(error, 'step-peer-not-found') && !isRaftError(error, 'proposal-dropped')) throw error
+      }
+    }
+    this.kick()
+  }
+
+  private kick(): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.node.hasReady()) {
+        await new Promise<void>((resolve) => (this.wake = resolve))
+        continue
+      }
+      const rd = this.node.ready()
+      try {
+        await this.handle(rd)
+      } catch (error) {
+        // The log could not be written or an entry could not be applied: this member cannot
+        // go on safely. Stop it; the cluster goes on without it.
+        this.options.log(`ectl server: raft member stopped: ${(error as Error).stack ?? String(error)}`)
+        this.fail(error instanceof EtcdError ? error : Errors.stopped())
+        return
+      }
+      this.node.advance()
+    }
+  }
+
+  private async handle(rd: Ready): Promise<void> {
+    if (rd.softState !== undefined) this.onSoftState(rd.softState.lead, rd.softState.raftState)
+    // A leader may send before its own write is durable (Raft thesis 10.2.1): an entry is only
+    // applied, and its caller answered, once this Ready is persisted here too.
+    const leaderSends = this.node.raft.state === StateType.Leader
+    if (leaderSends) this.transport.send(rd.messages)
+    await persistReady(this.disk, rd)
+    if (!leaderSends) this.transport.send(rd.messages)
+    if (rd.committedEntries.length > 0) {
+      while (this.gate !== undefined) await this.gate
+      this.applying = true
+      try {
+        this.apply(rd.committedEntries)
+      } finally {
+        this.applying = false
+      }
+    }
+    for (const rs of rd.readStates) this.reads.onReadState(rs.index, rs.requestCtx)
+    if (this.applied - this.snapIndex >= this.options.timing.snapshotCount && !this.snapshotting) void this.snapshot()
+  }
+
+  private onSoftState(lead: NodeId, state: StateType): void {
+    const wasLeader = this.isLeaderNow
+    this.leader = lead
+    this.isLeaderNow = state === StateType.Leader
+    if (this.isLeaderNow && !wasLeader) {
+      // as etcd's promote: every lease gets a full TTL and an election timeout more
+      this.lessor.promote(this.options.timing.electionMs)
+    }
+    if (lead !== None) for (const resume of this.leaderWaiters.splice(0)) resume()
+  }
+
+  private apply(entries: Entry[]): void {
+    let batch: ApplyEntry[] = []
+    const flush = () => {
+      if (batch.length === 0) return
+      const started = this.commitObserver === undefined ? 0 : performance.now()
+      const results = this.store.applyBatch(batch)
+      if (this.commitObserver !== undefined) this.commitObserver((performance.now() - started) / 1000)
+      for (let i = 0; i < batch.length; i++) this.answer(batch[i]!.request.id, results[i]!)
+      batch = []
+    }
+    const consistentIndex = this.store.consistentIndex
+    for (const entry of entries) {
+      if (entry.type === EntryType.ConfChange) {
+        flush()
+        this.confState = this.node.applyConfChange(decodeConfChange(entry.data))
+        continue
+      }
+      const payload = decodePayload(entry.data)
+      if (payload.kind === PayloadKind.Request) {
+        // the store already holds what it applied before a restart
+        if (BigInt(entry.index) > consistentIndex) batch.push({index: BigInt(entry.index), request: payload.request})
+      } else if (payload.kind === PayloadKind.MemberAttributes) {
+        flush()
+        const a = payload.attributes
+        this.roster.setAttributes(BigInt(`0x${a.id}`), a.name, a.clientURLs)
+        if (a.requestId !== undefined) this.answer(BigInt(a.requestId), {ok: true, response: {header: undefined}} as ApplyResult)
+      }
+    }
+    flush()
+    this.applied = entries[entries.length - 1]!.index
+    if (this.appliedWaiters.length > 0) {
+      for (let i = this.appliedWaiters.length - 1; i >= 0; i--) {
+        const waiter = this.appliedWaiters[i]!
+        if (waiter.index <= this.applied) {
+          this.appliedWaiters.splice(i, 1)
+          waiter.resolve()
+        }
+      }
+    }
+  }
+
+  private answer(id: bigint, result: ApplyResult): void {
+    const waiter = this.waiters.get(id)
+    if (waiter === undefined) return
+    this.waiters.delete(id)
+    clearTimeout(waiter.timer)
+    waiter.resolve(result)
+  }
+
+  /**
+   * Records a snapshot at the applied index once the store holds it durably, then drops the
+   * log before it (keeping catchUpEntries in memory).
+   */
+  private async snapshot(): Promise<void> {
+    this.snapshotting = true
+    try {
+      const index = this.applied
+      const meta = {
+        index,
+        term: this.disk.storage.term(index),
+        confState: {voters: [...this.confState.voters], learners: [...this.confState.learners]},
+        roster: this.roster.save(),
+      }
+      await this.store.flushed()
+      await saveSnapMeta(this.options.memberDir, meta)
+      this.snapIndex = index
+      const compactTo = index - catchUpEntries
+      if (compactTo >= this.disk.storage.firstIndex()) this.disk.storage.compact(compactTo)
+      await this.disk.wal.releaseTo(BigInt(index))
+    } catch (error) {
+      if (!this.stopped) this.options.log(`ectl server: snapshot failed (the log is kept): ${(error as Error).message}`)
+    } finally {
+      this.snapshotting = false
+    }
+  }
+
+  /**
+   * Runs `fn` with no entry being applied (defragmentation swaps the backend); the driver
+   * waits before its next apply. One exclusive section at a time.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.gate !== undefined) await this.gate
+    if (this.stopped) throw Errors.stopped()
+    let open!: () => void
+    this.gate = new Promise<void>((resolve) => (open = resolve))
+    try {
+      while (this.applying) await new Promise((resolve) => setImmediate(resolve))
+      return await fn()
+    } finally {
+      this.gate = undefined
+      open()
+    }
+  }
+
+  private fail(error: Error): void {
+    this.stopped = true
+    clearInterval(this.tickTimer)
+    clearInterval(this.expiryTimer)
+    for (const [id, waiter] of this.waiters) {
+      this.waiters.delete(id)
+      clearTimeout(waiter.timer)
+      waiter.reject(error)
+    }
+    this.parked = []
+    this.reads.failAll(error)
+  }
+
+  /**
+   * Stops: a leader first hands leadership to the most caught-up voter (as etcd does on a
+   * clean stop, so the cluster need not wait an election timeout), then everything waiting is
+   * answered `server stopped`, and the log, transport and store are closed.
+   */
+  async close(): Promise<void> {
+    if (!this.stopped && this.isLeaderNow) await this.handOff().catch(() => undefined)
+    this.fail(Errors.stopped())
+    this.kick()
+    await this.loop
+    await this.transport.close()
+    await this.disk.wal.close()
+    await this.store.close()
+  }
+
+  private async handOff(): Promise<void> {
+    const progress = this.node.status().progress
+    let best: NodeId = None
+    let bestMatch = -1
+    for (const [id, pr] of progress) {
+      if (id === this.identity.memberId || !this.confState.voters.includes(id)) continue
+      if (pr.match > bestMatch) {
+        best = id
+        bestMatch = pr.match
+      }
+    }
+    if (best === None) return
+    const deadline = performance.now() + this.options.timing.electionMs
+    this.node.transferLeader(best)
+    this.kick()
+    while (this.isLeaderNow && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+function hostPort(url: string): {host: string; port: number} {
+  const parsed = new URL(url)
+  return {host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port)}
+}
+
+function quotaCost(request: InternalRequest): number {
+  if (request.put !== undefined) return kvOverheadBytes + request.put.key.length + request.put.value.length
+  if (request.leaseGrant !== undefined) return 64
+  if (request.txn !== undefined) {
+    let cost = 0
+    for (const op of [...request.txn.success, ...request.txn.failure]) {
+      if (op.requestPut !== undefined) cost += kvOverheadBytes + op.requestPut.key.length + op.requestPut.value.length
+    }
+    return cost
+  }
+  return 0
+}

@@ -1,0 +1,48 @@
+// Length-prefixed frames on a byte stream: a 4-byte big-endian length, then that many bytes.
+// The reader takes chunks as they arrive and hands out whole frames; a frame above its limit
+// is a protocol error (the peer is cut off rather than buffered without bound).
+
+export function frame(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(4 + payload.length)
+  out.writeUInt32BE(payload.length, 0)
+  out.set(payload, 4)
+  return out
+}
+
+export class FrameReader {
+  private chunks: Buffer[] = []
+  private buffered = 0
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Adds a chunk; returns the frames it completed, in order. Throws on a frame above the limit. */
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    const frames: Buffer[] = []
+    for (;;) {
+      if (this.buffered < 4) break
+      const head = this.peek(4)
+      const length = head.readUInt32BE(0)
+      if (length > this.maxFrameBytes) throw new Error(`peer frame of ${length} bytes exceeds the limit of ${this.maxFrameBytes}`)
+      if (this.buffered < 4 + length) break
+      const whole = this.take(4 + length)
+      frames.push(whole.subarray(4))
+    }
+    return frames
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)]
+    return this.chunks[0]!
+  }
+
+  private take(n: number): Buffer {
+    const first = this.peek(n)
+    const out = first.subarray(0, n)
+    if (first.length === n) this.chunks.shift()
+    else this.chunks[0] = first.subarray(n)
+    this.buffered -= n
+    return out
+  }
+}

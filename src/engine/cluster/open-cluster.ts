@@ -1,0 +1,105 @@
+// Opens a cluster member in a data dir (`ectl server --initial-cluster a=…,b=…`).
+//
+// A new member derives every id as etcd does (member ids from the peer URLs and
+// --initial-cluster-token, the cluster id from the member ids), so every member of one
+// --initial-cluster agrees on them without talking; it then starts from the same record of
+// the initial configuration (raft-disk.ts). A member with data ignores the initial flags, as
+// etcd does, and restarts from its snapshot record and write-ahead log.
+//
+// Data dir layout: <data-dir>/member/{identity.json, snap/raft.json, wal/, db/}.
+import {access, mkdir} from 'node:fs/promises'
+import {join} from 'node:path'
+import {AuthStore} from '../auth/auth-store.js'
+import type {EmbeddedOptions} from '../etcd/embedded.js'
+import {loadOrCreateIdentity, saveIdentity} from '../etcd/identity.js'
+import {type ClusterMember as RosterEntry, computeClusterId, computeMemberId} from '../etcd/membership.js'
+import {defaultQuotaBackendBytes} from '../etcd/member.js'
+import {Lessor} from '../lease/lessor.js'
+import {openKvStore} from '../mvcc/store.js'
+import {WatchableStore} from '../mvcc/watchable-store.js'
+import {ClusterMember, type ClusterTiming} from './cluster-member.js'
+import {ClusteredEtcd} from './clustered-etcd.js'
+import {bootstrapMeta, openRaftDisk} from './raft-disk.js'
+import {Roster} from './roster.js'
+import {loadSnapMeta} from './snap-meta.js'
+
+export interface ClusterConfig {
+  /** --name: this member's entry in initialCluster. */
+  name: string
+  /** --initial-cluster: each name's peer URLs. */
+  initialCluster: Map<string, string[]>
+  initialClusterToken: string
+  initialClusterState: 'new' | 'existing'
+  /** --listen-peer-urls (the first one). */
+  listenPeer: {host: string; port: number}
+  timing: ClusterTiming
+  log(line: string): void
+}
+
+export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, options: EmbeddedOptions = {}): Promise<ClusteredEtcd> {
+  const memberDir = join(dataDir, 'member')
+  await mkdir(join(memberDir, 'db'), {recursive: true})
+  const existing = await loadSnapMeta(memberDir)
+  const roster = initialRoster(config)
+  const ids = roster.map((m) => m.id)
+  const selfId = computeMemberId(config.initialCluster.get(config.name)!, config.initialClusterToken)
+  if (existing === undefined) {
+    if (await exists(join(memberDir, 'identity.json'))) {
+      throw new Error(`data dir ${dataDir} holds the data of a single member; a cluster member needs a new data dir`)
+    }
+    if (config.initialClusterState === 'existing') {
+      throw new Error('--initial-cluster-state existing (joining a running cluster) is not supported yet')
+    }
+    await saveIdentity(memberDir, {clusterId: computeClusterId(ids), memberId: selfId})
+  }
+  const identity = await loadOrCreateIdentity(memberDir)
+  const disk = await openRaftDisk(
+    memberDir,
+    bootstrapMeta({voters: ids, learners: []}, new Roster(roster).save()),
+  )
+  const lessor = new Lessor({clock: options.clock})
+  const auth = new AuthStore()
+  const store = openKvStore(join(memberDir, 'db'), {leases: lessor, auth})
+  try {
+    const member = new ClusterMember({
+      memberDir,
+      identity,
+      store: new WatchableStore(store),
+      lessor,
+      disk,
+      roster: Roster.fromSaved(disk.meta.roster),
+      timing: config.timing,
+      listenPeer: config.listenPeer,
+      maxRequestBytes: options.limits?.maxRequestBytes ?? 1.5 * 1024 * 1024,
+      quotaBackendBytes: options.limits?.quotaBackendBytes ?? defaultQuotaBackendBytes,
+      log: config.log,
+    })
+    await member.listenPeers()
+    member.start()
+    return new ClusteredEtcd(member, auth, memberDir)
+  } catch (error) {
+    await disk.wal.close().catch(() => undefined)
+    await store.close().catch(() => undefined)
+    throw error
+  }
+}
+
+function initialRoster(config: ClusterConfig): RosterEntry[] {
+  return [...config.initialCluster].map(([, peerURLs]) => ({
+    id: computeMemberId(peerURLs, config.initialClusterToken),
+    // unstarted until the member publishes its name through the log
+    name: '',
+    peerURLs: [...peerURLs],
+    clientURLs: [],
+    isLearner: false,
+  }))
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch {
+    return false
+  }
+}

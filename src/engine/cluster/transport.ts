@@ -1,0 +1,209 @@
+// The peer transport: Raft messages between members over one TCP stream per direction and
+// peer, on the --listen-peer-urls port.
+//
+// A stream opens with a hello frame (JSON: cluster id, sender id, receiver id); a stream from
+// another cluster or for another member is closed at once. Every later frame is one encoded
+// raft Message (raft/codec.ts). Messages of one Ready go out corked, as one write. A link
+// that is down drops what it is asked to send and tells raft the peer is unreachable (raft
+// retransmits what matters: it probes the follower again); it reconnects on the next send,
+// at most once per reconnectDelayMs. Everything is bounded: a link's unsent bytes, and the
+// size of a frame a reader accepts.
+import {createServer, type Server, type Socket, connect} from 'node:net'
+import {decodeMessage, encodeMessage, type Message, type NodeId} from '../raft/index.js'
+import {FrameReader, frame} from './frames.js'
+
+export interface PeerTransportOptions {
+  selfId: NodeId
+  clusterId: bigint
+  /** Where this member listens for its peers (from --listen-peer-urls). */
+  listen: {host: string; port: number}
+  /** Each peer's id and the address it listens on (its first peer URL). */
+  peers: Map<NodeId, {host: string; port: number}>
+  /** Messages from peers, in the order they arrived on each stream. */
+  deliver(messages: Message[]): void
+  /** A message to `id` was dropped because its link is down or full. */
+  unreachable(id: NodeId): void
+  log(line: string): void
+}
+
+/** A frame above this is refused (a message carries at most raft's maxSizePerMsg of entries, 1 MiB by default). */
+const maxFrameBytes = 64 * 1024 * 1024
+/** Unsent bytes a link holds at most; past it, messages are dropped (raft resends). */
+const maxLinkBufferBytes = 64 * 1024 * 1024
+const reconnectDelayMs = 100
+/** Messages held while a stream opens. */
+const maxPendingFrames = 1024
+const connectTimeoutMs = 1000
+
+interface Hello {
+  cluster: string
+  from: string
+  to: string
+}
+
+class PeerLink {
+  private socket: Socket | undefined
+  private connected = false
+  private lastAttemptMs = -Infinity
+  private closed = false
+  /** Frames given while the stream is being opened, sent once it is (bounded by maxPendingFrames). */
+  private pending: Buffer[] = []
+
+  constructor(
+    private readonly to: NodeId,
+    private readonly address: {host: string; port: number},
+    private readonly hello: Buffer,
+    private readonly options: PeerTransportOptions,
+  ) {}
+
+  send(messages: Message[]): void {
+    if (this.closed) return
+    if (!this.connected) {
+      this.connect()
+      if (this.socket === undefined || this.pending.length + messages.length > maxPendingFrames) {
+        this.options.unreachable(this.to)
+        return
+      }
+      for (const m of messages) this.pending.push(frame(encodeMessage(m)))
+      return
+    }
+    const socket = this.socket!
+    if (socket.writableLength > maxLinkBufferBytes) {
+      this.options.unreachable(this.to)
+      return
+    }
+    socket.cork()
+    for (const m of messages) socket.write(frame(encodeMessage(m)))
+    socket.uncork()
+  }
+
+  private connect(): void {
+    const now = performance.now()
+    if (this.socket !== undefined || now - this.lastAttemptMs < reconnectDelayMs) return
+    this.lastAttemptMs = now
+    const socket = connect({host: this.address.host, port: this.address.port, noDelay: true})
+    this.socket = socket
+    socket.setTimeout(connectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
+    socket.once('connect', () => {
+      socket.setTimeout(0)
+      socket.cork()
+      socket.write(this.hello)
+      for (const pending of this.pending.splice(0)) socket.write(pending)
+      socket.uncork()
+      this.connected = true
+    })
+    // A peer never answers on this stream; anything it sends is ignored.
+    socket.on('data', () => undefined)
+    socket.on('error', () => undefined)
+    socket.once('close', () => {
+      if (this.socket === socket) {
+        this.socket = undefined
+        this.connected = false
+        this.pending = []
+      }
+    })
+  }
+
+  close(): void {
+    this.closed = true
+    this.socket?.destroy()
+  }
+}
+
+export class PeerTransport {
+  private readonly links = new Map<NodeId, PeerLink>()
+  private readonly inbound = new Set<Socket>()
+  private server: Server | undefined
+
+  constructor(private readonly options: PeerTransportOptions) {
+    for (const [id, address] of options.peers) {
+      if (id === options.selfId) continue
+      const hello: Hello = {cluster: options.clusterId.toString(16), from: options.selfId.toString(16), to: id.toString(16)}
+      this.links.set(id, new PeerLink(id, address, frame(Buffer.from(JSON.stringify(hello))), options))
+    }
+  }
+
+  /** Listens for peers; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer({noDelay: true}, (socket) => this.accept(socket))
+    this.server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.options.listen.port, this.options.listen.host, () => {
+        server.removeListener('error', reject)
+        resolve()
+      })
+    })
+    const address = server.address()
+    return typeof address === 'object' && address !== null ? address.port : this.options.listen.port
+  }
+
+  /** Sends each message on its receiver's link (messages to unknown ids are dropped). */
+  send(messages: Message[]): void {
+    const byPeer = new Map<NodeId, Message[]>()
+    for (const m of messages) {
+      const list = byPeer.get(m.to)
+      if (list === undefined) byPeer.set(m.to, [m])
+      else list.push(m)
+    }
+    for (const [to, list] of byPeer) this.links.get(to)?.send(list)
+  }
+
+  private accept(socket: Socket): void {
+    this.inbound.add(socket)
+    socket.once('close', () => this.inbound.delete(socket))
+    socket.on('error', () => undefined)
+    const reader = new FrameReader(maxFrameBytes)
+    let greeted = false
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[]
+      try {
+        frames = reader.push(chunk)
+      } catch (error) {
+        this.options.log(`peer stream from ${socket.remoteAddress}:${socket.remotePort} refused: ${(error as Error).message}`)
+        socket.destroy()
+        return
+      }
+      const messages: Message[] = []
+      for (const payload of frames) {
+        if (!greeted) {
+          if (!this.acceptHello(payload, socket)) return
+          greeted = true
+          continue
+        }
+        try {
+          messages.push(decodeMessage(payload))
+        } catch (error) {
+          this.options.log(`peer stream from ${socket.remoteAddress}:${socket.remotePort}: bad message: ${(error as Error).message}`)
+          socket.destroy()
+          return
+        }
+      }
+      if (messages.length > 0) this.options.deliver(messages)
+    })
+  }
+
+  private acceptHello(payload: Buffer, socket: Socket): boolean {
+    let hello: Hello
+    try {
+      hello = JSON.parse(payload.toString('utf8')) as Hello
+    } catch {
+      socket.destroy()
+      return false
+    }
+    const cluster = this.options.clusterId.toString(16)
+    if (hello.cluster !== cluster || hello.to !== this.options.selfId.toString(16)) {
+      this.options.log(`refused a peer stream from member ${hello.from} of cluster ${hello.cluster} (this is member ${this.options.selfId.toString(16)} of cluster ${cluster})`)
+      socket.destroy()
+      return false
+    }
+    return true
+  }
+
+  async close(): Promise<void> {
+    for (const link of this.links.values()) link.close()
+    for (const socket of this.inbound) socket.destroy()
+    const server = this.server
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}

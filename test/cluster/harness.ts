@@ -1,0 +1,171 @@
+// Starts a cluster of `ectl server` processes (the built bin/ectl.js) on loopback: peer ports
+// picked free up front (--initial-cluster must name them), client ports chosen by each server
+// (port 0, read back from its ready line), one fresh data dir per member. Every process is
+// killed when the cluster stops, and on exit of the test runner whatever happens.
+import {spawn, type ChildProcess} from 'node:child_process'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
+import {freePort} from '../compat/harness/real-etcd.js'
+import {ectlLauncher} from '../compat/harness/script.js'
+
+const readyTimeoutMs = 30_000
+const stopGraceMs = 5_000
+const logTailBytes = 16 * 1024
+const readyLine = /ready to serve client requests on http:\/\/127\.0\.0\.1:(\d+)/
+
+const live = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
+/** The environment without the caller's ETCD_* / ECTL_* settings (the server reads ETCD_*). */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('ETCD') || name.startsWith('ECTL_') || name === 'NODE_OPTIONS' || name === 'NODE_TEST_CONTEXT' || name === 'NODE_EXTRA_CA_CERTS') continue
+    env[name] = value
+  }
+  return env
+}
+
+export class ClusterProcess {
+  private child: ChildProcess | undefined
+  private exited: Promise<number | null> = Promise.resolve(null)
+  private logTail = ''
+  /** host:port of the client URL (after start). */
+  endpoint = ''
+  /** A gRPC client of this member (after start). */
+  client: RawGrpcClient | undefined
+
+  constructor(
+    readonly name: string,
+    readonly dataDir: string,
+    private readonly args: readonly string[],
+  ) {}
+
+  get running(): boolean {
+    return this.child !== undefined
+  }
+
+  get pid(): number {
+    return this.child!.pid!
+  }
+
+  /** What the member wrote on stderr (the tail, across restarts). */
+  log(): string {
+    return this.logTail
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [ectlLauncher, 'server', ...this.args], {stdio: ['ignore', 'ignore', 'pipe'], env: cleanEnv()})
+    this.child = child
+    live.add(child)
+    let onLog: () => void = () => undefined
+    // what this process wrote, until it is ready (the tail also holds earlier runs)
+    let sinceStart = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.logTail = (this.logTail + chunk.toString('utf8')).slice(-logTailBytes)
+      if (this.endpoint === '') sinceStart += chunk.toString('utf8')
+      onLog()
+    })
+    this.endpoint = ''
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        live.delete(child)
+        if (this.child === child) this.child = undefined
+        resolve(code)
+      }),
+    )
+    const port = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} not ready after ${readyTimeoutMs} ms; its log:\n${this.logTail}`)), readyTimeoutMs)
+      onLog = () => {
+        const match = readyLine.exec(sinceStart)
+        if (match) {
+          clearTimeout(timer)
+          resolve(match[1]!)
+        }
+      }
+      void this.exited.then(() => {
+        clearTimeout(timer)
+        reject(new Error(`${this.name} exited before it was ready; its log:\n${this.logTail}`))
+      })
+    })
+    this.endpoint = `127.0.0.1:${port}`
+    this.client?.close()
+    this.client = new RawGrpcClient(this.endpoint)
+  }
+
+  /** Sends a signal (SIGKILL, SIGSTOP, SIGCONT …); for SIGKILL, resolves once the process is gone. */
+  async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child
+    if (child === undefined) return
+    child.kill(signal)
+    if (signal === 'SIGKILL') await this.exited
+  }
+
+  /** SIGTERM (SIGKILL after a grace period, and at once for a stopped process); resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    this.client?.close()
+    const child = this.child
+    if (child === undefined) return this.exited
+    child.kill('SIGCONT')
+    child.kill('SIGTERM')
+    const grace = setTimeout(() => child.kill('SIGKILL'), stopGraceMs)
+    const code = await this.exited
+    clearTimeout(grace)
+    return code
+  }
+}
+
+export interface LocalCluster {
+  readonly members: ClusterProcess[]
+  /** Stops every member and removes the data dirs. */
+  stop(): Promise<void>
+}
+
+/** Starts `size` members named m1, m2 … with etcd's default timings unless `extraArgs` say otherwise. */
+export async function startCluster(size: number, extraArgs: readonly string[] = []): Promise<LocalCluster> {
+  const root = await mkdtemp(join(tmpdir(), 'ectl-cluster-'))
+  const names = Array.from({length: size}, (_, i) => `m${i + 1}`)
+  const peerPorts: number[] = []
+  for (let i = 0; i < size; i++) peerPorts.push(await freePort())
+  const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${peerPorts[i]}`).join(',')
+  const members = names.map((name, i) => {
+    const peerUrl = `http://127.0.0.1:${peerPorts[i]}`
+    return new ClusterProcess(name, join(root, name), [
+      '--name', name,
+      '--data-dir', join(root, name),
+      '--listen-client-urls', 'http://127.0.0.1:0',
+      '--listen-peer-urls', peerUrl,
+      '--initial-advertise-peer-urls', peerUrl,
+      '--initial-cluster', initialCluster,
+      '--initial-cluster-token', 'ectl-cluster-test',
+      ...extraArgs,
+    ])
+  })
+  const cluster: LocalCluster = {
+    members,
+    async stop() {
+      await Promise.all(members.map((member) => member.stop()))
+      await rm(root, {recursive: true, force: true})
+    },
+  }
+  try {
+    await Promise.all(members.map((member) => member.start()))
+  } catch (error) {
+    await cluster.stop()
+    throw error
+  }
+  return cluster
+}
+
+/** `promise`, or a rejection after `ms`. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
