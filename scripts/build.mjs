@@ -1,13 +1,16 @@
-// Builds dist/: every command and the launcher bundled by esbuild with code splitting, so the
-// modules they share (oclif, our client and engine) load once from a few files instead of
-// hundreds, then writes each CLI's oclif manifest. Start-up time is part of the product.
+// Builds dist/: each CLI bundled by esbuild into one CommonJS file (dist/ectl.cjs,
+// dist/kctl.cjs) holding oclif, the commands and everything they import, which the launcher
+// (dist/launch.cjs, used by bin/*.js) loads through V8's code cache; then writes each CLI's oclif
+// manifest and the man pages. Start-up time is part of the product: one file read and no
+// compilation beats hundreds of modules resolved, read and compiled on every run.
 import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
-import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+const clis = ['ectl', 'kctl']
 
 function listTs(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -18,8 +21,25 @@ function listTs(dir) {
 }
 
 /**
- * lmdb's JavaScript is bundled (its many small modules cost start-up time), but it loads its
- * native addon relative to its own folder: point that at the installed package instead.
+ * The entry of one CLI's bundle: `main`, and `commands`, the table oclif's "explicit" command
+ * discovery reads (cli/<name>/package.json points at it). Each command is a getter that
+ * initializes its module on first use (esbuild turns `require` of a bundled module into a lazy
+ * init), so a run evaluates the one command it runs, not all of them.
+ */
+function entrySource(cli) {
+  const dir = join(root, 'src/commands', cli)
+  const rows = listTs(dir)
+    .sort()
+    .map((file) => {
+      const id = relative(dir, file).replace(/\.ts$/, '').split(/[\\/]/).join(':')
+      return `  get ${JSON.stringify(id)}() { return require(${JSON.stringify(`./${relative(root, file)}`)}).default },`
+    })
+  return [`export {main} from './src/cli/main.ts'`, 'export const commands = {', ...rows, '}', ''].join('\n')
+}
+
+/**
+ * lmdb's JavaScript is bundled, but it loads its native addon relative to its own folder:
+ * point that at the installed package instead.
  */
 const lmdbNativeFromNodeModules = {
   name: 'lmdb-native-from-node_modules',
@@ -36,33 +56,118 @@ const lmdbNativeFromNodeModules = {
   },
 }
 
-rmSync(join(root, 'dist'), {recursive: true, force: true})
-const entryPoints = [join(root, 'src/cli/main.ts'), ...listTs(join(root, 'src/commands'))]
-await build({
-  entryPoints,
-  outdir: join(root, 'dist'),
-  outbase: join(root, 'src'),
+/**
+ * What oclif does on every run that costs more than the rest of its start-up, replaced in the
+ * bundle (the build fails if the code they replace changes):
+ * - it sorts the manifest's commands with localeCompare, whose first call loads ICU's collation
+ *   data (~10 ms); ids are lowercase ASCII words, ':' and '-', which sort the same by code unit
+ *   (checked against localeCompare after the manifest is written, below);
+ * - it checks the Node version against package.json's engines with semver, loading semver;
+ *   the bundle is built for Node 20, the version engines asks for;
+ * - it loads node:child_process (for a Windows shell probe) and node:perf_hooks (for its
+ *   opt-in performance markers) up front: here, on first use.
+ */
+const oclifStartup = {
+  name: 'oclif-startup',
+  setup(esbuild) {
+    const patches = [
+      [/[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, '.sort((a, b) => a.id.localeCompare(b.id));', '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'],
+      [/[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/, '\ncheckNodeVersion();\n', '\n'],
+      [
+        /[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/,
+        'const node_child_process_1 = require("node:child_process");',
+        'const node_child_process_1 = {get execSync() { return require("node:child_process").execSync; }};',
+      ],
+      [
+        /[\\/]@oclif[\\/]core[\\/]lib[\\/]performance\.js$/,
+        'const node_perf_hooks_1 = require("node:perf_hooks");',
+        'const node_perf_hooks_1 = {get performance() { return require("node:perf_hooks").performance; }, get PerformanceObserver() { return require("node:perf_hooks").PerformanceObserver; }};',
+      ],
+    ]
+    for (const [filter, from, to] of patches) {
+      esbuild.onLoad({filter}, (args) => {
+        const source = readFileSync(args.path, 'utf8')
+        if (!source.includes(from)) throw new Error(`${args.path} changed: update the oclif-startup build plugin`)
+        return {contents: source.replace(from, to), loader: 'js'}
+      })
+    }
+  },
+}
+
+/** The order oclif would have given the commands is the order the patched sort gives. */
+function checkCommandOrder(cli) {
+  const ids = Object.keys(JSON.parse(readFileSync(join(root, 'cli', cli, 'oclif.manifest.json'), 'utf8')).commands)
+  const byLocale = [...ids].sort((a, b) => a.localeCompare(b)).join(' ')
+  const byCodeUnit = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(' ')
+  if (byLocale !== byCodeUnit) throw new Error(`${cli}: command ids sort differently by locale: see the oclif-startup build plugin`)
+}
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  // Packages that find files next to themselves at run time stay in node_modules.
-  external: ['@grpc/grpc-js', 'msgpackr-extract', 'typescript', 'ts-node', 'tsx'],
-  plugins: [lmdbNativeFromNodeModules],
-  banner: {js: "import {createRequire as __createRequire} from 'node:module';const require=__createRequire(import.meta.url);"},
+  external: [
+    // packages that find files next to themselves at run time stay in node_modules
+    '@grpc/grpc-js',
+    'msgpackr-extract',
+    'typescript',
+    'ts-node',
+    'tsx',
+    // large and off the hot paths (interactive prompts, sandbox certificates, server metrics):
+    // every run would read them, few need them
+    '@inquirer/prompts',
+    'node-forge',
+    'prom-client',
+  ],
+  plugins: [lmdbNativeFromNodeModules, oclifStartup],
+  // ESM packages bundled into CommonJS (lmdb) ask for import.meta.url: the bundle's own URL
+  define: {'import.meta.url': '__bundleUrl'},
+  banner: {js: "var __bundleUrl=require('node:url').pathToFileURL(__filename).href;"},
+  // import() of a bundled module becomes a lazy init; of an external, a require
+  supported: {'dynamic-import': false},
   logLevel: 'warning',
-  minifySyntax: true,
-})
+  logOverride: {'require-resolve-not-external': 'silent'},
+  // smaller is faster to read and to keep in memory; names kept for oclif and error checks
+  minify: true,
+  keepNames: true,
+  legalComments: 'external',
+}
 
-for (const cli of ['ectl', 'kctl']) {
+/**
+ * esbuild writes ASCII except inside regular expression literals; escaping what is left makes
+ * the bundle pure ASCII, which the launcher reads as latin1 (a copy, where UTF-8 would be
+ * decoded into a string twice the size). A \\uXXXX escape means the same character in a
+ * string, template, regular expression or identifier, and comments are gone (minified).
+ */
+function asciiOnly(file) {
+  const source = readFileSync(file, 'utf8')
+  const escaped = source.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (escaped !== source) writeFileSync(file, escaped)
+}
+
+rmSync(join(root, 'dist'), {recursive: true, force: true})
+await Promise.all([
+  ...clis.map((cli) =>
+    build({
+      ...common,
+      stdin: {contents: entrySource(cli), resolveDir: root, sourcefile: `${cli}-entry.ts`, loader: 'ts'},
+      outfile: join(root, 'dist', `${cli}.cjs`),
+    }),
+  ),
+  build({...common, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: join(root, 'dist/launch.cjs')}),
+])
+
+for (const cli of clis) asciiOnly(join(root, 'dist', `${cli}.cjs`))
+
+for (const cli of clis) {
   execFileSync(process.execPath, [join(root, 'node_modules/oclif/bin/run.js'), 'manifest', join(root, 'cli', cli)], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {...process.env, OCLIF_SKIP_UPDATE_CHECK: '1'},
   })
 }
-console.error(`built ${entryPoints.length} entry points into ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`)
+for (const cli of clis) checkCommandOrder(cli)
+console.error(`built ${clis.map((cli) => `dist/${cli}.cjs`).join(', ')}`)
 
 // Man pages come from the same manifests, so they never drift from the commands.
 execFileSync(process.execPath, [join(root, 'scripts/man.mjs')], {stdio: ['ignore', 'ignore', 'inherit']})

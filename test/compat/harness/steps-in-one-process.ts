@@ -8,6 +8,7 @@
 // Usage: node --import tsx steps-in-one-process.ts <ectl package dir> <marker>
 // Reads one step a line on stdin: {argv, env, stdin (base64)}. After each step writes
 // `<marker> <exit code>\n` on stdout and `<marker>\n` on stderr. Exits at the end of its input.
+import {createRequire} from 'node:module'
 import {createInterface} from 'node:readline'
 import {Readable} from 'node:stream'
 
@@ -27,7 +28,10 @@ const [packageDir, marker] = process.argv.slice(2) as [string, string]
 // the iterator is taken at once: lines that arrive before the loop waits are kept, not dropped
 const control = createInterface({input: process.stdin, crlfDelay: Infinity})[Symbol.asyncIterator]()
 process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED ??= 'true'
-const {main} = (await import(`${packageDir}/dist/cli/main.js`)) as {main: (cli: 'ectl', dir: string) => Promise<void>}
+// the same bundle and loader bin/ectl.js runs (dist/launch.cjs: the code-cached dist/ectl.cjs)
+const require = createRequire(import.meta.url)
+const {loadBundle} = require(`${packageDir}/dist/launch.cjs`) as {loadBundle: (bundle: string, cli: string) => unknown}
+const {main} = loadBundle(`${packageDir}/dist/ectl.cjs`, 'ectl') as {main: (cli: 'ectl', dir: string) => Promise<void>}
 
 const realExit = process.exit.bind(process)
 const baseEnv = {...process.env}

@@ -1,0 +1,84 @@
+// Loads a CLI's bundle (dist/<cli>.cjs, one CommonJS file) through V8's code cache, so a run
+// does not parse and compile megabytes of JavaScript again: Node 20 has no compile cache of its
+// own (module.enableCompileCache is Node 22). The cache is made at the end of a run that had
+// none (or a stale one), with every function that run compiled, and written beside the bundle,
+// or in $XDG_CACHE_HOME/<cli> where dist/ is read-only. A cache that cannot be read or written
+// only costs time: the bundle always runs.
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import Module, {createRequire} from 'node:module'
+import {homedir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {Script} from 'node:vm'
+
+/** What the cache was made from: the bundle's size and modification time, and the runtime. */
+function cacheKey(bundle: string): string {
+  const stat = statSync(bundle, {bigint: true})
+  return `${stat.size}:${stat.mtimeNs}:${process.version}:${process.arch}\n`
+}
+
+function cacheFiles(bundle: string, cli: string): string[] {
+  const cacheHome = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache')
+  return [`${bundle}.cache`, join(cacheHome, cli, 'bundle.cache')]
+}
+
+/** The cached data made for this key, or undefined. */
+function readCache(files: string[], key: string): Buffer | undefined {
+  for (const file of files) {
+    let data: Buffer
+    try {
+      data = readFileSync(file)
+    } catch {
+      continue
+    }
+    const header = Buffer.from(key)
+    if (data.length > header.length && data.subarray(0, header.length).equals(header)) return data.subarray(header.length)
+  }
+  return undefined
+}
+
+/** Writes the cache to the first place that takes it; a rename, so readers never see half. */
+function writeCache(files: string[], key: string, data: Buffer): void {
+  for (const file of files) {
+    const temp = `${file}.${process.pid}.tmp`
+    try {
+      mkdirSync(dirname(file), {recursive: true})
+      writeFileSync(temp, Buffer.concat([Buffer.from(key), data]))
+      renameSync(temp, file)
+      return
+    } catch {
+      // read-only or full: try the next place
+    }
+  }
+}
+
+/** Runs the bundle as Node runs a CommonJS module, and returns its exports. */
+export function loadBundle(bundle: string, cli: string): unknown {
+  // the build leaves the bundle pure ASCII (see scripts/build.mjs): latin1 is a plain copy
+  const source = readFileSync(bundle, 'latin1')
+  const key = cacheKey(bundle)
+  const files = cacheFiles(bundle, cli)
+  const cachedData = readCache(files, key)
+  const script = new Script(Module.wrap(source), {filename: bundle, cachedData})
+  const compiled = script.runInThisContext() as (...args: unknown[]) => void
+
+  const module = new Module(bundle)
+  module.filename = bundle
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Node's internal path list, as require() builds it
+  module.paths = (Module as any)._nodeModulePaths(dirname(bundle)) as string[]
+  const require = createRequire(bundle)
+  // a later require() of the bundle (oclif's command discovery) gets this module, not a second copy
+  require.cache[bundle] = module
+  compiled.call(module.exports, module.exports, require, module, bundle, dirname(bundle))
+  module.loaded = true
+
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    process.once('exit', () => writeCache(files, key, script.createCachedData()))
+  }
+  return module.exports
+}
+
+/** The launcher's whole job: load the CLI's bundle and run it. */
+export async function launch(cli: 'ectl' | 'kctl', packageDir: string): Promise<void> {
+  const {main} = loadBundle(join(packageDir, 'dist', `${cli}.cjs`), cli) as {main: (cli: 'ectl' | 'kctl', dir: string) => Promise<void>}
+  await main(cli, packageDir)
+}
