@@ -58,6 +58,7 @@ export interface MuxListener {
 
 /** Reads just enough of a connection to tell gRPC from HTTP/1.1, then hands it over with the bytes read put back. */
 export function sniff(socket: Socket, targets: MuxTargets): void {
+  socket.setNoDelay(true)
   let buffered: Buffer = Buffer.alloc(0)
   const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs)
   timer.unref()

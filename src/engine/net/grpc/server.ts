@@ -22,6 +22,7 @@ import {createDispatcher, type Dispatcher, EngineLacksMethod, type MethodEntry} 
 import {createGateway, type HealthSource} from '../gateway/gateway.js'
 import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
+import {routeStreams, serveFastUnary, type UnaryRoute} from './fast-unary.js'
 import {pumpServerStream} from './server-stream.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, statusError, type StatusError, toStatusError, unimplementedError} from './status.js'
@@ -75,6 +76,11 @@ class OversizeMessage {
   constructor(readonly bytes: number) {}
 }
 
+/** A request refused before it reached its handler, carrying the status to answer with. */
+class Refused {
+  constructor(readonly status: StatusError) {}
+}
+
 /** A request whose bytes are not its message: refused as an invalid argument, naming why. */
 class MalformedMessage {
   constructor(readonly reason: string) {}
@@ -95,6 +101,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     'grpc.max_receive_message_length': receiveLimitBytes * hardReceiveLimitFactor,
     'grpc.max_send_message_length': -1,
     'grpc.max_concurrent_streams': maxConcurrentStreams,
+    // per-call bookkeeping for channelz, which nothing here reads
+    'grpc.enable_channelz': 0,
   })
   const context: HandlerContext = {engine: options.engine, member: options.member, maxRequestBytes}
   const header = options.header
@@ -114,10 +122,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     }
     return found
   }
-  const callerEntry = (metadata: Metadata, service: ServiceName, method: string): MethodEntry => {
+  const tokenOf = (metadata: Metadata): string | undefined => {
     const token = metadata.get('token')[0] ?? metadata.get('authorization')[0]
-    return dispatcherFor(typeof token === 'string' ? token : undefined).entry(service, method)!
+    return typeof token === 'string' ? token : undefined
   }
+  const callerEntry = (metadata: Metadata, service: ServiceName, method: string): MethodEntry => dispatcherFor(tokenOf(metadata)).entry(service, method)!
+  /** Unary methods by path, answered without grpc-js (fast-unary.ts). */
+  const fastRoutes = new Map<string, UnaryRoute>()
   const bridges = new Set<Bridge>()
   const refuse = (message: unknown): StatusError | undefined => {
     if (message instanceof OversizeMessage) return receiveLimitError(message.bytes, receiveLimitBytes)
@@ -136,19 +147,33 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
 
   for (const service of Object.keys(grpcServices) as ServiceName[]) {
     const implementation: UntypedServiceImplementation = {}
-    for (const method of Object.keys(grpcServices[service])) {
+    for (const [method, spec] of Object.entries(grpcServices[service]) as [string, MethodSpec][]) {
       const path = methodPath(service, method)
       const entry = dispatcher.entry(service, method)!
       if (entry.unary) {
         const handleUnary = entry.unary
-        implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          const refusal = refuse(call.request)
-          if (refusal) return callback(refusal)
+        const run = (request: unknown, token: string | undefined): Promise<unknown> => {
+          const refusal = refuse(request)
+          if (refusal) return Promise.reject(new Refused(refusal))
+          const handle = dispatcherFor(token).entry(service, method)!.unary ?? handleUnary
           // A handler may throw before its first await: that is a refusal too, not a crash.
-          const handle = callerEntry(call.metadata, service, method).unary ?? handleUnary
-          Promise.resolve(call.request).then(handle).then(
+          try {
+            return handle(request)
+          } catch (error) {
+            return Promise.reject(error)
+          }
+        }
+        const unaryStatus = (error: unknown) => (error instanceof Refused ? error.status : statusOf(error, path))
+        fastRoutes.set(path, {
+          decode: (bytes) => decodeRequest(spec, bytes),
+          call: run,
+          encode: (response) => spec.response.encode(response as never).finish(),
+          statusOf: unaryStatus,
+        })
+        implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+          run(call.request, tokenOf(call.metadata)).then(
             (response) => callback(null, response),
-            (error: unknown) => callback(statusOf(error, path)),
+            (error: unknown) => callback(unaryStatus(error)),
           )
         }
       } else if (entry.bidi) {
@@ -198,7 +223,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     },
   })
   const http = createHttpServer({headersTimeout: httpHeadersTimeoutMs, requestTimeout: 0}, (request, response) => gateway.handle(request, response))
-  const injector = server.createConnectionInjector(ServerCredentials.createInsecure())
+  const injector = routeStreams(server, () => server.createConnectionInjector(ServerCredentials.createInsecure()), (stream, headers) => {
+    const path = headers[':path']
+    return typeof path === 'string' && serveFastUnary(stream, headers, fastRoutes.get(path), path, receiveLimitBytes * hardReceiveLimitFactor)
+  })
   const targets = {
     grpc: (socket: import('node:net').Socket) => injector.injectConnection(socket),
     http: (socket: import('node:net').Socket) => http.emit('connection', socket),

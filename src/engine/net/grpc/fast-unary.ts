@@ -1,0 +1,199 @@
+// Unary calls answered straight on the HTTP/2 stream, without grpc-js's per-call machinery.
+//
+// grpc-js answers a unary call in three steps on three turns of the event loop: the response
+// headers and message are written, the write's callback sends the status, and the stream's
+// 'wantTrailers' event writes the trailers — two socket writes and a few hundred microseconds
+// more per call, plus a call object, interceptors and metadata copies. Here the response is
+// queued in one go (headers, message, trailers), so Node's HTTP/2 session sends it with one
+// write. Streaming calls (Watch, LeaseKeepAlive, Snapshot, Observe) and anything unusual
+// (a compressed request, a content type that is not gRPC) still go to grpc-js, on the same
+// connection.
+//
+// What a client sees is what grpc-js would send: the same headers and status codes, the same
+// words for a message over the receive limit, a missing or second request message, and an
+// expired deadline (grpc-timeout).
+import type {Server as GrpcServer} from '@grpc/grpc-js'
+import assert from 'node:assert/strict'
+import {constants, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
+import type {Duplex} from 'node:stream'
+import type {StatusError} from './status.js'
+
+/** How a unary method is served: decode, then answer with a response or a status error. */
+export interface UnaryRoute {
+  /** The request message from its bytes (errors here are the caller's: see decode in server.ts). */
+  decode(bytes: Buffer): unknown
+  /** Runs the call; `token` is the caller's auth token from the metadata. */
+  call(request: unknown, token: string | undefined): Promise<unknown>
+  encode(response: unknown): Uint8Array
+  statusOf(error: unknown): StatusError
+}
+
+/** grpc-js's response headers, so a client cannot tell the two paths apart. */
+const baseHeaders = {
+  [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
+  [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
+}
+const responseHeaders = {
+  ...baseHeaders,
+  'grpc-accept-encoding': 'identity,deflate,gzip',
+  'grpc-encoding': 'identity',
+}
+const okTrailers = {'grpc-status': '0', 'grpc-message': 'OK'}
+
+/** The gRPC message prefix: a compressed flag (1 byte) and the length (4 bytes, big-endian). */
+const PREFIX_BYTES = 5
+
+const deadlineUnitMs: Record<string, number> = {H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001}
+const DEADLINE = /^(\d{1,8})([HMSmun])$/
+
+/**
+ * Whether this path serves the stream itself; false leaves it to grpc-js untouched (nothing
+ * read, nothing sent).
+ */
+export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: UnaryRoute | undefined, path: string, hardLimitBytes: number): boolean {
+  if (route === undefined) return false
+  const contentType = headers[constants.HTTP2_HEADER_CONTENT_TYPE]
+  if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) return false
+  const encoding = headers['grpc-encoding']
+  if (encoding !== undefined && encoding !== 'identity') return false
+
+  let finished = false
+  let deadline: NodeJS.Timeout | undefined
+  const finish = () => {
+    finished = true
+    if (deadline !== undefined) clearTimeout(deadline)
+  }
+  const fail = (status: {code: number; details: string}) => {
+    if (finished) return
+    finish()
+    if (stream.destroyed || stream.closed) return
+    // a trailers-only response, as grpc-js sends for a call that ends before any message
+    stream.respond(
+      {...baseHeaders, 'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details)},
+      {endStream: true},
+    )
+    stream.resume() // anything the client still sends is read and dropped
+  }
+  // an error event always comes with a close: nothing to answer then
+  stream.on('error', () => undefined)
+  stream.once('close', finish)
+
+  const timeout = headers['grpc-timeout']
+  if (typeof timeout === 'string') {
+    const m = DEADLINE.exec(timeout)
+    if (m === null) {
+      fail({code: GRPC_INTERNAL, details: `Invalid grpc-timeout value "${timeout}"`})
+      return true
+    }
+    deadline = setTimeout(() => fail({code: GRPC_DEADLINE_EXCEEDED, details: 'Deadline exceeded'}), Math.trunc(Number(m[1]) * deadlineUnitMs[m[2]!]!))
+  }
+
+  const chunks: Buffer[] = []
+  let received = 0
+  stream.on('data', (chunk: Buffer) => {
+    if (finished) return
+    chunks.push(chunk)
+    received += chunk.length
+    // grpc-js refuses a message past its receive limit as soon as the length prefix shows it
+    if (received >= PREFIX_BYTES && chunks.length <= 2) {
+      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks)
+      const declared = head.readUInt32BE(1)
+      if (declared > hardLimitBytes) fail({code: GRPC_RESOURCE_EXHAUSTED, details: `Received message larger than max (${declared} vs ${hardLimitBytes})`})
+    }
+  })
+  stream.once('end', () => {
+    if (finished) return
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+    if (body.length < PREFIX_BYTES || body.length < PREFIX_BYTES + body.readUInt32BE(1)) {
+      fail({code: GRPC_UNIMPLEMENTED, details: `Received no request message for server streaming method ${path}`})
+      return
+    }
+    const length = body.readUInt32BE(1)
+    const next = PREFIX_BYTES + length
+    if (body.length >= next + PREFIX_BYTES && body.length >= next + PREFIX_BYTES + body.readUInt32BE(next + 1)) {
+      fail({code: GRPC_UNIMPLEMENTED, details: `Received a second request message for server streaming method ${path}`})
+      return
+    }
+    if (body[0] !== 0) {
+      fail({code: GRPC_INTERNAL, details: 'Received a compressed message without a grpc-encoding'})
+      return
+    }
+    let request: unknown
+    try {
+      request = route.decode(body.subarray(PREFIX_BYTES, next))
+    } catch {
+      fail({code: GRPC_INTERNAL, details: 'Error deserializing request'})
+      return
+    }
+    const token = headers.token ?? headers.authorization
+    let answer: Promise<unknown>
+    try {
+      answer = route.call(request, typeof token === 'string' ? token : Array.isArray(token) ? token[0] : undefined)
+    } catch (error) {
+      fail(route.statusOf(error))
+      return
+    }
+    answer.then(
+      (response) => {
+        if (finished) return
+        let message: Uint8Array
+        try {
+          message = route.encode(response)
+        } catch {
+          fail({code: GRPC_INTERNAL, details: 'Error serializing response'})
+          return
+        }
+        finish()
+        if (stream.destroyed || stream.closed) return
+        const framed = Buffer.allocUnsafe(PREFIX_BYTES + message.length)
+        framed[0] = 0
+        framed.writeUInt32BE(message.length, 1)
+        framed.set(message, PREFIX_BYTES)
+        stream.respond(responseHeaders, {waitForTrailers: true})
+        stream.once('wantTrailers', () => stream.sendTrailers(okTrailers))
+        stream.end(framed)
+      },
+      (error: unknown) => fail(route.statusOf(error)),
+    )
+  })
+  return true
+}
+
+const GRPC_INTERNAL = 13
+const GRPC_UNIMPLEMENTED = 12
+const GRPC_RESOURCE_EXHAUSTED = 8
+const GRPC_DEADLINE_EXCEEDED = 4
+
+/** What grpc-js's createConnectionInjector answers. */
+interface Injector {
+  injectConnection(connection: Duplex): void
+  drain(graceTimeMs: number): void
+  destroy(): void
+}
+
+/**
+ * Creates a grpc-js connection injector whose HTTP/2 streams are offered to `serve` first; those
+ * it does not take go to grpc-js as before. grpc-js keeps the sessions (settings, keep-alive,
+ * shutdown). Its HTTP/2 server is not public: it is found in the Server's own table, and a
+ * grpc-js that no longer keeps one fails here, at start-up, not on a call.
+ */
+export function routeStreams(
+  server: GrpcServer,
+  create: () => Injector,
+  serve: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean,
+): Injector {
+  const servers = (server as unknown as {http2Servers?: unknown}).http2Servers
+  assert.ok(servers instanceof Map, 'this @grpc/grpc-js keeps no http2Servers table: see src/engine/net/grpc/fast-unary.ts')
+  const before = new Set(servers.keys())
+  const injector = create()
+  const created = [...servers.keys()].filter((candidate) => !before.has(candidate)) as Http2Server[]
+  assert.equal(created.length, 1, 'a connection injector makes one HTTP/2 server')
+  const http2 = created[0]!
+  const grpcHandlers = http2.listeners('stream') as Array<(...args: unknown[]) => void>
+  http2.removeAllListeners('stream')
+  http2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) => {
+    if (serve(stream, headers)) return
+    for (const handler of grpcHandlers) handler.call(http2, stream, headers, ...rest)
+  })
+  return injector
+}
