@@ -1,0 +1,142 @@
+// Unary calls answered on the HTTP/2 stream (fast-unary.ts), spoken to in raw HTTP/2 so each
+// edge of the framing can be sent: the answer is one response with gRPC's headers, message and
+// status, and the malformed cases end as grpc-js ends them (same codes, same words).
+import assert from 'node:assert/strict'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {connect, constants, type ClientHttp2Session, type IncomingHttpHeaders} from 'node:http2'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {GrpcCode} from '../../../src/api/errors.js'
+import {LockRequest} from '../../../src/api/proto/v3lock.js'
+import {LeaseGrantRequest, LeaseGrantResponse, PutRequest, PutResponse, RangeRequest, RangeResponse} from '../../../src/api/proto/rpc.js'
+import {serveDataDir, type ServingDataDir} from '../../../src/engine/net/grpc/serve-datadir.js'
+
+const frame = (message: Uint8Array, compressed = 0) => {
+  const framed = Buffer.alloc(5 + message.length)
+  framed[0] = compressed
+  framed.writeUInt32BE(message.length, 1)
+  framed.set(message, 5)
+  return framed
+}
+
+interface Answer {
+  headers: IncomingHttpHeaders
+  trailers: IncomingHttpHeaders | undefined
+  body: Buffer
+  status: string
+  message: string
+}
+
+function call(session: ClientHttp2Session, path: string, body: Buffer, extra: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: path,
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+      [constants.HTTP2_HEADER_TE]: 'trailers',
+      ...extra,
+    })
+    let headers: IncomingHttpHeaders = {}
+    let trailers: IncomingHttpHeaders | undefined
+    const chunks: Buffer[] = []
+    stream.on('response', (h) => (headers = h))
+    stream.on('trailers', (t) => (trailers = t))
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.on('error', reject)
+    stream.on('close', () => {
+      const last = trailers ?? headers
+      resolve({headers, trailers, body: Buffer.concat(chunks), status: String(last['grpc-status']), message: decodeURIComponent(String(last['grpc-message'] ?? ''))})
+    })
+    stream.end(body)
+  })
+}
+
+describe('unary calls on the HTTP/2 stream', () => {
+  let dataDir: string
+  let serving: ServingDataDir
+  let session: ClientHttp2Session
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'fast-unary-'))
+    serving = await serveDataDir({
+      dataDir,
+      member: {name: 'n1', peerURLs: ['http://127.0.0.1:2380'], clientURLs: ['http://127.0.0.1:2379']},
+      listen: ['127.0.0.1:0'],
+      maxRequestBytes: 1000,
+    })
+    session = connect(`http://127.0.0.1:${serving.ports[0]}`)
+  })
+
+  after(async () => {
+    session.close()
+    await serving.close()
+    await rm(dataDir, {recursive: true, force: true})
+  })
+
+  test('a put and a range: gRPC headers, one message, status OK in the trailers', async () => {
+    const put = await call(session, '/etcdserverpb.KV/Put', frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from('a'), value: Buffer.from('1')})).finish()))
+    assert.equal(put.headers[':status'], 200)
+    assert.equal(put.headers['content-type'], 'application/grpc+proto')
+    assert.equal(put.trailers?.['grpc-status'], '0')
+    assert.equal(put.body.readUInt32BE(1), put.body.length - 5)
+    assert.equal(PutResponse.decode(put.body.subarray(5)).header?.revision, 2n)
+
+    const range = await call(session, '/etcdserverpb.KV/Range', frame(RangeRequest.encode(RangeRequest.fromPartial({key: Buffer.from('a')})).finish()))
+    assert.equal(range.status, '0')
+    assert.equal(RangeResponse.decode(range.body.subarray(5)).kvs[0]?.value.toString(), '1')
+  })
+
+  test("an engine error is etcd's code and message, as a trailers-only response", async () => {
+    const empty = await call(session, '/etcdserverpb.KV/Put', frame(PutRequest.encode(PutRequest.fromPartial({})).finish()))
+    assert.equal(empty.trailers, undefined)
+    assert.equal(empty.status, String(GrpcCode.INVALID_ARGUMENT))
+    assert.equal(empty.message, 'etcdserver: key is not provided')
+  })
+
+  test('no message, two messages, a message past the hard limit, bytes that are not the message', async () => {
+    const path = '/etcdserverpb.KV/Range'
+    const one = frame(RangeRequest.encode(RangeRequest.fromPartial({key: Buffer.from('a')})).finish())
+
+    const none = await call(session, path, Buffer.alloc(0))
+    assert.equal(none.status, String(GrpcCode.UNIMPLEMENTED))
+    assert.equal(none.message, `Received no request message for server streaming method ${path}`)
+
+    const two = await call(session, path, Buffer.concat([one, one]))
+    assert.equal(two.status, String(GrpcCode.UNIMPLEMENTED))
+    assert.equal(two.message, `Received a second request message for server streaming method ${path}`)
+
+    const huge = Buffer.alloc(5)
+    huge.writeUInt32BE(2 ** 31, 1)
+    const tooLarge = await call(session, path, huge)
+    assert.equal(tooLarge.status, String(GrpcCode.RESOURCE_EXHAUSTED))
+    assert.match(tooLarge.message, /^Received message larger than max \(2147483648 vs \d+\)$/)
+
+    const garbage = await call(session, path, frame(Buffer.from([0xff, 0xff, 0xff])))
+    assert.equal(garbage.status, String(GrpcCode.INVALID_ARGUMENT))
+    assert.match(garbage.message, /^grpc: error unmarshalling request: /)
+  })
+
+  test('a call still waiting at its deadline (grpc-timeout) ends with DEADLINE_EXCEEDED', async () => {
+    const lockPath = '/v3lockpb.Lock/Lock'
+    const lease = async () => {
+      const granted = await call(session, '/etcdserverpb.Lease/LeaseGrant', frame(LeaseGrantRequest.encode(LeaseGrantRequest.fromPartial({TTL: 60n})).finish()))
+      assert.equal(granted.status, '0')
+      return LeaseGrantResponse.decode(granted.body.subarray(5)).ID
+    }
+    const held = await call(session, lockPath, frame(LockRequest.encode(LockRequest.fromPartial({name: Buffer.from('L'), lease: await lease()})).finish()))
+    assert.equal(held.status, '0')
+    const started = performance.now()
+    const waiting = await call(session, lockPath, frame(LockRequest.encode(LockRequest.fromPartial({name: Buffer.from('L'), lease: await lease()})).finish()), {'grpc-timeout': '300m'})
+    assert.equal(waiting.status, String(GrpcCode.DEADLINE_EXCEEDED))
+    assert.equal(waiting.message, 'Deadline exceeded')
+    assert.ok(performance.now() - started >= 250)
+  })
+
+  test('a compressed request goes to grpc-js, which refuses an encoding it lacks', async () => {
+    const one = frame(RangeRequest.encode(RangeRequest.fromPartial({key: Buffer.from('a')})).finish(), 1)
+    const answer = await call(session, '/etcdserverpb.KV/Range', one, {'grpc-encoding': 'snappy'})
+    assert.equal(answer.status, String(GrpcCode.UNIMPLEMENTED))
+    assert.equal(answer.message, 'Received message compressed with unsupported encoding "snappy"')
+  })
+})
