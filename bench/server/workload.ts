@@ -1,8 +1,20 @@
-// The load of one client process: `clients` concurrent callers over `conns` gRPC channels, each
-// repeating one kind of request against one endpoint for a fixed time. Run by load.ts in several
+// The load of one client process: `clients` concurrent callers over `conns` HTTP/2 connections,
+// each repeating one kind of request against one endpoint for a fixed time. Requests are encoded
+// before the run and sent by a light gRPC client (light-grpc.ts). Run by load.ts in several
 // processes at once so the generator is not what limits the server.
 import {hrtime} from 'node:process'
+import {
+  Compare_CompareResult,
+  Compare_CompareTarget,
+  LeaseKeepAliveRequest,
+  PutRequest,
+  RangeRequest,
+  TxnRequest,
+  WatchRequest,
+  WatchResponse,
+} from '../../src/api/proto/rpc.js'
 import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
+import {frame, LightGrpcClient} from './light-grpc.js'
 
 export type WorkloadKind = 'put' | 'range-linearizable' | 'range-serializable' | 'txn' | 'watch' | 'keepalive'
 
@@ -30,9 +42,47 @@ export interface WorkerResult {
 const nowUs = () => Number(hrtime.bigint() / 1000n)
 const key = (i: number) => Buffer.from(`bench/${(i % 1_000_000).toString().padStart(7, '0')}`)
 
+const PUT = '/etcdserverpb.KV/Put'
+const RANGE = '/etcdserverpb.KV/Range'
+const TXN = '/etcdserverpb.KV/Txn'
+
+/** Every request a caller of `kind` sends, framed once before the run (one per key). */
+function requestsFor(kind: WorkloadKind, keySpace: number, value: Buffer): {path: string; framed: Buffer[]} {
+  const framed: Buffer[] = []
+  for (let i = 0; i < keySpace; i++) {
+    const k = key(i)
+    switch (kind) {
+      case 'put':
+        framed.push(frame(PutRequest.encode(PutRequest.fromPartial({key: k, value})).finish()))
+        break
+      case 'range-linearizable':
+      case 'range-serializable':
+        framed.push(frame(RangeRequest.encode(RangeRequest.fromPartial({key: k, serializable: kind === 'range-serializable'})).finish()))
+        break
+      case 'txn':
+        framed.push(
+          frame(
+            TxnRequest.encode(
+              TxnRequest.fromPartial({
+                compare: [{key: k, target: Compare_CompareTarget.MOD, result: Compare_CompareResult.GREATER, modRevision: 0n}],
+                success: [{requestPut: {key: k, value}}],
+                failure: [{requestPut: {key: k, value}}],
+              }),
+            ).finish(),
+          ),
+        )
+        break
+      default:
+        throw new Error(`not a request loop: ${kind}`)
+    }
+  }
+  return {path: kind === 'put' ? PUT : kind === 'txn' ? TXN : RANGE, framed}
+}
+
 export async function runTask(task: WorkerTask): Promise<WorkerResult> {
-  const channels = Array.from({length: Math.max(1, task.conns)}, () => new RawGrpcClient(task.endpoint))
+  const channels = Array.from({length: Math.max(1, task.conns)}, () => new LightGrpcClient(task.endpoint))
   const value = Buffer.alloc(task.valueBytes, 'x')
+  const requests = task.kind === 'watch' || task.kind === 'keepalive' ? undefined : requestsFor(task.kind, task.keySpace, value)
   const cpuStart = process.cpuUsage()
   const latenciesUs: number[] = []
   let ops = 0
@@ -49,31 +99,13 @@ export async function runTask(task: WorkerTask): Promise<WorkerResult> {
 
   const caller = async (c: number) => {
     const client = channels[c % channels.length]!
+    if (task.kind === 'keepalive') return keepAliveLoop(task.endpoint, client, end, record)
+    const {path, framed} = requests!
     let i = Math.floor(Math.random() * task.keySpace)
-    if (task.kind === 'keepalive') return keepAliveLoop(client, end, record)
     while (nowUs() < end) {
       i = (i + 7919) % task.keySpace
       const t0 = nowUs()
-      switch (task.kind) {
-        case 'put':
-          await client.unary('etcdserverpb.KV', 'Put', {key: key(i), value})
-          break
-        case 'range-linearizable':
-          await client.unary('etcdserverpb.KV', 'Range', {key: key(i)})
-          break
-        case 'range-serializable':
-          await client.unary('etcdserverpb.KV', 'Range', {key: key(i), serializable: true})
-          break
-        case 'txn':
-          await client.unary('etcdserverpb.KV', 'Txn', {
-            compare: [{key: key(i), target: 2 /* MOD */, result: 1 /* GREATER */, modRevision: 0n}],
-            success: [{requestPut: {key: key(i), value}}],
-            failure: [{requestPut: {key: key(i), value}}],
-          })
-          break
-        default:
-          throw new Error(`not a request loop: ${task.kind}`)
-      }
+      await client.unary(path, framed[i]!)
       record(t0)
     }
   }
@@ -92,19 +124,23 @@ export async function runTask(task: WorkerTask): Promise<WorkerResult> {
   }
 }
 
-async function keepAliveLoop(client: RawGrpcClient, endUs: number, record: (t0: number) => void): Promise<void> {
-  const grant = await client.unary('etcdserverpb.Lease', 'LeaseGrant', {TTL: 600n})
-  const stream = client.bidi('etcdserverpb.Lease', 'LeaseKeepAlive')
-  const responses = stream[Symbol.asyncIterator]()
+/** One lease kept alive as fast as its stream answers: one request in flight at a time. */
+async function keepAliveLoop(endpoint: string, client: LightGrpcClient, endUs: number, record: (t0: number) => void): Promise<void> {
+  const admin = new RawGrpcClient(endpoint)
+  const grant = await admin.unary('etcdserverpb.Lease', 'LeaseGrant', {TTL: 600n})
+  let answered: (() => void) | undefined
+  const stream = client.bidi('/etcdserverpb.Lease/LeaseKeepAlive', () => answered?.())
+  const ping = frame(LeaseKeepAliveRequest.encode({ID: grant.ID}).finish())
   while (nowUs() < endUs) {
     const t0 = nowUs()
-    stream.write({ID: grant.ID})
-    const next = await responses.next()
-    if (next.done) throw new Error('keep-alive stream ended')
+    const reply = new Promise<void>((resolve) => (answered = resolve))
+    stream.write(ping)
+    await reply
     record(t0)
   }
   stream.end()
-  await client.unary('etcdserverpb.Lease', 'LeaseRevoke', {ID: grant.ID}).catch(() => undefined)
+  await admin.unary('etcdserverpb.Lease', 'LeaseRevoke', {ID: grant.ID}).catch(() => undefined)
+  admin.close()
 }
 
 /**
@@ -114,7 +150,7 @@ async function keepAliveLoop(client: RawGrpcClient, endUs: number, record: (t0: 
  */
 async function watchTask(
   task: WorkerTask,
-  channels: RawGrpcClient[],
+  channels: LightGrpcClient[],
   endUs: number,
   measuring: () => boolean,
   latenciesUs: number[],
@@ -126,24 +162,24 @@ async function watchTask(
     let i = 0
     while (nowUs() < endUs) {
       const stamp = Buffer.from(String(nowUs()).padEnd(Math.max(16, value.length), ' '))
-      await client.unary('etcdserverpb.KV', 'Put', {key: Buffer.from(`watch/${i++ % 100}`), value: stamp})
+      await client.unary(PUT, frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from(`watch/${i++ % 100}`), value: stamp})).finish()))
       if (measuring()) count(0)
     }
     return
   }
+  const create = frame(WatchRequest.encode(WatchRequest.fromPartial({createRequest: {key: Buffer.from('watch/'), rangeEnd: Buffer.from('watch0')}})).finish())
   const streams = Array.from({length: task.clients}, (_, c) => {
-    const stream = channels[c % channels.length]!.bidi('etcdserverpb.Watch', 'Watch')
-    stream.write({createRequest: {key: Buffer.from('watch/'), rangeEnd: Buffer.from('watch0')}})
-    stream.on('data', (response: {events: {kv?: {value: Uint8Array}}[]}) => {
+    const stream = channels[c % channels.length]!.bidi('/etcdserverpb.Watch/Watch', (bytes) => {
       if (!measuring()) return
       const at = nowUs()
+      const response = WatchResponse.decode(bytes)
       for (const event of response.events) {
         const sent = Number(Buffer.from(event.kv?.value ?? []).toString().trim())
         if (Number.isFinite(sent) && sent > 0) latenciesUs.push(at - sent)
       }
       count(response.events.length)
     })
-    stream.on('error', () => undefined)
+    stream.write(create)
     return stream
   })
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, (endUs - nowUs()) / 1000 + 200)))
