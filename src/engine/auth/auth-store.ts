@@ -143,7 +143,7 @@ export class AuthStore implements StoreAuth {
     }
   }
 
-  checkWrite(request: InternalRequest): void {
+  checkWrite(request: InternalRequest, leaseKeys?: (id: bigint) => Iterable<string>): void {
     const header = request.header
     if (!this.enabledFlag || header === undefined) return
     const username = header.username
@@ -156,6 +156,8 @@ export class AuthStore implements StoreAuth {
       if (del.prevKv) this.checkRange(username, del.key, del.rangeEnd, 'read')
     } else if (request.txn !== undefined) {
       this.checkTxn(username, request.txn)
+    } else if (request.leaseRevoke !== undefined) {
+      for (const key of leaseKeys?.(request.leaseRevoke.ID) ?? []) this.checkRange(username, Buffer.from(key, 'latin1'), EMPTY, 'write')
     } else if (isAdminRequest(request)) {
       this.checkAdmin(username)
     }

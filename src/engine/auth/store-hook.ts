@@ -36,6 +36,8 @@ export interface StoreAuth {
   /**
    * For a key-value write carrying a caller (request.header), with auth enabled: throws
    * EtcdError unless the caller may make it, judged by the auth state at this point of the log.
+   * A lease revoke deletes the lease's keys: the caller must be allowed to write each one that
+   * `leaseKeys` names at this point of the log (etcd's checkLeasePuts).
    */
-  checkWrite(request: InternalRequest): void
+  checkWrite(request: InternalRequest, leaseKeys?: (id: bigint) => Iterable<string>): void
 }

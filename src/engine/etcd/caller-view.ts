@@ -4,8 +4,11 @@
 //
 // What is checked (as etcd 3.4):
 //   Range, and the read parts of Put/DeleteRange (prev_kv) and Txn (compares, range ops)   READ
-//   Put, DeleteRange, Txn ops; LeaseRevoke (on every key attached to the lease)           WRITE
+//   Put, DeleteRange, Txn ops; LeaseRevoke (on every key attached to the lease, checked
+//     again when the revoke is applied)                                                  WRITE
 //   Watch create: READ on the watched range, refused with a canceled watch response
+//   Lock, Unlock, Campaign, Proclaim, Resign, Leader, Observe: their key operations, as above
+//     (caller-recipes.ts)
 //   Auth management (enable, disable, user and role changes, lists)                       root role
 //   UserGet of oneself and RoleGet of a role one holds                                     allowed
 //   Hash, HashKV, Defragment, Snapshot, MoveLeader                                         root role
@@ -18,6 +21,8 @@ import type {RequestHeader} from '../../api/proto/internal.js'
 import {
   DeleteRangeRequest,
   type DeleteRangeResponse,
+  LeaseRevokeRequest,
+  type LeaseRevokeResponse,
   PutRequest,
   type PutResponse,
   RangeRequest,
@@ -28,7 +33,9 @@ import {
 } from '../../api/proto/rpc.js'
 import type {BidiStream, EtcdClient, EtcdWatchLeaseClient, Req, WatchStream} from '../../client/etcd/client.js'
 import type {AuthStore} from '../auth/auth-store.js'
+import type {ConcurrencyClient} from '../../client/etcd/concurrency/index.js'
 import type {AuthApi} from './auth-api.js'
+import {callerRecipes} from './caller-recipes.js'
 import type {MemberApi} from './member-api.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -51,7 +58,10 @@ export interface ViewedEngine extends EtcdClient, EtcdWatchLeaseClient {
   readonly member: MemberApi
   readonly authStore: AuthStore
   readonly auth: AuthApi
-  writeAs<T>(request: {put?: PutRequest; deleteRange?: DeleteRangeRequest; txn?: TxnRequest}, header: RequestHeader | undefined): Promise<T>
+  writeAs<T>(
+    request: {put?: PutRequest; deleteRange?: DeleteRangeRequest; txn?: TxnRequest; leaseRevoke?: LeaseRevokeRequest},
+    header: RequestHeader | undefined,
+  ): Promise<T>
 }
 
 /**
@@ -125,13 +135,13 @@ export function callerView<E extends ViewedEngine>(engine: E, token: string | un
       const as = checked((username) => auth.checkTxn(username, request))
       return engine.writeAs<TxnResponse>({txn: request}, as)
     },
-    leaseRevoke: async (req: {ID?: bigint}) => {
-      checked((username) => {
-        for (const key of engine.member.lessor.timeToLive(req.ID ?? 0n)?.keys ?? []) {
-          auth.checkRange(username, Buffer.from(key, 'latin1'), EMPTY, 'write')
-        }
+    // checked here and again where the revoke is applied, against the keys the lease has then
+    leaseRevoke: async (req: Req<LeaseRevokeRequest>) => {
+      const request = LeaseRevokeRequest.fromPartial(req)
+      const as = checked((username) => {
+        for (const key of engine.member.lessor.keysOf(request.ID)) auth.checkRange(username, Buffer.from(key, 'latin1'), EMPTY, 'write')
       })
-      return engine.leaseRevoke(req)
+      return engine.writeAs<LeaseRevokeResponse>({leaseRevoke: request}, as)
     },
     watch: () => checkedWatch(engine.watch(), (request) => {
       const create = request.createRequest
@@ -185,6 +195,8 @@ export function callerView<E extends ViewedEngine>(engine: E, token: string | un
       throw new Error('a caller view cannot take another caller')
     },
   })
+  // Lock and Election run their recipes through this view, so each key operation is checked.
+  Object.assign(view, callerRecipes(view as unknown as ConcurrencyClient))
   return view as unknown as E
 }
 

@@ -392,8 +392,8 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     return this.withHeader(result.response)
   }
 
-  /** A key-value write on behalf of a checked caller (`header` undefined: as root). */
-  async writeAs<T>(request: Pick<InternalRequest, 'put' | 'deleteRange' | 'txn'>, header: RequestHeader | undefined): Promise<T> {
+  /** A write (key-value or lease revoke) on behalf of a checked caller (`header` undefined: as root). */
+  async writeAs<T>(request: Pick<InternalRequest, 'put' | 'deleteRange' | 'txn' | 'leaseRevoke'>, header: RequestHeader | undefined): Promise<T> {
     const result = unwrap(await this.member.propose({id: 0n, ...request, header}))
     return this.withHeader(result.response) as T
   }

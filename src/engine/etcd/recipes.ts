@@ -11,13 +11,19 @@ import {EtcdError, GrpcCode} from '../../api/errors.js'
 import type {Req} from '../../client/etcd/client.js'
 import {type ConcurrencyClient, Election, Mutex, Session} from '../../client/etcd/concurrency/index.js'
 
+/** The session of a call that only reads: no lease is granted for it. */
+const NO_LEASE = -1n
+
 /** etcd's v3election ErrMissingLeaderKey. */
 const missingLeaderKey = () => new EtcdError(GrpcCode.UNKNOWN, '"leader" field must be provided')
 
 export class RecipeService {
   constructor(private readonly client: ConcurrencyClient) {}
 
-  /** Lease 0 grants a lease of the recipes' default TTL, as etcd's session does; nobody renews it. */
+  /**
+   * Lease 0 grants a lease of the recipes' default TTL, as etcd's session does; nobody renews it.
+   * Leader and Observe write nothing: they take NO_LEASE and grant none (etcd passes -1).
+   */
   private session(lease: bigint | undefined): Promise<Session> {
     return Session.create(this.client, {leaseId: lease ?? 0n, keepAlive: false})
   }
@@ -58,14 +64,14 @@ export class RecipeService {
   }
 
   async leader(req: Req<LeaderRequest>): Promise<LeaderResponse> {
-    const election = new Election(await this.session(0n), Buffer.from(req.name ?? new Uint8Array()))
+    const election = new Election(await this.session(NO_LEASE), Buffer.from(req.name ?? new Uint8Array()))
     const current = await election.leader()
     return {header: current.header, kv: current.kvs[0]}
   }
 
   /** Leader changes, the current leader first; ends when `signal` aborts. */
   async *observe(req: Req<LeaderRequest>, signal: AbortSignal): AsyncGenerator<LeaderResponse, void, undefined> {
-    const election = new Election(await this.session(0n), Buffer.from(req.name ?? new Uint8Array()))
+    const election = new Election(await this.session(NO_LEASE), Buffer.from(req.name ?? new Uint8Array()))
     for await (const change of election.observe(signal)) yield {header: change.header, kv: change.kvs[0]}
   }
 

@@ -167,6 +167,10 @@ export class Lessor implements StoreLeases {
     return {expired: false, ttlSeconds: lease.ttlSeconds}
   }
 
+  keysOf(id: bigint): Iterable<string> {
+    return this.leaseMap.get(id)?.keys ?? []
+  }
+
   /** The lease's remaining and granted TTL and keys, or undefined if it is not granted. */
   timeToLive(id: bigint): LeaseStatus | undefined {
     const lease = this.leaseMap.get(id)

@@ -18,6 +18,8 @@ export interface StoreLeases {
   grant(id: bigint, ttlSeconds: bigint): LeaseRecord
   /** Forgets the lease and returns its keys in sorted order; throws EtcdError if not found. */
   revoke(id: bigint): string[]
+  /** The keys attached to lease `id` (latin1 strings, as the store's); none for a lease not granted. */
+  keysOf(id: bigint): Iterable<string>
   /** Attaches `key` to lease `id` (0n: to none), detaching it from the lease it had. */
   setKeyLease(key: string, id: bigint): void
   /** On open, before any attachment: a lease the backend holds. */

@@ -211,6 +211,9 @@ export class MvccStore implements KvStore, HistorySource {
     return results
   }
 
+  /** The keys of a lease as the apply loop sees them now (for the auth check of a revoke). */
+  private readonly leaseKeys = (id: bigint): Iterable<string> => this.leases?.keysOf(id) ?? []
+
   private applyOne(
     req: InternalRequest,
     compactions: {rev: number; removed: number[]; done: (p: Promise<void>) => void}[],
@@ -222,7 +225,7 @@ export class MvccStore implements KvStore, HistorySource {
       let physical: Promise<void> | undefined
       // The caller's permissions as they are at this point of the log (a role may have lost a
       // permission between the caller's request and this entry).
-      if (req.header !== undefined) this.auth?.checkWrite(req)
+      if (req.header !== undefined) this.auth?.checkWrite(req, this.leaseKeys)
       const authResponse = this.auth?.apply(req, index, this.backend)
       if (authResponse !== undefined) {
         response = {header: header(this.currentRev), ...authResponse} as ApplyResponse

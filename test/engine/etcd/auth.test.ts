@@ -5,7 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {EtcdError, ErrorMessage} from '../../../src/api/errors.js'
+import {EtcdError, ErrorMessage, GrpcCode} from '../../../src/api/errors.js'
 import {Permission_Type} from '../../../src/api/proto/auth.js'
 import {TxnRequest, WatchCreateRequest, type WatchResponse} from '../../../src/api/proto/rpc.js'
 import {type EmbeddedEtcd, openEmbedded} from '../../../src/engine/etcd/embedded.js'
@@ -117,6 +117,67 @@ describe('auth on the embedded engine', () => {
     const header = {username: 'u', authRevision: engine.authStore.revision}
     await refused(engine.writeAs({put: {key: b('zz'), value: b('v'), lease: 0n, prevKv: false, ignoreValue: false, ignoreLease: false}}, header), ErrorMessage.permissionDenied)
     await refused(engine.writeAs({put: {key: b('a9'), value: b('v'), lease: 0n, prevKv: false, ignoreValue: false, ignoreLease: false}}, {username: '', authRevision: 1n}), ErrorMessage.userEmpty)
+  })
+
+  test('a lease revoke needs write on every key of the lease, checked again where it is applied', async () => {
+    const {token} = await engine.authenticate({name: 'u', password: 'new'})
+    const u = engine.asCaller(token)
+    const attach = async (...keys: string[]) => {
+      const {ID} = await engine.leaseGrant({TTL: 60n})
+      for (const key of keys) await engine.put({key: b(key), value: b('v'), lease: ID})
+      return ID
+    }
+    const mixed = await attach('a5', 'zz5')
+    await refused(u.leaseRevoke({ID: mixed}), ErrorMessage.permissionDenied)
+    // the same revoke proposed past the caller view: the apply loop refuses it on its own
+    const header = {username: 'u', authRevision: engine.authStore.revision}
+    await refused(engine.writeAs({leaseRevoke: {ID: mixed}}, header), ErrorMessage.permissionDenied)
+    assert.equal((await engine.range({key: b('zz5')})).count, 1n)
+
+    const own = await attach('a6')
+    await u.leaseRevoke({ID: own})
+    assert.equal((await engine.range({key: b('a6')})).count, 0n)
+    await u.leaseRevoke({ID: await attach()}) // a lease without keys needs nothing
+
+    // a key attached between the caller's request and the revoke's turn in the log counts
+    const racing = await attach('a7')
+    const attaching = engine.put({key: b('zz7'), value: b('v'), lease: racing})
+    const revoking = u.leaseRevoke({ID: racing})
+    await attaching
+    await refused(revoking, ErrorMessage.permissionDenied)
+    assert.equal((await engine.range({key: b('a7')})).count, 1n)
+    await engine.leaseRevoke({ID: racing})
+    await engine.leaseRevoke({ID: mixed})
+  })
+
+  test('Lock and Election check the keys they touch, and answer Unknown as etcd does', async () => {
+    const unknown = async (promise: Promise<unknown>, message: string) =>
+      assert.rejects(promise, (error: unknown) => error instanceof EtcdError && error.code === GrpcCode.UNKNOWN && error.message === message)
+    await engine.roleGrantPermission({name: 'r', perm: {permType: Permission_Type.READ, key: b('ro'), rangeEnd: b('rp')}})
+    const {token} = await engine.authenticate({name: 'u', password: 'new'})
+    const u = engine.asCaller(token)
+    const {ID: lease} = await engine.leaseGrant({TTL: 60n})
+
+    const held = await u.lock({name: b('a-lock'), lease})
+    assert.match(held.key.toString(), /^a-lock\//)
+    await u.unlock({key: held.key})
+    await unknown(u.lock({name: b('z-lock'), lease}), ErrorMessage.permissionDenied)
+    await unknown(engine.asCaller(undefined).lock({name: b('a-lock'), lease}), ErrorMessage.userEmpty)
+    await unknown(engine.asCaller('forged.1').unlock({key: b('a-lock/1')}), ErrorMessage.invalidAuthToken)
+
+    // ro… is read-only for u: no campaign there, but the leader may be asked for
+    await unknown(u.campaign({name: b('ro-elect'), lease, value: b('v')}), ErrorMessage.permissionDenied)
+    await assert.rejects(u.leader({name: b('ro-elect')}), {message: 'election: no leader'})
+    const won = await engine.campaign({name: b('z-elect'), lease, value: b('v')})
+    await unknown(u.proclaim({leader: won.leader, value: b('w')}), ErrorMessage.permissionDenied)
+    await unknown(u.resign({leader: won.leader}), ErrorMessage.permissionDenied)
+    await unknown(u.leader({name: b('z-elect')}), ErrorMessage.permissionDenied)
+    // an observer that may not read the election just ends, as etcd's does
+    const observed: unknown[] = []
+    for await (const change of u.observe({name: b('z-elect')})) observed.push(change)
+    assert.deepEqual(observed, [])
+    await engine.leaseRevoke({ID: lease})
+    await engine.roleRevokePermission({role: 'r', key: b('ro'), rangeEnd: b('rp')})
   })
 
   test('a watch on a range the caller may not read is canceled at once', async () => {
