@@ -70,6 +70,8 @@ export abstract class KctlCommand extends Command {
 
   /** `--user` names subjects here (create rolebinding), not the kubeconfig user. */
   protected userIsSubject = false
+  /** The command needs the controllers (the garbage collector) when the API server is embedded. */
+  protected embeddedControllers = false
 
   protected globalOptions(): GlobalOptions {
     const s = (n: string) => {
@@ -92,6 +94,7 @@ export abstract class KctlCommand extends Command {
       insecureSkipTlsVerify: this.given.has('insecure-skip-tls-verify') ? this.bool('insecure-skip-tls-verify') : undefined,
       requestTimeout: s('request-timeout'),
       dataDir: s('data-dir') ?? process.env['ECTL_DATA_DIR'],
+      embeddedControllers: this.embeddedControllers,
     }
   }
 

@@ -11,6 +11,8 @@ export interface GlobalOptions extends KubeOverrides {
   kubeconfig?: string
   requestTimeout?: string
   dataDir?: string
+  /** Run the controllers beside an embedded API server (commands whose effect needs them). */
+  embeddedControllers?: boolean
 }
 
 export interface Connection {
@@ -40,7 +42,7 @@ export async function openConnection(o: GlobalOptions): Promise<Connection> {
   const resolved = resolveConnection(loaded.config, o)
   if (resolved.empty) {
     const {openEmbedded} = await import('./embedded.js')
-    const client = await openEmbedded(o.dataDir)
+    const client = await openEmbedded(o.dataDir, {controllers: o.embeddedControllers})
     return {client, namespace: resolved.namespace, resolved, hostPort: 'in-process', serverUrl: 'in-process'}
   }
   const server = /^[a-z]+:\/\//.test(resolved.server) ? resolved.server : `http://${resolved.server}`

@@ -22,7 +22,7 @@ export interface ObjectMeta {
   deletionTimestamp?: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
-  ownerReferences?: {apiVersion: string; kind: string; name: string; uid: string; controller?: boolean}[]
+  ownerReferences?: {apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean}[]
   finalizers?: string[]
   managedFields?: unknown[]
   [key: string]: unknown
@@ -58,6 +58,8 @@ export interface DeleteOptions {
   dryRun?: boolean
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'
   gracePeriodSeconds?: number
+  /** The delete happens only while the object still has this uid (and resourceVersion). */
+  preconditions?: {uid?: string; resourceVersion?: string}
 }
 
 export type PatchType = 'strategic' | 'merge' | 'json' | 'apply'
@@ -109,6 +111,12 @@ export class KubeClient {
     this.discoveryCache = undefined
     this.fromStore = false
     return true
+  }
+
+  /** Forgets discovery entirely: the next call asks the server (resources come and go with CRDs). */
+  refreshDiscovery(): void {
+    this.discoveryCache = undefined
+    this.fromStore = false
   }
 
   /** One request; a failure status becomes a KubeApiError. */
@@ -224,6 +232,7 @@ export class KubeClient {
     const body: Record<string, unknown> = {kind: 'DeleteOptions', apiVersion: 'v1'}
     if (options.propagationPolicy !== undefined) body['propagationPolicy'] = options.propagationPolicy
     if (options.gracePeriodSeconds !== undefined) body['gracePeriodSeconds'] = options.gracePeriodSeconds
+    if (options.preconditions !== undefined) body['preconditions'] = options.preconditions
     if (options.dryRun === true) body['dryRun'] = ['All']
     return this.json<T>('DELETE', this.path(r, namespace, name), {body, query: options.dryRun ? {dryRun: 'All'} : undefined})
   }

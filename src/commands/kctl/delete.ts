@@ -41,9 +41,11 @@ JSON and YAML formats are accepted. Only one type of argument may be specified: 
     const cascade = this.str('cascade') ?? 'background'
     const policies: Record<string, 'Background' | 'Foreground' | 'Orphan'> = {background: 'Background', foreground: 'Foreground', orphan: 'Orphan', true: 'Background', false: 'Orphan'}
     const policy = policies[cascade]
-    if (policy === undefined) throw new KctlError(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan".`)
+    if (policy === undefined) throw new KctlError(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`)
     const {parseDryRun} = await import('../../cli/kube/create-run.js')
     const dryRun = parseDryRun(this.str('dry-run'))
+    // dependents go (or are orphaned) through the garbage collector, which an embedded API server runs here
+    this.embeddedControllers = true
     const conn = await this.connect()
     const ns = await this.namespace()
     const {runDelete} = await import('../../cli/kube/delete-run.js')

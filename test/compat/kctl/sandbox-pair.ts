@@ -18,7 +18,7 @@ export const NS = {kubectl: 'left', kctl: 'right'} as const
 export interface SandboxPair {
   dir: string
   env: NodeJS.ProcessEnv
-  kctlSync(args: string[]): {status: number | null; stdout: string; stderr: string}
+  kctlSync(args: string[], stdin?: string): {status: number | null; stdout: string; stderr: string}
   /** One step through both tools, each in its namespace; `{ns}` in args, stdin and files is that namespace, `@f` a file written per side. */
   step(args: string[], opts?: {stdin?: string; files?: Record<string, string>}): Promise<{kubectl: Run; kctl: Run}>
   down(): void
@@ -30,8 +30,8 @@ export function sandboxPair(prefix: string): SandboxPair {
   const kubeconfig = join(dir, 'kubeconfig')
   const env: NodeJS.ProcessEnv = {...process.env, KUBECONFIG: kubeconfig, HOME: dir}
   delete env['NODE_EXTRA_CA_CERTS']
-  const kctlSync = (args: string[]) => {
-    const r = spawnSync(process.execPath, [join(root, 'bin/kctl.js'), ...args], {env, encoding: 'utf8', timeout: 60_000})
+  const kctlSync = (args: string[], stdin?: string) => {
+    const r = spawnSync(process.execPath, [join(root, 'bin/kctl.js'), ...args], {env, encoding: 'utf8', timeout: 60_000, input: stdin})
     return {status: r.status, stdout: r.stdout, stderr: r.stderr}
   }
   const up = kctlSync(['sandbox', 'up', '--data-dir', dataDir, '--kubeconfig', kubeconfig])

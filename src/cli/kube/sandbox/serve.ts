@@ -7,6 +7,8 @@ import {join} from 'node:path'
 import {loadOrMakePki} from './pki.js'
 import {clearState, stateFile, type SandboxState} from './state.js'
 
+const controllerCaller = {user: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated']}
+
 export async function serveSandbox(dataDir: string, port: number, log: (s: string) => void): Promise<void> {
   const pki = loadOrMakePki(dataDir)
   const {openEmbedded} = await import('../../../engine/etcd/embedded.js')
@@ -20,6 +22,15 @@ export async function serveSandbox(dataDir: string, port: number, log: (s: strin
   writeFileSync(tmp, JSON.stringify(state) + '\n')
   renameSync(tmp, stateFile(dataDir))
   log(`${state.startedAt} serving the Kubernetes API on https://127.0.0.1:${serving.port} (data dir ${dataDir})\n`)
+  // The controllers run beside the API server and reach it in-process, through client/kube;
+  // like kube-controller-manager they start once the API answers, without holding up readiness.
+  const {KubeClient} = await import('../../../client/kube/client.js')
+  const {InProcessTransport} = await import('../../../client/kube/inprocess-transport.js')
+  const {startControllers} = await import('../../../engine/kube/controllers/start.js')
+  const controllers = startControllers(new KubeClient(new InProcessTransport(api, controllerCaller), 'kube-controller-manager/v1.32')).catch((err: unknown) => {
+    log(`${new Date().toISOString()} controllers did not start: ${(err as Error).message}\n`)
+    return undefined
+  })
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log(`${new Date().toISOString()} ${signal}: stopping\n`)
@@ -29,6 +40,7 @@ export async function serveSandbox(dataDir: string, port: number, log: (s: strin
     process.once('SIGINT', () => stop('SIGINT'))
   })
   await serving.close()
+  await (await controllers)?.stop()
   await api.close()
   await engine.close()
   clearState(dataDir)

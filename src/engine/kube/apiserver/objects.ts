@@ -225,11 +225,13 @@ export class Objects {
       }
       if (def.kind === 'Namespace') return this.removeNamespace(def, current, opts)
       const grace = this.gracePeriod(def, current, opts.gracePeriodSeconds)
-      const finalizers = (meta.finalizers as string[] | undefined) ?? []
+      const finalizers = propagationFinalizers(meta, opts.propagationPolicy)
       const rev = BigInt(String(meta.resourceVersion))
       if (finalizers.length > 0 || grace > 0) {
         const next = structuredClone(current)
         const nmeta = metaOf(next)
+        if (finalizers.length > 0) nmeta.finalizers = finalizers
+        else delete nmeta.finalizers
         const now = this.now()
         const existing = typeof nmeta.deletionTimestamp === 'string' ? Date.parse(nmeta.deletionTimestamp) : undefined
         const deadline = now + grace * 1000
@@ -302,6 +304,25 @@ export class Objects {
     ).catch(() => updated)
     return {obj: terminating, deleted: false}
   }
+}
+
+/** The finalizers the garbage collector acts on: dependents orphaned, or deleted first. */
+export const orphanFinalizer = 'orphan'
+export const foregroundFinalizer = 'foregroundDeletion'
+export const propagationPolicies = ['Foreground', 'Background', 'Orphan']
+
+/**
+ * An object's finalizers once deleted with `policy`: Orphan adds `orphan`, Foreground adds
+ * `foregroundDeletion` (each replacing the other), Background drops both; without a policy the
+ * object keeps the ones it has (a client may have set `orphan` itself).
+ */
+function propagationFinalizers(meta: Obj, policy: string | undefined): string[] {
+  const current = (meta.finalizers as string[] | undefined) ?? []
+  if (policy === undefined) return current
+  const rest = current.filter((f) => f !== orphanFinalizer && f !== foregroundFinalizer)
+  if (policy === 'Orphan') return [...rest, orphanFinalizer]
+  if (policy === 'Foreground') return [...rest, foregroundFinalizer]
+  return rest
 }
 
 function keepClusterIP(oldObj: Obj, newObj: Obj): void {

@@ -20,6 +20,7 @@ import {startWatch} from './watch.js'
 import {serverVersion} from './version.js'
 import type {Authorizer, Caller} from './authz.js'
 import {applyConfig, type Writer} from './managed-fields/manager.js'
+import {propagationPolicies} from './objects.js'
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -338,9 +339,19 @@ export class ApiServer implements KubeHandler {
     let body: Obj = {}
     if (req.body && req.body.length > 0) body = jsonBody(req)
     const grace = queryInt(req, 'gracePeriodSeconds') ?? (typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined)
+    let propagationPolicy = queryValue(req, 'propagationPolicy') ?? (body.propagationPolicy as string | undefined)
+    // orphanDependents, the older form: true is Orphan, false Background.
+    const orphan = queryValue(req, 'orphanDependents') ?? (typeof body.orphanDependents === 'boolean' ? String(body.orphanDependents) : undefined)
+    if (orphan !== undefined && propagationPolicy !== undefined) {
+      throw Status.invalid('DeleteOptions', 'meta.k8s.io', '', [{type: 'FieldValueInvalid', field: 'propagationPolicy', value: propagationPolicy, detail: 'orphanDependents and deletionPropagation cannot be both set'}])
+    }
+    if (orphan !== undefined) propagationPolicy = orphan === 'true' ? 'Orphan' : 'Background'
+    if (propagationPolicy !== undefined && !propagationPolicies.includes(propagationPolicy)) {
+      throw Status.invalid('DeleteOptions', 'meta.k8s.io', '', [{type: 'FieldValueNotSupported', field: 'propagationPolicy', value: propagationPolicy, detail: 'supported values: "Foreground", "Background", "Orphan"'}])
+    }
     return {
       gracePeriodSeconds: grace,
-      propagationPolicy: queryValue(req, 'propagationPolicy') ?? (body.propagationPolicy as string | undefined),
+      propagationPolicy,
       preconditions: isObj(body.preconditions) ? (body.preconditions as {uid?: string; resourceVersion?: string}) : undefined,
     }
   }
