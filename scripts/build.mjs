@@ -26,7 +26,7 @@ function listTs(dir) {
  * initializes its module on first use (esbuild turns `require` of a bundled module into a lazy
  * init), so a run evaluates the one command it runs, not all of them.
  */
-function entrySource(cli) {
+function commandTable(cli) {
   const dir = join(root, 'src/commands', cli)
   const rows = listTs(dir)
     .sort()
@@ -34,7 +34,29 @@ function entrySource(cli) {
       const id = relative(dir, file).replace(/\.ts$/, '').split(/[\\/]/).join(':')
       return `  get ${JSON.stringify(id)}() { return require(${JSON.stringify(`./${relative(root, file)}`)}).default },`
     })
-  return [`export {main} from './src/cli/main.ts'`, 'export const commands = {', ...rows, '}', ''].join('\n')
+  return ['export const commands = {', ...rows, '}']
+}
+
+function entrySource(cli) {
+  return [`export * from './src/cli/main.ts'`, ...commandTable(cli), ''].join('\n')
+}
+
+/** kctl's lite bundle: the same commands over the stand-in for oclif (src/cli/lite/oclif.ts). */
+function liteEntrySource() {
+  return [
+    `import {liteMain} from './src/cli/kube/lite-main.ts'`,
+    ...commandTable('kctl'),
+    'export const runLite = (packageDir, full) => liteMain(packageDir, commands, full)',
+    '',
+  ].join('\n')
+}
+
+/** In the lite bundle '@oclif/core' is the stand-in; a name it lacks fails the build. */
+const oclifStandIn = {
+  name: 'oclif-stand-in',
+  setup(esbuild) {
+    esbuild.onResolve({filter: /^@oclif\/core$/}, () => ({path: join(root, 'src/cli/lite/oclif.ts')}))
+  },
 }
 
 /**
@@ -65,7 +87,10 @@ const lmdbNativeFromNodeModules = {
  * - it checks the Node version against package.json's engines with semver, loading semver;
  *   the bundle is built for Node 20, the version engines asks for;
  * - it loads node:child_process (for a Windows shell probe) and node:perf_hooks (for its
- *   opt-in performance markers) up front: here, on first use.
+ *   opt-in performance markers) up front: here, on first use;
+ * - a command it runs loads the whole Config a second time (Command.run, so that a plugin built
+ *   on another oclif version gets a Config of its own); in one bundle there is one oclif, and
+ *   the Config that found the command is the one it runs with.
  */
 const oclifStartup = {
   name: 'oclif-startup',
@@ -82,6 +107,11 @@ const oclifStartup = {
         /[\\/]@oclif[\\/]core[\\/]lib[\\/]performance\.js$/,
         'const node_perf_hooks_1 = require("node:perf_hooks");',
         'const node_perf_hooks_1 = {get performance() { return require("node:perf_hooks").performance; }, get PerformanceObserver() { return require("node:perf_hooks").PerformanceObserver; }};',
+      ],
+      [
+        /[\\/]@oclif[\\/]core[\\/]lib[\\/]command\.js$/,
+        'const config = await config_1.Config.load(opts || require.main?.filename || __dirname);',
+        'const config = opts instanceof config_1.Config ? opts : await config_1.Config.load(opts || require.main?.filename || __dirname);',
       ],
     ]
     for (const [filter, from, to] of patches) {
@@ -155,10 +185,16 @@ await Promise.all([
       outfile: join(root, 'dist', `${cli}.cjs`),
     }),
   ),
+  build({
+    ...common,
+    plugins: [...common.plugins, oclifStandIn],
+    stdin: {contents: liteEntrySource(), resolveDir: root, sourcefile: 'kctl-lite-entry.ts', loader: 'ts'},
+    outfile: join(root, 'dist', 'kctl-lite.cjs'),
+  }),
   build({...common, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: join(root, 'dist/launch.cjs')}),
 ])
 
-for (const cli of clis) asciiOnly(join(root, 'dist', `${cli}.cjs`))
+for (const bundle of [...clis, 'kctl-lite']) asciiOnly(join(root, 'dist', `${bundle}.cjs`))
 
 for (const cli of clis) {
   execFileSync(process.execPath, [join(root, 'node_modules/oclif/bin/run.js'), 'manifest', join(root, 'cli', cli)], {
@@ -167,7 +203,7 @@ for (const cli of clis) {
   })
 }
 for (const cli of clis) checkCommandOrder(cli)
-console.error(`built ${clis.map((cli) => `dist/${cli}.cjs`).join(', ')}`)
+console.error(`built ${[...clis, 'kctl-lite'].map((bundle) => `dist/${bundle}.cjs`).join(', ')}`)
 
 // Man pages come from the same manifests, so they never drift from the commands.
 execFileSync(process.execPath, [join(root, 'scripts/man.mjs')], {stdio: ['ignore', 'ignore', 'inherit']})

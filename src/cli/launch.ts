@@ -2,13 +2,14 @@
 // does not parse and compile megabytes of JavaScript again: Node 20 has no compile cache of its
 // own (module.enableCompileCache is Node 22). The cache is made at the end of a run that had
 // none (or a stale one), with every function that run compiled, and written beside the bundle,
-// or in $XDG_CACHE_HOME/<cli> where dist/ is read-only. A cache that cannot be read or written
+// or in $XDG_CACHE_HOME/ectl-kctl where dist/ is read-only. A cache that cannot be read or written
 // only costs time: the bundle always runs.
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import Module, {createRequire} from 'node:module'
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {Script} from 'node:vm'
+import type {FullBundle} from './lite/full-bundle.js'
 
 /** What the cache was made from: the bundle's size and modification time, and the runtime. */
 function cacheKey(bundle: string): string {
@@ -16,9 +17,10 @@ function cacheKey(bundle: string): string {
   return `${stat.size}:${stat.mtimeNs}:${process.version}:${process.arch}\n`
 }
 
-function cacheFiles(bundle: string, cli: string): string[] {
+/** Beside the bundle, else in the user's cache dir under a name made of the bundle's path. */
+function cacheFiles(bundle: string): string[] {
   const cacheHome = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache')
-  return [`${bundle}.cache`, join(cacheHome, cli, 'bundle.cache')]
+  return [`${bundle}.cache`, join(cacheHome, 'ectl-kctl', `${bundle.replace(/[^A-Za-z0-9.]+/g, '_')}.cache`)]
 }
 
 /** The cached data made for this key, or undefined. */
@@ -52,11 +54,11 @@ function writeCache(files: string[], key: string, data: Buffer): void {
 }
 
 /** Runs the bundle as Node runs a CommonJS module, and returns its exports. */
-export function loadBundle(bundle: string, cli: string): unknown {
+export function loadBundle(bundle: string): unknown {
   // the build leaves the bundle pure ASCII (see scripts/build.mjs): latin1 is a plain copy
   const source = readFileSync(bundle, 'latin1')
   const key = cacheKey(bundle)
-  const files = cacheFiles(bundle, cli)
+  const files = cacheFiles(bundle)
   const cachedData = readCache(files, key)
   const script = new Script(Module.wrap(source), {filename: bundle, cachedData})
   const compiled = script.runInThisContext() as (...args: unknown[]) => void
@@ -79,6 +81,12 @@ export function loadBundle(bundle: string, cli: string): unknown {
 
 /** The launcher's whole job: load the CLI's bundle and run it. */
 export async function launch(cli: 'ectl' | 'kctl', packageDir: string): Promise<void> {
-  const {main} = loadBundle(join(packageDir, 'dist', `${cli}.cjs`), cli) as {main: (cli: 'ectl' | 'kctl', dir: string) => Promise<void>}
-  await main(cli, packageDir)
+  let loaded: FullBundle | undefined
+  const full = () => (loaded ??= loadBundle(join(packageDir, 'dist', `${cli}.cjs`)) as FullBundle)
+  if (cli === 'kctl') {
+    // most kctl runs are one command oclif would just run: the lite bundle runs it without oclif
+    const lite = loadBundle(join(packageDir, 'dist', 'kctl-lite.cjs')) as {runLite: (packageDir: string, full: () => FullBundle) => Promise<boolean>}
+    if (await lite.runLite(packageDir, full)) return
+  }
+  await full().main(cli, packageDir)
 }

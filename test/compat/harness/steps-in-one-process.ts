@@ -30,8 +30,8 @@ const control = createInterface({input: process.stdin, crlfDelay: Infinity})[Sym
 process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED ??= 'true'
 // the same bundle and loader bin/ectl.js runs (dist/launch.cjs: the code-cached dist/ectl.cjs)
 const require = createRequire(import.meta.url)
-const {loadBundle} = require(`${packageDir}/dist/launch.cjs`) as {loadBundle: (bundle: string, cli: string) => unknown}
-const {main} = loadBundle(`${packageDir}/dist/ectl.cjs`, 'ectl') as {main: (cli: 'ectl', dir: string) => Promise<void>}
+const {loadBundle} = require(`${packageDir}/dist/launch.cjs`) as {loadBundle: (bundle: string) => unknown}
+const {main} = loadBundle(`${packageDir}/dist/ectl.cjs`) as {main: (cli: 'ectl', dir: string) => Promise<void>}
 
 const realExit = process.exit.bind(process)
 const baseEnv = {...process.env}
