@@ -4,71 +4,12 @@
 // on its own objects — and stdout, stderr and exit code must match after masking what differs
 // by nature (namespace names, uids, resource versions, timestamps, ages). `sandbox down` ends it.
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, before, test} from 'node:test'
-import {fileURLToPath} from 'node:url'
-import {runOne, type Run} from './kctl/side-by-side.js'
+import {test} from 'node:test'
+import {useSandbox} from './kctl/sandbox.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'kctl-server-'))
-const dataDir = join(dir, 'sandbox')
-const kubeconfig = join(dir, 'kubeconfig')
-const env: NodeJS.ProcessEnv = {...process.env, KUBECONFIG: kubeconfig, HOME: dir}
-delete env['NODE_EXTRA_CA_CERTS']
-
-function kctlSync(args: string[]): {status: number | null; stdout: string; stderr: string} {
-  const r = spawnSync(process.execPath, [join(root, 'bin/kctl.js'), ...args], {env, encoding: 'utf8', timeout: 60_000})
-  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
-}
-
-before(() => {
-  const up = kctlSync(['sandbox', 'up', '--data-dir', dataDir, '--kubeconfig', kubeconfig])
-  assert.equal(up.status, 0, up.stderr)
-  assert.match(up.stdout, /^Sandbox "kctl-sandbox" is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, ready in [\d.]+s\)\n/)
-  for (const ns of ['left', 'right']) assert.equal(kctlSync(['create', 'namespace', ns]).status, 0)
-})
-
-after(() => {
-  const down = kctlSync(['sandbox', 'down', '--data-dir', dataDir, '--kubeconfig', kubeconfig])
-  rmSync(dir, {recursive: true, force: true})
-  assert.equal(down.status, 0, down.stderr)
-})
-
-// neither name contains the other tool's name (the normalizer maps kubectl to kctl)
-const NS = {kubectl: 'left', kctl: 'right'}
-
-function mask(r: Run, ns: string): Run {
-  const fix = (s: string) =>
-    s
-      .replace(new RegExp(`\\b${ns}\\b`, 'g'), 'NS')
-      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, 'UID')
-      .replace(/("?resourceVersion"?:\s*)"\d+"/g, '$1"RV"')
-      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME')
-      .replace(/("?generation"?:\s*)\d+/g, '$1G')
-      .replaceAll(dir, 'DIR')
-  return {code: r.code, stdout: fix(r.stdout), stderr: fix(r.stderr)}
-}
-
-/** One step through both tools, each in its namespace; files are written per side. */
-async function step(args: string[], opts: {stdin?: string; files?: Record<string, string>} = {}): Promise<void> {
-  // the two sides touch different namespaces: they run at the same time
-  const [kubectl, kctl] = await Promise.all(
-    (['kubectl', 'kctl'] as const).map(async (side) => {
-      const ns = NS[side]
-      const sub = (s: string) => s.replaceAll('{ns}', ns)
-      for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, `${ns}-${name}`), sub(text))
-      // -n first: words after `--` belong to the command being created
-      const argv = ['-n', ns, ...args.map((a) => sub(a).replace(/^@(.*)$/, (_m, f: string) => join(dir, `${ns}-${f}`)))]
-      const r = mask(await runOne(side, argv, env, opts.stdin === undefined ? '' : sub(opts.stdin)), ns)
-      // the file names differ by side only in their prefix
-      return {...r, stdout: r.stdout.replaceAll(`/${ns}-`, '/'), stderr: r.stderr.replaceAll(`/${ns}-`, '/')}
-    }),
-  )
-  assert.deepEqual(kctl, kubectl)
-}
+const {dir, dataDir, kubeconfig, kctlSync, step} = useSandbox('kctl-server')
 
 const app = `apiVersion: v1
 kind: ConfigMap
@@ -170,7 +111,7 @@ const steps: {args: string[]; stdin?: string; files?: Record<string, string>}[] 
 
 for (const s of steps) {
   test(`kctl ${s.args.join(' ')}`, async () => {
-    await step(s.args, s)
+    await step(s.args, {stdin: s.stdin, files: s.files})
   })
 }
 

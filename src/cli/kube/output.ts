@@ -92,10 +92,6 @@ export function asList(items: KubeObject[]): KubeObject {
   return {apiVersion: 'v1', items, kind: 'List', metadata: {resourceVersion: ''}}
 }
 
-/**
- * Prints objects in a non-table format. `single` prints the one object itself (a named get of
- * one object); otherwise a List.
- */
 /** The object without metadata.managedFields (a copy when it has them). */
 export function withoutManagedFields(obj: KubeObject): KubeObject {
   if (obj.metadata?.managedFields === undefined) return obj
@@ -103,9 +99,14 @@ export function withoutManagedFields(obj: KubeObject): KubeObject {
   return {...obj, metadata}
 }
 
+/**
+ * Prints objects in a non-table format. `single` prints the one object itself (a named get of
+ * one object); otherwise a List.
+ */
 export function formatObjects(format: OutputFormat, shown: KubeObject[], single: boolean, noHeaders = false): string {
-  // kubectl prints objects without their managed fields (its --show-managed-fields=false).
-  const items = shown.map(withoutManagedFields)
+  // kubectl prints json and yaml without managed fields (its --show-managed-fields=false);
+  // templates and columns still see them
+  const items = format.kind === 'json' || format.kind === 'yaml' ? shown.map(withoutManagedFields) : shown
   const subject = single && items.length === 1 ? items[0]! : asList(items)
   switch (format.kind) {
     case 'json':

@@ -79,7 +79,8 @@ export async function runWait(client: KubeClient, args: string[], c: Condition, 
       try {
         obj = await client.get(t.resource, t.namespace, t.name)
       } catch (err) {
-        if (!(err instanceof KubeApiError && err.code === 404)) throw err
+        // only deletion and creation are waited for; a condition needs the object there
+        if (!(err instanceof KubeApiError && err.code === 404) || c.kind === 'condition' || c.kind === 'jsonpath') throw err
       }
       const gone = obj === undefined || (uid !== undefined && obj.metadata?.uid !== uid)
       let met = false

@@ -59,7 +59,8 @@ export function isQualifiedName(value: string): string[] {
   }
   if (name.length === 0) errs.push('name part must be non-empty')
   else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`)
-  if (name.length > 0 && !qualifiedName.test(name)) {
+  // Go checks the pattern even on an empty name: both errors are reported
+  if (!qualifiedName.test(name)) {
     errs.push(`name part ${regexError("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`)
   }
   return errs

@@ -73,8 +73,6 @@ export function builtinListStrategy(path: string[]): ListStrategy | undefined {
       return {mergeKey: 'uid'}
     case 'finalizers':
       return path.length === 2 && path[0] === 'metadata' ? {primitiveMerge: true} : undefined
-    case 'taints':
-      return {mergeKey: 'key'}
     case 'addresses':
       return path[0] === 'status' && path.length === 2 ? {mergeKey: 'type'} : undefined
     case 'topologySpreadConstraints':

@@ -1,0 +1,165 @@
+// kctl beside the real kubectl 1.32 on the same sandbox for the commands that read and change
+// objects in more involved ways: describe (with events), events, wait, diff, taint, edit (with
+// $EDITOR a script), explain and get -o go-template. Same stdout, stderr and exit code, after
+// the masking of kctl/sandbox.ts.
+import {test} from 'node:test'
+import {useSandbox} from './kctl/sandbox.js'
+
+const {step, setup} = useSandbox('kctl-commands')
+
+const since = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
+
+const objects = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  color: blue
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+data:
+  user: YWRtaW4=
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-0
+  labels:
+    app: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports:
+    - containerPort: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: slow
+spec:
+  containers:
+  - name: app
+    image: busybox
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: Node
+metadata:
+  name: node-{ns}
+  labels:
+    pool: {ns}
+---
+apiVersion: v1
+kind: Event
+metadata:
+  name: web-0.scheduled
+involvedObject:
+  apiVersion: v1
+  kind: Pod
+  name: web-0
+  namespace: {ns}
+reason: Scheduled
+message: Successfully assigned {ns}/web-0 to node-{ns}
+type: Normal
+source:
+  component: default-scheduler
+firstTimestamp: "${since(120)}"
+lastTimestamp: "${since(120)}"
+count: 1
+---
+apiVersion: v1
+kind: Event
+metadata:
+  name: web-0.backoff
+involvedObject:
+  apiVersion: v1
+  kind: Pod
+  name: web-0
+  namespace: {ns}
+  fieldPath: spec.containers{web}
+reason: BackOff
+message: Back-off pulling image "nginx:1.27"
+type: Warning
+source:
+  component: kubelet
+  host: node-{ns}
+firstTimestamp: "${since(90)}"
+lastTimestamp: "${since(30)}"
+count: 3
+`
+
+const ready = '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}'
+
+test('setup: the same objects on both sides', () => {
+  setup(['apply', '-f', '@objects.yaml'], {files: {'objects.yaml': objects}})
+  setup(['patch', 'pod', 'web-0', '--subresource=status', '--type=merge', '-p', ready])
+})
+
+const steps: {args: string[]; files?: Record<string, string>; env?: Record<string, string>}[] = [
+  {args: ['describe', 'pod', 'web-0']},
+  {args: ['describe', 'deployment', 'web']},
+  {args: ['describe', 'cm', 'settings']},
+  {args: ['describe', 'pod', 'nope']},
+  {args: ['events']},
+  {args: ['events', '--for', 'pod/web-0']},
+  {args: ['events', '--types=Warning']},
+  {args: ['wait', '--for=condition=Ready', 'pod/web-0', '--timeout=5s']},
+  {args: ['wait', '--for=condition=Ready=false', 'pod/web-0', '--timeout=1s']},
+  {args: ['wait', '--for=condition=Ready', 'pod/slow', '--timeout=1s']},
+  {args: ['wait', '--for=condition=Ready', 'pod/nope', '--timeout=1s']},
+  {args: ['diff', '-f', '@same.yaml'], files: {'same.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: blue\n'}},
+  {args: ['diff', '-f', '@changed.yaml'], files: {'changed.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  labels:\n    tier: front\ndata:\n  color: green\n'}},
+  {args: ['taint', 'nodes', 'node-{ns}', 'dedicated=gpu:NoSchedule']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'dedicated=cpu:NoSchedule']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'dedicated=cpu:NoSchedule', '--overwrite']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'spot=yes:PreferNoSchedule', 'dedicated:NoSchedule-']},
+  {args: ['get', 'node', 'node-{ns}', '-o', 'jsonpath={.spec.taints}']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'dedicated-']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'spot-']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'a=b:Sometimes']},
+  {args: ['taint', 'nodes', '-l', 'pool={ns}', 'zone=x:NoExecute']},
+  {args: ['edit', 'cm', 'settings'], files: {'editor.sh': '#!/bin/sh\nsed -i "s/color: blue/color: red/" "$1"\n'}, env: {EDITOR: '@editor.sh'}},
+  {args: ['edit', 'cm', 'settings'], env: {EDITOR: 'true'}},
+  {args: ['get', 'cm', 'settings', '-o', 'jsonpath={.data.color}']},
+  {args: ['explain', 'pods']},
+  {args: ['explain', 'deployment.spec.template']},
+  {args: ['explain', 'pods', '--recursive']},
+  {args: ['explain', 'deployments.apps.spec.replicas']},
+  {args: ['explain', 'pods.spec.nope']},
+  {args: ['explain', 'widgets']},
+  {args: ['get', 'pods', '-o', 'go-template={{range .items}}{{.metadata.name}} {{len .spec.containers}}{{"\\n"}}{{end}}']},
+  {args: ['get', 'secret', 'creds', '-o', 'go-template={{base64decode .data.user}}']},
+  {args: ['get', 'deploy', 'web', '-o', 'go-template={{if gt .spec.replicas 1}}{{printf "%s has %d" .metadata.name .spec.replicas}}{{end}}']},
+  {args: ['get', 'cm', 'settings', '-o', 'go-template-file=@color.tmpl'], files: {'color.tmpl': '{{with .data}}{{.color}}{{else}}none{{end}}\n'}},
+  {args: ['get', 'cm', 'settings', '-o', 'go-template={{.data.color']},
+  {args: ['get', 'cm', 'settings', '-o', 'go-template={{.data.color.x}}']},
+]
+
+for (const s of steps) {
+  test(`kctl ${s.args.join(' ')}`, async () => {
+    await step(s.args, {files: s.files, env: s.env})
+  })
+}
