@@ -155,7 +155,8 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['get', 'deploy', 'web', '-o', 'go-template={{if gt .spec.replicas 1}}{{printf "%s has %d" .metadata.name .spec.replicas}}{{end}}']},
   {args: ['get', 'cm', 'settings', '-o', 'go-template-file=@color.tmpl'], files: {'color.tmpl': '{{with .data}}{{.color}}{{else}}none{{end}}\n'}},
   {args: ['get', 'cm', 'settings', '-o', 'go-template={{.data.color']},
-  {args: ['get', 'cm', 'settings', '-o', 'go-template={{.data.color.x}}']},
+  // an execution error prints the object too: one written once, by the same setup on both sides
+  {args: ['get', 'secret', 'creds', '-o', 'go-template={{.data.user.x}}']},
 ]
 
 for (const s of steps) {

@@ -88,6 +88,20 @@ test('kubectl explain reads the OpenAPI v3 schema', async () => {
   assert.match(await ok(['explain', 'deployment.spec']), /^ {2}selector\t<LabelSelector> -required-$/m)
 })
 
+test('/openapi/v2: protobuf for kubectl (its v2 explain reads it), JSON with the extensions', async () => {
+  const out = await ok(['explain', 'deployment.spec.template', '--output=plaintext-openapiv2'])
+  assert.match(out, /^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nRESOURCE: template <Object>\n/)
+  assert.match(out, /^ {3}spec\t<Object>$/m)
+  const doc = JSON.parse(await ok(['get', '--raw', '/openapi/v2']))
+  assert.equal(doc.swagger, '2.0')
+  assert.deepEqual(doc.definitions['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'], [{group: 'apps', version: 'v1', kind: 'Deployment'}])
+  const containers = doc.definitions['io.k8s.api.core.v1.PodSpec'].properties.containers
+  assert.deepEqual([containers.items.$ref, containers['x-kubernetes-patch-merge-key'], containers['x-kubernetes-patch-strategy']], ['#/definitions/io.k8s.api.core.v1.Container', 'name', 'merge'])
+  const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch
+  assert.deepEqual(patch['x-kubernetes-group-version-kind'], {group: 'apps', version: 'v1', kind: 'Deployment'})
+  assert.ok(patch.consumes.includes('application/strategic-merge-patch+json'))
+})
+
 test('service account tokens from kubectl create token authenticate until the account is deleted', async () => {
   await ok(['create', 'serviceaccount', 'robot'])
   const token = (await ok(['create', 'token', 'robot', '--duration=20m'])).trim()

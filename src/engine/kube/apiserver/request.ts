@@ -92,7 +92,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 }
 
 export function respond(status: number, body: unknown, headers: Record<string, string> = {}): KubeStreamResponse {
-  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))
+  const bytes = body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))
   return {status, headers: {...jsonHeaders, ...headers}, body: once(bytes), close: () => undefined}
 }
 

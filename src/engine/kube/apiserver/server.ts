@@ -8,6 +8,7 @@ import {apiVersionOf, ResourceRegistry, virtualKinds, type ResourceDef} from '..
 import {matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector} from '../api/selectors.js'
 import {Status, StatusError} from '../api/status.js'
 import {openApiV3Document, openApiV3Index} from '../api/openapi.js'
+import {openApiV2Response} from './openapi-v2.js'
 import {decodeProtobufObject, protobufMediaType} from '../api/protobuf.js'
 import {pruneUnknownFields} from '../api/field-validation.js'
 import {aggregatedDiscovery, aggregatedMediaType, aggregatedMediaTypeBeta, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated} from './discovery.js'
@@ -152,7 +153,7 @@ export class ApiServer implements KubeHandler {
       const doc = openApiV3Document(this.registry, segs.slice(2).join('/'))
       if (doc) return respond(200, doc)
     }
-    if (path === '/openapi/v2') throw Status.notAcceptable('only application/json is served for /openapi/v3; /openapi/v2 is not served')
+    if (path === '/openapi/v2') return openApiV2Response(this.registry, req.headers?.accept)
     throw Status.pathNotFound()
   }
 
