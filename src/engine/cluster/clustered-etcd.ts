@@ -10,12 +10,11 @@ import type {AuthStore} from '../auth/auth-store.js'
 import {EmbeddedEtcd} from '../etcd/embedded.js'
 import type {ClusterMember} from './cluster-member.js'
 import {ClusterMembership} from './cluster-membership.js'
-
-/** Asks the leader for a lease's time-to-live (a follower's lessor does not count time). */
-export type TimeToLiveForwarder = (leader: bigint, req: LeaseTimeToLiveRequest) => Promise<LeaseTimeToLiveResponse>
+import {LeaderLeases} from './leader-leases.js'
 
 export class ClusteredEtcd extends EmbeddedEtcd {
-  forwardTimeToLive: TimeToLiveForwarder | undefined
+  /** A follower's way to the leader's lessor. */
+  private readonly leaderLeases: LeaderLeases
 
   constructor(
     readonly raftMember: ClusterMember,
@@ -23,6 +22,13 @@ export class ClusteredEtcd extends EmbeddedEtcd {
     memberDir: string,
   ) {
     super(raftMember, authStore, {memberDir, membership: new ClusterMembership(raftMember)})
+    this.leaderLeases = new LeaderLeases(raftMember.roster)
+    raftMember.forwardRenew = (leader, id) => this.leaderLeases.renew(leader, id)
+  }
+
+  override async close(): Promise<void> {
+    this.leaderLeases.close()
+    await super.close()
   }
 
   override async range(req: Req<RangeRequest>): Promise<RangeResponse> {
@@ -58,10 +64,10 @@ export class ClusteredEtcd extends EmbeddedEtcd {
 
   override async leaseTimeToLive(req: Req<LeaseTimeToLiveRequest>): Promise<LeaseTimeToLiveResponse> {
     const member = this.raftMember
-    if (member.isLeader || this.forwardTimeToLive === undefined) return super.leaseTimeToLive(req)
+    if (member.isLeader) return super.leaseTimeToLive(req)
     const leader = await member.waitForLeader()
     if (leader === member.identity.memberId) return super.leaseTimeToLive(req)
-    const response = await this.forwardTimeToLive(leader, {ID: req.ID ?? 0n, keys: req.keys ?? false})
+    const response = await this.leaderLeases.timeToLive(leader, {ID: req.ID ?? 0n, keys: req.keys ?? false})
     return {...response, header: member.header()}
   }
 }
