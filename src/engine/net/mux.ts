@@ -4,7 +4,9 @@
 // /metrics). With TLS the connection is decrypted first (ALPN offers h2 and http/1.1) and the
 // plaintext is sniffed the same way (ALPN picks h2 only for clients that speak nothing else).
 import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
+import {AuthorityFixingSocket} from './h2-authority.js'
 
 /** The HTTP/2 connection preface every gRPC client sends first (RFC 9113 §3.4). */
 const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
@@ -24,19 +26,20 @@ export interface ServerTls {
 }
 
 export interface MuxTargets {
-  grpc(socket: Socket): void
+  /** An HTTP/2 connection, its :authority made acceptable to Node's HTTP/2 server (h2-authority.ts). */
+  grpc(connection: Duplex): void
   http(socket: Socket): void
 }
 
 /**
- * Hands a sniffed connection to a server with the bytes already read. HTTP/2 sessions take
- * what is buffered in the socket (unshift); Node's HTTP/1.1 server reads from the socket's
- * handle directly, so it is given the bytes as the socket's first 'data' event instead.
+ * Hands a sniffed connection to a server with the bytes already read. HTTP/2 sessions read
+ * through an AuthorityFixingSocket, which is given the bytes read; Node's HTTP/1.1 server
+ * reads from the socket's handle directly, so it is given the bytes as the socket's first
+ * 'data' event instead.
  */
 function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets): void {
   if (isGrpc) {
-    socket.unshift(buffered)
-    targets.grpc(socket)
+    targets.grpc(new AuthorityFixingSocket(socket, buffered))
     return
   }
   targets.http(socket)

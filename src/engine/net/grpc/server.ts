@@ -228,7 +228,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     return typeof path === 'string' && serveFastUnary(stream, headers, fastRoutes.get(path), path, receiveLimitBytes * hardReceiveLimitFactor)
   })
   const targets = {
-    grpc: (socket: import('node:net').Socket) => injector.injectConnection(socket),
+    grpc: (connection: import('node:stream').Duplex) => injector.injectConnection(connection),
     http: (socket: import('node:net').Socket) => http.emit('connection', socket),
   }
 
