@@ -37,8 +37,13 @@ export class ClusterMembership implements MembershipApi {
     throw RaftErrors.unsupported('member promote')
   }
 
-  /** Starts publishing (or replaces what is being published); does not wait for the log. */
+  /**
+   * Starts publishing (or replaces what is being published); does not wait for the log. A
+   * server knows its client URLs only once it listens (port 0): attributes without any are
+   * not published, so the cluster never lists this member started but unreachable.
+   */
   async publish(attributes: MemberAttributes): Promise<void> {
+    if (attributes.clientURLs.length === 0) return
     this.latest = attributes
     if (!this.publishing) void this.publishLoop()
   }
