@@ -42,6 +42,8 @@ export class ClusterProcess {
   constructor(
     readonly name: string,
     readonly dataDir: string,
+    /** Its peer URL (as in --initial-cluster). */
+    readonly peerUrl: string,
     private readonly args: readonly string[],
   ) {}
 
@@ -134,7 +136,7 @@ export async function startCluster(size: number, extraArgs: readonly string[] = 
   const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${peerPorts[i]}`).join(',')
   const members = names.map((name, i) => {
     const peerUrl = `http://127.0.0.1:${peerPorts[i]}`
-    return new ClusterProcess(name, join(root, name), [
+    return new ClusterProcess(name, join(root, name), peerUrl, [
       '--name', name,
       '--data-dir', join(root, name),
       '--listen-client-urls', 'http://127.0.0.1:0',
