@@ -39,7 +39,8 @@ test('a lease kept alive through a follower outlives its TTL; once not, the lead
 
   const ttl = await within(f1.client!.unary('etcdserverpb.Lease', 'LeaseTimeToLive', {ID: id, keys: true}), 5_000, 'time to live')
   assert.equal(ttl.grantedTTL, ttlSeconds)
-  assert.ok(ttl.TTL > 0n && ttl.TTL <= ttlSeconds, `remaining TTL ${ttl.TTL}`)
+  // still granted (-1 would say gone); how much of it remains depends on how loaded the machine is
+  assert.ok(ttl.TTL >= 0n && ttl.TTL <= ttlSeconds, `remaining TTL ${ttl.TTL}`)
   assert.deepEqual(ttl.keys.map((k) => k.toString()), ['leased'])
 
   // no more keep-alives: the leader's expiry loop revokes it within TTL + its check interval
