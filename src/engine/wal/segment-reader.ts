@@ -3,7 +3,7 @@
 //
 // A segment is its header record, then batches: each write (one group commit) is a batch
 // record giving the byte length of the entry and hard-state records that follow it. Only the
-// last write can be torn by a crash (the next write starts after the previous one's fdatasync),
+// last write can be torn by a crash (the next write starts once the previous one is durable),
 // so a bad record is a torn tail when it is in the last segment AND either lies in a batch that
 // runs to the end of the file, or is not followed by any valid batch record. A torn batch is cut
 // whole, at its start: one write's records survive a crash together or not at all.

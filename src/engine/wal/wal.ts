@@ -1,7 +1,9 @@
 // The write-ahead log on disk: a directory of segment files, appended with group commit.
 //
-// Group commit: append() encodes its records at once and queues them. One flush at a time
-// takes everything queued, writes it as ONE batch with ONE write and ONE fdatasync, and then
+// Group commit: append() encodes its records at once, into one buffer, and queues them. One
+// flush at a time takes everything queued, writes it as ONE batch with ONE write to the
+// segment, which is open with O_DSYNC (the write returns once the data is as durable as an
+// fdatasync would make it: one trip to the IO thread pool per batch instead of two), and then
 // resolves every append in it; appends made meanwhile form the next batch. So the disk sees
 // one sync per round trip however many writers there are, and the event loop keeps running
 // while it works (all IO is async). The queue is bounded (bytes and entries): past the bound
@@ -12,12 +14,13 @@
 // is the only one written; every segment after the first starts with the current hard state,
 // so removing older segments never loses it.
 import assert from 'node:assert/strict'
+import {constants} from 'node:fs'
 import {type FileHandle, mkdir, open, rename, unlink} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Errors} from '../../api/errors.js'
 import type {HardState, WalContents, WalEntry, WriteAheadLog} from './log.js'
 import {syncDir, writeFully} from './fs-sync.js'
-import {encodeBatch, encodeEntry, encodeHardState, encodeSegmentHeader} from './record.js'
+import {encodeBatch, encodeHardState, encodeRecords, encodeSegmentHeader} from './record.js'
 import {type SegmentInfo, replayLog} from './replay.js'
 import {segmentFileName, tempSuffix} from './segment-name.js'
 
@@ -37,9 +40,9 @@ export interface WalOptions {
 /** Counters for tests and metrics. */
 export interface WalStats {
   appends: number
-  /** Batches written: each is one write call (or a few, if the OS writes it partially) and one fdatasync. */
+  /** Batches written: each is one O_DSYNC write call (or a few, if the OS writes it partially). */
   batches: number
-  /** fdatasync/fsync calls on segment files, for any reason. */
+  /** Syncs of segment files, for any reason: fdatasync calls, and each batch's O_DSYNC write. */
   fileSyncs: number
   /** fsync calls on the directory. */
   dirSyncs: number
@@ -51,7 +54,8 @@ export interface WalStats {
 }
 
 interface PendingAppend {
-  records: Buffer[]
+  /** The append's records back to back (empty for an append that only waits). */
+  records: Buffer
   bytes: number
   entryCount: number
   /** Index of the last entry, when there are entries. */
@@ -68,6 +72,13 @@ interface Tail {
   /** Batches of appended records in this segment (not counting the one written at its creation). */
   appendBatches: number
 }
+
+/**
+ * The segment being written is open with O_DSYNC: each write returns once its data (and the
+ * size change that makes it readable) is on disk, as write + fdatasync would.
+ */
+const tailOpenFlags = constants.O_RDWR | constants.O_DSYNC
+const newTailOpenFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC
 
 const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384}
 
@@ -103,7 +114,7 @@ export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal:
 
   const {segments, contents} = replayed
   const last = segments[segments.length - 1]
-  const handle = await open(last.path, 'r+')
+  const handle = await open(last.path, tailOpenFlags)
   let tail: Tail
   try {
     if (replayed.tornBytes > 0) {
@@ -143,7 +154,7 @@ async function createSegment(dir: string, segment: SegmentInfo, hardState: HardS
     parts.push(encodeBatch(state.length), state)
   }
   const content = Buffer.concat(parts)
-  const handle = await open(tempPath, 'w')
+  const handle = await open(tempPath, newTailOpenFlags)
   try {
     await writeFully(handle, content, 0)
     await handle.datasync()
@@ -162,7 +173,7 @@ async function createSegment(dir: string, segment: SegmentInfo, hardState: HardS
 
 export class SegmentedWal implements WriteAheadLog {
   readonly stats: WalStats
-  /** Told how long each batch's fdatasync took, in seconds (a metrics hook; keep it cheap). */
+  /** Told how long each batch's durable write took, in seconds (a metrics hook; keep it cheap). */
   syncObserver: ((seconds: number) => void) | undefined
   private state: 'open' | 'closing' | 'closed' = 'open'
   /** Set when a write or sync failed: what is on disk is unknown, so nothing more is accepted. */
@@ -222,12 +233,11 @@ export class SegmentedWal implements WriteAheadLog {
       return Promise.reject(error as Error)
     }
     if (entries.length > 0) this.acceptedLastIndex = entries[entries.length - 1].index
-    const records = entries.map(encodeEntry)
-    if (hardState) records.push(encodeHardState(hardState))
+    const records = encodeRecords(entries, hardState)
     return new Promise<void>((resolve, reject) => {
       const pending: PendingAppend = {
         records,
-        bytes: records.reduce((sum, record) => sum + record.length, 0),
+        bytes: records.length,
         entryCount: entries.length,
         lastIndex: entries.length > 0 ? entries[entries.length - 1].index : undefined,
         hardState,
@@ -326,7 +336,7 @@ export class SegmentedWal implements WriteAheadLog {
   private whenQueueDurable(): Promise<void> {
     if (!this.flushing && this.queue.length === 0 && this.waiting.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      const pending: PendingAppend = {records: [], bytes: 0, entryCount: 0, lastIndex: undefined, hardState: undefined, resolve, reject}
+      const pending: PendingAppend = {records: noRecords, bytes: 0, entryCount: 0, lastIndex: undefined, hardState: undefined, resolve, reject}
       if (this.waiting.length === 0 && this.fits(pending)) this.enqueue(pending)
       else this.waiting.push(pending)
       this.kick()
@@ -377,15 +387,16 @@ export class SegmentedWal implements WriteAheadLog {
   }
 
   private async writeBatch(batch: PendingAppend[]): Promise<void> {
-    const records = batch.flatMap((pending) => pending.records)
-    if (records.length === 0) return // only empty appends waiting for what came before them
-    const recordsBytes = records.reduce((sum, record) => sum + record.length, 0)
-    const buf = Buffer.concat([encodeBatch(recordsBytes), ...records])
+    let recordsBytes = 0
+    for (const pending of batch) recordsBytes += pending.bytes
+    if (recordsBytes === 0) return // only empty appends waiting for what came before them
+    const parts = [encodeBatch(recordsBytes)]
+    for (const pending of batch) if (pending.bytes > 0) parts.push(pending.records)
+    const buf = Buffer.concat(parts)
     if (this.tail.appendBatches > 0 && this.tail.sizeBytes + buf.length > this.limits.segmentBytes) await this.rotate()
 
-    await writeFully(this.tail.handle, buf, this.tail.sizeBytes)
     const syncStart = this.syncObserver === undefined ? 0 : performance.now()
-    await this.tail.handle.datasync()
+    await writeFully(this.tail.handle, buf, this.tail.sizeBytes) // durable on return (O_DSYNC)
     if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
     this.tail.sizeBytes += buf.length
     this.tail.appendBatches++
@@ -413,6 +424,8 @@ export class SegmentedWal implements WriteAheadLog {
     await old.handle.close()
   }
 }
+
+const noRecords = Buffer.alloc(0)
 
 /** Resumes after the microtasks and IO callbacks already due have run (one setImmediate). */
 function yieldToEventLoop(): Promise<void> {
