@@ -1,12 +1,16 @@
 // A member: the one path every write takes (DESIGN.md "A write").
 //
-//   propose → validate and encode → queue → write-ahead log (one write + one fdatasync per
-//   batch: group commit) → apply the batch to the store in one backend transaction, with the
-//   consistent index → answer each caller.
+//   propose → validate and encode → queue → write-ahead log (group commit: one durable write
+//   for everything appended while the last one was on its way to disk) → apply to the store in
+//   one backend transaction, with the consistent index → answer each caller.
 //
-// While one batch is on its way to disk the next one gathers in the queue, so concurrent
-// writers share fsyncs. A single member commits an entry as soon as it is durable in its own
-// log; the Raft driver will slot in between "log" and "apply" without changing either side.
+// The stages are pipelined: proposals go to the log as soon as they are queued, without
+// waiting for the batch before them to be applied, so the next batch is on its way to disk
+// while the last one is applied. Apply order is log order: batches handed to the log wait in
+// `inLog`, and only the leading ones the log has made durable are applied. A caller hears its
+// answer only once its entry is durable and applied. A single member commits an entry as soon
+// as it is durable in its own log; the Raft driver will slot in between "log" and "apply"
+// without changing either side.
 //
 // Leases: the lessor only notices expiry; the member's expiry loop (started by start()) proposes
 // a LeaseRevoke for each expired lease through propose(), like any write, so the keys go in one
@@ -34,9 +38,9 @@ export interface MemberLimits {
    * refused. 0 or less: no quota.
    */
   quotaBackendBytes: number
-  /** Proposals waiting for the log, beyond which propose() waits (back-pressure). */
+  /** Proposals not yet answered (queued, in the log, or waiting to be applied), beyond which propose() waits (back-pressure). */
   maxQueuedProposals: number
-  /** Entries written with one fdatasync at most. */
+  /** Entries per log append and per backend transaction at most. */
   maxBatchEntries: number
   /** Applied entries between two attempts to drop log segments the backend already holds. */
   releaseEveryEntries: number
@@ -90,13 +94,28 @@ interface Proposal {
   reject: (error: Error) => void
 }
 
+/** Proposals handed to the log in one append, in log order, until they are applied. */
+interface LoggedBatch {
+  proposals: Proposal[]
+  entries: WalEntry[]
+  /** logging: the append is on its way; durable: it may be applied; failed: the log refused it. */
+  state: 'logging' | 'durable' | 'failed'
+  error?: Error
+}
+
 export class Member {
+  /** Proposals not yet handed to the log. */
   private readonly queue: Proposal[] = []
+  /** Batches handed to the log and not applied yet, in log order. */
+  private readonly inLog: LoggedBatch[] = []
+  /** Proposals queued or in `inLog`: the count back-pressure bounds. */
+  private unanswered = 0
   private readonly queueSpaceWaiters: Array<() => void> = []
-  private flushing = false
-  /** True while a batch is being logged and applied. */
-  private committing = false
-  /** Held by exclusive(): batches wait for it before they are applied. */
+  /** close() waiting for every proposal to be answered. */
+  private readonly settledWaiters: Array<() => void> = []
+  private flushScheduled = false
+  private drainScheduled = false
+  /** Held by exclusive(): nothing is applied while it is (batches still go to the log). */
   private gate: Promise<void> | undefined
   private stopped = false
   private lastIndex: bigint
@@ -237,12 +256,12 @@ export class Member {
   }
 
   header(revision: number = this.store.currentRevision): ResponseHeader {
-    return {
-      clusterId: this.identity.clusterId,
-      memberId: this.identity.memberId,
-      revision: BigInt(revision),
-      raftTerm: this.term,
-    }
+    return this.headerAt(BigInt(revision))
+  }
+
+  /** header() for a revision the store already answered as a bigint (no conversion). */
+  headerAt(revision: bigint): ResponseHeader {
+    return {clusterId: this.identity.clusterId, memberId: this.identity.memberId, revision, raftTerm: this.term}
   }
 
   /**
@@ -262,53 +281,111 @@ export class Member {
       await raising
       throw Errors.noSpace()
     }
-    while (this.queue.length >= this.limits.maxQueuedProposals) {
+    while (this.unanswered >= this.limits.maxQueuedProposals) {
       await new Promise<void>((resume) => this.queueSpaceWaiters.push(resume))
       if (this.stopped) throw Errors.stopped()
     }
     const result = new Promise<ApplyResult>((resolve, reject) => {
       this.queue.push({request, data, resolve, reject})
     })
-    if (!this.flushing) void this.flushLoop()
+    this.unanswered++
+    if (!this.flushScheduled) {
+      // Proposals made in the same turn (e.g. by every caller the last apply answered) go to
+      // the log in one append.
+      this.flushScheduled = true
+      queueMicrotask(() => this.flush())
+    }
     return result
   }
 
-  private async flushLoop(): Promise<void> {
-    this.flushing = true
-    try {
-      while (this.queue.length > 0) {
-        while (this.gate !== undefined) await this.gate
-        const batch = this.queue.splice(0, this.limits.maxBatchEntries)
-        for (let i = 0; i < batch.length && this.queueSpaceWaiters.length > 0; i++) this.queueSpaceWaiters.shift()!()
-        this.committing = true
-        try {
-          await this.commitBatch(batch)
-        } finally {
-          this.committing = false
-        }
-      }
-    } finally {
-      this.flushing = false
+  /** Hands everything queued to the log, at once: the log group-commits it with what it holds. */
+  private flush(): void {
+    this.flushScheduled = false
+    while (this.queue.length > 0) {
+      const proposals = this.queue.splice(0, this.limits.maxBatchEntries)
+      const entries = new Array<WalEntry>(proposals.length)
+      for (let i = 0; i < proposals.length; i++) entries[i] = {index: ++this.lastIndex, term: this.term, data: proposals[i].data}
+      const batch: LoggedBatch = {proposals, entries, state: 'logging'}
+      this.inLog.push(batch)
+      this.wal.append(entries).then(
+        () => {
+          batch.state = 'durable'
+          this.scheduleDrain()
+        },
+        (error: Error) => {
+          // The log could not make these durable (nor anything after them): nothing of them is
+          // applied, every caller hears why, and the member stops taking writes (a log that
+          // failed mid-way cannot be trusted to order more).
+          this.stopped = true
+          batch.state = 'failed'
+          batch.error = error
+          this.scheduleDrain()
+        },
+      )
     }
   }
 
-  private async commitBatch(batch: Proposal[]): Promise<void> {
-    const entries: WalEntry[] = batch.map((proposal) => ({index: ++this.lastIndex, term: this.term, data: proposal.data}))
-    try {
-      await this.wal.append(entries)
-    } catch (error) {
-      // The log could not make these durable: nothing was applied, every caller hears why, and
-      // the member stops taking writes (a log that failed mid-way cannot be trusted to order more).
-      this.stopped = true
-      for (const proposal of batch) proposal.reject(error as Error)
-      return
+  /**
+   * Drains once the current microtasks have run: the log resolves every append of a sync at
+   * once, so one drain applies all of them in one backend transaction.
+   */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    queueMicrotask(() => this.drain())
+  }
+
+  /** Applies the leading durable batches in log order and answers their callers. */
+  private drain(): void {
+    this.drainScheduled = false
+    if (this.gate !== undefined) return // exclusive() drains again when it ends
+    while (this.inLog.length > 0 && this.inLog[0].state !== 'logging') {
+      if (this.inLog[0].state === 'failed') {
+        const failed = this.inLog.shift()!
+        this.unanswered -= failed.proposals.length
+        for (const proposal of failed.proposals) proposal.reject(failed.error!)
+        continue
+      }
+      const batches: LoggedBatch[] = []
+      let count = 0
+      while (this.inLog.length > 0 && this.inLog[0].state === 'durable' && (count === 0 || count + this.inLog[0].entries.length <= this.limits.maxBatchEntries)) {
+        const batch = this.inLog.shift()!
+        batches.push(batch)
+        count += batch.entries.length
+      }
+      this.apply(batches, count)
+    }
+    for (let free = this.limits.maxQueuedProposals - this.unanswered; free > 0 && this.queueSpaceWaiters.length > 0; free--) {
+      this.queueSpaceWaiters.shift()!()
+    }
+    if (this.unanswered === 0) for (const resolve of this.settledWaiters.splice(0)) resolve()
+  }
+
+  /** Applies durable batches in one backend transaction and answers every caller in them. */
+  private apply(batches: LoggedBatch[], count: number): void {
+    const applyEntries = new Array<ApplyEntry>(count)
+    let n = 0
+    for (const batch of batches) {
+      for (let i = 0; i < batch.entries.length; i++) applyEntries[n++] = {index: batch.entries[i].index, request: batch.proposals[i].request}
     }
     const commitStart = this.commitObserver === undefined ? 0 : performance.now()
-    const results = this.store.applyBatch(entries.map((entry, i) => ({index: entry.index, request: batch[i].request})))
+    // A throw here is a broken invariant (or a failing backend): it crashes the process, and
+    // the log replays these entries on the next open.
+    const results = this.store.applyBatch(applyEntries)
     if (this.commitObserver !== undefined) this.commitObserver((performance.now() - commitStart) / 1000)
-    assert.equal(results.length, batch.length)
-    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i])
+    assert.equal(results.length, count)
+    this.unanswered -= count
+    n = 0
+    for (const batch of batches) {
+      for (const proposal of batch.proposals) proposal.resolve(results[n++])
+    }
     if (this.store.consistentIndex - this.releasedThrough >= BigInt(this.limits.releaseEveryEntries)) this.releaseLog()
+  }
+
+  /** Resolves once no proposal is waiting for its answer. */
+  private settled(): Promise<void> {
+    if (this.unanswered === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => this.settledWaiters.push(resolve))
   }
 
   /**
@@ -325,9 +402,10 @@ export class Member {
   }
 
   /**
-   * Runs `fn` with no write being applied (defragmentation swaps the backend): the batch in
-   * flight finishes first, new proposals queue meanwhile (their callers just wait) and go on
-   * after. Reads are not held. One exclusive section at a time.
+   * Runs `fn` with no write being applied (defragmentation swaps the backend). Applying is
+   * synchronous, so none is half-way when the gate closes; proposals meanwhile still go to the
+   * log, and are applied (and their callers answered) once `fn` is done. Reads are not held.
+   * One exclusive section at a time.
    */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     while (this.gate !== undefined) await this.gate
@@ -335,11 +413,11 @@ export class Member {
     let open!: () => void
     this.gate = new Promise<void>((resolve) => (open = resolve))
     try {
-      while (this.committing) await new Promise((resolve) => setImmediate(resolve))
       return await fn()
     } finally {
       this.gate = undefined
       open()
+      this.scheduleDrain()
     }
   }
 
@@ -349,7 +427,7 @@ export class Member {
     clearInterval(this.expiryTimer)
     this.closing.resolve()
     for (const resume of this.queueSpaceWaiters.splice(0)) resume()
-    while (this.flushing) await new Promise((resolve) => setImmediate(resolve))
+    await this.settled()
     await this.releasing
     if (this.wal.tailBytes >= this.limits.cutOnCloseBytes) {
       await this.store.flushed()

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 import {openEmbedded} from '../../../src/engine/etcd/embedded.js'
+import {replayLog} from '../../../src/engine/wal/replay.js'
 
 const key = (i: number) => Buffer.from(`k${String(i).padStart(6, '0')}`)
 
@@ -53,6 +54,41 @@ test('a request over the size limit is refused and nothing is written', async ()
     const status = await engine.range({key: Buffer.from('big')})
     assert.equal(status.count, 0n)
     assert.equal(status.header!.revision, 1n)
+    await engine.close()
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+test('writes go to the log while applying is held, and are applied in log order once it is released', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'member-'))
+  try {
+    const engine = await openEmbedded(dir)
+    const walDir = join(dir, 'member', 'wal')
+    const logged = async () => (await replayLog(walDir, 0n))?.lastIndex ?? 0n
+    const before = await logged()
+    let release!: () => void
+    const held = engine.member.exclusive(() => new Promise<void>((resolve) => (release = resolve)))
+    let answered = 0
+    const puts = Array.from({length: 50}, (_, i) =>
+      engine.put({key: Buffer.from('same'), value: Buffer.from(String(i))}).then((response) => {
+        answered++
+        return Number(response.header!.revision)
+      }),
+    )
+    // Every proposal reaches the log (durably) although none may be applied yet.
+    for (let tries = 0; (await logged()) < before + 50n; tries++) {
+      assert.ok(tries < 500, `only ${(await logged()) - before} of 50 entries logged while applying was held`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    assert.equal(answered, 0)
+    assert.equal((await engine.range({key: Buffer.from('same')})).count, 0n)
+    release()
+    await held
+    const revisions = await Promise.all(puts)
+    // proposed in order, so logged and applied in that order: one revision each, ascending
+    assert.deepEqual(revisions, Array.from({length: 50}, (_, i) => i + 2))
+    assert.equal((await engine.range({key: Buffer.from('same')})).kvs[0]!.value.toString(), '49')
     await engine.close()
   } finally {
     rmSync(dir, {recursive: true, force: true})
