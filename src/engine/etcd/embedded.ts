@@ -40,9 +40,9 @@ import {
   type LeaseRevokeResponse,
   LeaseTimeToLiveRequest,
   type LeaseTimeToLiveResponse,
-  PutRequest,
+  type PutRequest,
   type PutResponse,
-  RangeRequest,
+  type RangeRequest,
   type RangeResponse,
   type StatusResponse,
   TxnRequest,
@@ -68,6 +68,7 @@ import {type MemberAttributes, Membership} from './membership.js'
 import {abortable, RecipeService} from './recipes.js'
 import {stagingPath, trailerHead, TRAILER_BYTES} from './snapshot-file.js'
 import {KeepAliveSession} from './keepalive-session.js'
+import {putRequestOf, rangeRequestOf} from './fast-requests.js'
 import {Member, type MemberLimits, unwrap} from './member.js'
 import type {MemberApi, MembershipApi} from './member-api.js'
 import {serverVersion} from './version.js'
@@ -134,15 +135,15 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   roleRevokePermission: EtcdAuthClient['roleRevokePermission'] = (req) => this.auth.roleRevokePermission(req)
 
   async range(req: Req<RangeRequest>): Promise<RangeResponse> {
-    const request = RangeRequest.fromPartial(req)
+    const request = rangeRequestOf(req)
     checkRange(request)
     const response = this.member.store.range(request)
-    response.header = this.member.header(Number(response.header?.revision ?? this.member.store.currentRevision))
+    response.header = this.member.headerAt(response.header?.revision ?? BigInt(this.member.store.currentRevision))
     return response
   }
 
   async put(req: Req<PutRequest>): Promise<PutResponse> {
-    return this.write({put: PutRequest.fromPartial(req)}) as Promise<PutResponse>
+    return this.write({put: putRequestOf(req)}) as Promise<PutResponse>
   }
 
   async deleteRange(req: Req<DeleteRangeRequest>): Promise<DeleteRangeResponse> {
@@ -399,7 +400,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   }
 
   private withHeader<T extends {header?: {revision: bigint} | undefined}>(response: T): T {
-    response.header = this.member.header(Number(response.header?.revision ?? this.member.store.currentRevision))
+    response.header = this.member.headerAt(response.header?.revision ?? BigInt(this.member.store.currentRevision))
     return response
   }
 }

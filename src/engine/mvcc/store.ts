@@ -163,6 +163,12 @@ export class MvccStore implements KvStore, HistorySource {
     if (rev > curRev) throw Errors.futureRev()
     if (rev <= 0) rev = curRev
     if (rev < this.compactMainRev) throw Errors.compacted()
+    if (end === undefined) {
+      // One key (the hot read): no visitor, no intermediate arrays.
+      const at = this.index.get(key, rev)
+      if (at === undefined) return {kvs: [], count: 0, rev: curRev}
+      return {kvs: opts.countOnly ? [] : [this.readRevision(at)], count: 1, rev: curRev}
+    }
     let count = 0
     const found: FoundRevision[] = []
     const limit = opts.countOnly ? 0 : opts.limit > 0 ? opts.limit : LATEST
