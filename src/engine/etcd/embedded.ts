@@ -44,6 +44,7 @@ import {
   type PutResponse,
   type RangeRequest,
   type RangeResponse,
+  type ResponseHeader,
   type StatusResponse,
   TxnRequest,
   type TxnResponse,
@@ -138,7 +139,7 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     const request = rangeRequestOf(req)
     checkRange(request)
     const response = this.member.store.range(request)
-    response.header = this.member.headerAt(response.header?.revision ?? BigInt(this.member.store.currentRevision))
+    response.header = this.headerAt(response.header?.revision ?? BigInt(this.member.store.currentRevision))
     return response
   }
 
@@ -399,8 +400,14 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     return this.withHeader(result.response) as T
   }
 
+  /** The member's header at a revision the store answered (already a bigint: no round trip through a number). */
+  private headerAt(revision: bigint): ResponseHeader {
+    const {member} = this
+    return {clusterId: member.identity.clusterId, memberId: member.identity.memberId, revision, raftTerm: member.term}
+  }
+
   private withHeader<T extends {header?: {revision: bigint} | undefined}>(response: T): T {
-    response.header = this.member.headerAt(response.header?.revision ?? BigInt(this.member.store.currentRevision))
+    response.header = this.headerAt(response.header?.revision ?? BigInt(this.member.store.currentRevision))
     return response
   }
 }

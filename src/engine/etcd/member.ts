@@ -256,12 +256,12 @@ export class Member {
   }
 
   header(revision: number = this.store.currentRevision): ResponseHeader {
-    return this.headerAt(BigInt(revision))
-  }
-
-  /** header() for a revision the store already answered as a bigint (no conversion). */
-  headerAt(revision: bigint): ResponseHeader {
-    return {clusterId: this.identity.clusterId, memberId: this.identity.memberId, revision, raftTerm: this.term}
+    return {
+      clusterId: this.identity.clusterId,
+      memberId: this.identity.memberId,
+      revision: BigInt(revision),
+      raftTerm: this.term,
+    }
   }
 
   /**
