@@ -1,6 +1,7 @@
 // Child of crash.test.ts: appends to a log with many concurrent writers until it is killed.
 // Prints `ready <lastIndex>`, then one line per durable append: `<index>` (after append
-// resolved), and `release <index>` BEFORE it starts releasing segments up to that index.
+// resolved), and `release <index>` BEFORE it starts releasing segments up to that index (the
+// line is in the pipe, not only in this process's buffer, when the release starts).
 // Usage: crash-child.ts <dir> <fromIndex> <tag> <writers>
 import {openWal} from '../../../src/engine/wal/wal.js'
 import {dataFor} from './helpers.js'
@@ -18,7 +19,9 @@ async function writer(): Promise<never> {
     process.stdout.write(`${index}\n`)
     if (index % 1000n === 0n && index > 2000n) {
       const upTo = index - 2000n
-      process.stdout.write(`release ${upTo}\n`)
+      // A write to a pipe is buffered in this process until the pipe takes it, and a kill -9
+      // loses that buffer: release only once the parent is sure to read the line.
+      await new Promise<void>((resolve) => process.stdout.write(`release ${upTo}\n`, () => resolve()))
       await wal.releaseTo(upTo)
     }
   }
