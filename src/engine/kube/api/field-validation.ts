@@ -36,10 +36,17 @@ const groupPackage: Record<string, string> = {
   'apiextensions.k8s.io': 'apiextensions',
 }
 
+/** Each type's fields and their types, worked out once: every write walks these. */
+const fieldTypesCache = new Map<string, Map<string, string>>()
+
 function fieldTypes(key: string): Map<string, string> | undefined {
+  const hit = fieldTypesCache.get(key)
+  if (hit) return hit
   const def = types[key]
   if (!def) return undefined
-  return new Map(Object.entries(def[1]).map(([name, spec]) => [name.replace(/^!/, ''), spec.split('|')[0].trim().split(/\s+/)[0]]))
+  const fields = new Map(Object.entries(def[1]).map(([name, spec]) => [name.replace(/^!/, ''), spec.split('|')[0].trim().split(/\s+/)[0]]))
+  fieldTypesCache.set(key, fields)
+  return fields
 }
 
 /** Walks `value` against a type key; unknown fields are reported (dotted paths) and removed. */

@@ -54,17 +54,33 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
+/**
+ * The caller a connection's client certificate names, worked out once per connection: the
+ * certificate cannot change on an open TLS connection, and reading it (getPeerCertificate
+ * decodes the whole certificate into objects) is costly enough to show on every request.
+ */
+const certCallers = new WeakMap<TLSSocket, Caller | null>()
+
+function certCaller(socket: TLSSocket): Caller | undefined {
+  const known = certCallers.get(socket)
+  if (known !== undefined) return known ?? undefined
+  let caller: Caller | null = null
+  const subject = (socket.getPeerCertificate()?.subject ?? {}) as unknown as Record<string, string | string[]>
+  const cn = subject.CN
+  if (cn) {
+    const o = subject.O
+    const groups = Array.isArray(o) ? o : o ? [o] : []
+    caller = {user: Array.isArray(cn) ? cn[0] : cn, groups: [...groups, 'system:authenticated']}
+  }
+  certCallers.set(socket, caller)
+  return caller ?? undefined
+}
+
 async function callerOf(req: IncomingMessage, opts: ServeOptions, handler: KubeHandler & TokenAuthenticating): Promise<Caller | undefined> {
   const socket = req.socket as TLSSocket
   if (typeof socket.getPeerCertificate === 'function' && socket.authorized) {
-    const cert = socket.getPeerCertificate()
-    const subject = (cert?.subject ?? {}) as unknown as Record<string, string | string[]>
-    const cn = subject.CN
-    if (cn) {
-      const o = subject.O
-      const groups = Array.isArray(o) ? o : o ? [o] : []
-      return {user: Array.isArray(cn) ? cn[0] : cn, groups: [...groups, 'system:authenticated']}
-    }
+    const caller = certCaller(socket)
+    if (caller) return {user: caller.user, groups: [...caller.groups]}
   }
   const auth = req.headers.authorization
   if (auth && /^bearer /i.test(auth)) {

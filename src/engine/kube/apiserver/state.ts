@@ -210,7 +210,8 @@ export class ApiState {
         if (isObj(obj.status)) obj.status.qosClass = qosClass(o(obj.spec))
       }
       const quotas = await this.storage.list(this.def('', 'ResourceQuota'), namespace, {limit: 0})
-      await this.serialized(() => checkQuotas(def, obj, quotas.items, this.storage, this.registry))
+      // Quota checks are serialized so two creates cannot both take the last unit; without quotas there is nothing to wait for.
+      if (quotas.items.length > 0) await this.serialized(() => checkQuotas(def, obj, quotas.items, this.storage, this.registry))
     }
   }
 

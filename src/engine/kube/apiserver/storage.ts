@@ -40,16 +40,35 @@ export function decode(kv: KeyValue, revision = kv.modRevision): Obj {
   return obj
 }
 
+/**
+ * The stored form: kind, apiVersion and metadata first (without resourceVersion, which is the
+ * key's mod revision), so a list can put the version in without decoding (see rawWithVersion).
+ */
 function encode(obj: Obj): Buffer {
-  const meta = obj.metadata as Obj
-  const {resourceVersion: _rv, ...rest} = meta
-  return Buffer.from(JSON.stringify({...obj, metadata: rest}))
+  const {kind, apiVersion, metadata, ...rest} = obj
+  const {resourceVersion: _rv, ...meta} = metadata as Obj
+  return Buffer.from(JSON.stringify({kind, apiVersion, metadata: meta, ...rest}))
+}
+
+/**
+ * The stored JSON of an object served as `kind` in `apiVersion`, with its resourceVersion put
+ * in, as text and without parsing it: a list of thousands of objects would otherwise spend
+ * most of its time decoding and encoding them again. Undefined when the value is not in the
+ * form encode writes for that kind and version (older values, another served version).
+ */
+export function rawWithVersion(value: Buffer, revision: bigint, kind: string, apiVersion: string): string | undefined {
+  const head = `{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":{`
+  if (value.length <= head.length + 1 || value[head.length] === 0x7d /* } */) return undefined
+  if (value.toString('utf8', 0, head.length) !== head) return undefined
+  return `${head}"resourceVersion":"${revision}",${value.toString('utf8', head.length)}`
 }
 
 const qualifiedOf = (def: ResourceDef) => ({group: def.group, resource: def.plural})
 
 export interface ListPage {
   items: Obj[]
+  /** With `raw`: each object as JSON text, resourceVersion in (items is then empty). */
+  rawItems?: string[]
   /** The revision the list was read at. */
   revision: bigint
   /** The key to continue from, when the page was cut by the limit. */
@@ -121,15 +140,19 @@ export class ObjectStorage {
   async list(
     def: ResourceDef,
     namespace: string | undefined,
-    opts: {limit: number; startKey?: string; revision?: bigint; filter?: (obj: Obj) => boolean},
+    opts: {limit: number; startKey?: string; revision?: bigint; filter?: (obj: Obj) => boolean; raw?: {kind: string; apiVersion: string}},
   ): Promise<ListPage> {
     const prefix = collectionPrefix(def, namespace)
     const end = prefixEnd(prefix)
     let key = Buffer.from(opts.startKey ?? prefix)
     let revision = opts.revision ?? 0n
     const items: Obj[] = []
+    const raw = opts.raw && !opts.filter ? opts.raw : undefined
+    const rawItems: string[] | undefined = raw ? [] : undefined
+    // what the limit counts: decoded objects, or raw ones
+    const taken = () => (rawItems ? rawItems.length : items.length)
     while (true) {
-      const want = opts.limit > 0 ? Math.max(opts.limit - items.length, opts.filter ? scanChunk : 0) : 0
+      const want = opts.limit > 0 ? Math.max(opts.limit - taken(), opts.filter ? scanChunk : 0) : 0
       let res
       try {
         res = await this.etcd.range({key, rangeEnd: end, revision, limit: BigInt(want)})
@@ -142,18 +165,22 @@ export class ObjectStorage {
       if (revision === 0n) revision = res.header!.revision
       for (let i = 0; i < res.kvs.length; i++) {
         const kv = res.kvs[i]
-        const obj = decode(kv)
-        if (opts.filter && !opts.filter(obj)) continue
-        items.push(obj)
-        if (opts.limit > 0 && items.length >= opts.limit) {
+        if (rawItems) {
+          rawItems.push(rawWithVersion(kv.value, kv.modRevision, raw!.kind, raw!.apiVersion) ?? JSON.stringify({...decode(kv), kind: raw!.kind, apiVersion: raw!.apiVersion}))
+        } else {
+          const obj = decode(kv)
+          if (opts.filter && !opts.filter(obj)) continue
+          items.push(obj)
+        }
+        if (opts.limit > 0 && taken() >= opts.limit) {
           const more = i < res.kvs.length - 1 || res.more
-          if (!more) return {items, revision}
+          if (!more) return {items, rawItems, revision}
           const nextKey = Buffer.concat([kv.key, Buffer.from([0])]).toString('utf8')
           const remaining = opts.filter ? undefined : Number(res.count) - (i + 1) - 0
-          return {items, revision, nextKey, remaining: remaining === undefined ? undefined : Math.max(0, remaining)}
+          return {items, rawItems, revision, nextKey, remaining: remaining === undefined ? undefined : Math.max(0, remaining)}
         }
       }
-      if (!res.more || res.kvs.length === 0) return {items, revision}
+      if (!res.more || res.kvs.length === 0) return {items, rawItems, revision}
       key = Buffer.concat([res.kvs[res.kvs.length - 1].key, Buffer.from([0])])
     }
   }

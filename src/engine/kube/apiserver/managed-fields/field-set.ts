@@ -54,25 +54,6 @@ export class FieldSet {
     node.member = true
   }
 
-  has(path: readonly string[]): boolean {
-    let node = this as FieldSet | undefined
-    for (const pe of path) {
-      node = node?.children.get(pe)
-      if (!node) return false
-    }
-    return node?.member === true
-  }
-
-  /** The node at `path` (members below it), if any. */
-  at(path: readonly string[]): FieldSet | undefined {
-    let node = this as FieldSet | undefined
-    for (const pe of path) {
-      node = node?.children.get(pe)
-      if (!node) return undefined
-    }
-    return node
-  }
-
   clone(): FieldSet {
     const out = new FieldSet()
     out.member = this.member

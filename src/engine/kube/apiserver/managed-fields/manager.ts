@@ -54,15 +54,9 @@ function ownable(def: ResourceDef, subresource: string | undefined, set: FieldSe
     const status = new FieldSet()
     const node = out.children.get('f:status')
     if (node) status.children.set('f:status', node.clone())
-    out = subresource === 'status' ? status : out.difference(status.union(onlyStatusRoot(node)))
+    out = subresource === 'status' ? status : out.difference(status)
   }
   return out
-}
-
-function onlyStatusRoot(node: FieldSet | undefined): FieldSet {
-  const s = new FieldSet()
-  if (node?.member) s.insert(['f:status'])
-  return s
 }
 
 function decode(meta: Obj): Map<string, Entry> {
