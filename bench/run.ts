@@ -4,12 +4,13 @@ import {cpus, totalmem} from 'node:os'
 import {benchCli} from './cli.js'
 import {benchEngine} from './engine.js'
 import {benchKctl} from './kctl.js'
+import {benchKubeServer} from './kube-server/load.js'
 import {benchReopen} from './reopen.js'
 import {benchServer} from './server/load.js'
 import {formatResults, type Result} from './util.js'
 
 const only = process.argv[2]
-const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl}
+const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl, 'kube-server': benchKubeServer}
 const results: Result[] = []
 for (const [name, suite] of Object.entries(suites)) {
   if (only && only !== name) continue
