@@ -54,6 +54,12 @@ const steps: {args: string[]; stdin?: string; files?: Record<string, string>; co
   {args: ['apply', '--server-side', '-f', '@deploy.yaml', '-o', 'name'], files: {'deploy.yaml': deployment}, code: 0},
   {args: ['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":3}}'], code: 0},
   {args: ['apply', '--server-side', '-f', '@deploy.yaml'], code: 1},
+  {args: ['create', 'configmap', 'made', '--from-literal=a=1'], code: 0},
+  {args: ['apply', '--server-side', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made\ndata:\n  a: "1"\n  b: "2"\n', code: 0},
+  {args: ['apply', '--server-side', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made\ndata:\n  a: "9"\n', code: 1},
+  {args: ['label', 'configmap', 'made', 'tier=db'], code: 0},
+  {args: ['apply', '--server-side', '--force-conflicts', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made\n  labels:\n    tier: web\ndata:\n  a: "9"\n', code: 0},
+  {args: ['get', 'configmap', 'made', '-o', 'jsonpath={.data} {.metadata.labels}'], code: 0},
   {args: ['apply', '--force-conflicts', '-f', '@cm.yaml'], code: 1},
   {args: ['apply', '--server-side', '--dry-run=client', '-f', '@cm.yaml'], code: 1},
 ]
