@@ -55,12 +55,13 @@ export class LightGrpcClient {
     })
   }
 
-  /** One unary call with a pre-framed request; resolves once the server's status is OK. */
-  unary(path: string, framedRequest: Buffer): Promise<void> {
+  /** One unary call with a pre-framed request; resolves with the response message once the status is OK. */
+  unary(path: string, framedRequest: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const stream = this.open(path)
       let status: string | undefined
       let message = ''
+      let response: Buffer = Buffer.alloc(0)
       const take = (headers: Record<string, unknown>) => {
         if (headers['grpc-status'] !== undefined) {
           status = String(headers['grpc-status'])
@@ -69,9 +70,10 @@ export class LightGrpcClient {
       }
       stream.on('response', take)
       stream.on('trailers', take)
-      stream.on('data', () => undefined)
+      const reader = new MessageReader()
+      stream.on('data', (chunk: Buffer) => reader.push(chunk, (bytes) => (response = bytes)))
       stream.on('error', reject)
-      stream.on('close', () => (status === '0' ? resolve() : reject(new Error(`${path}: grpc-status ${status ?? 'none'} ${decodeURIComponent(message)}`))))
+      stream.on('close', () => (status === '0' ? resolve(response) : reject(new Error(`${path}: grpc-status ${status ?? 'none'} ${decodeURIComponent(message)}`))))
       stream.end(framedRequest)
     })
   }

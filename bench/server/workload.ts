@@ -6,14 +6,16 @@ import {hrtime} from 'node:process'
 import {
   Compare_CompareResult,
   Compare_CompareTarget,
+  LeaseGrantRequest,
+  LeaseGrantResponse,
   LeaseKeepAliveRequest,
+  LeaseRevokeRequest,
   PutRequest,
   RangeRequest,
   TxnRequest,
   WatchRequest,
   WatchResponse,
 } from '../../src/api/proto/rpc.js'
-import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
 import {frame, LightGrpcClient} from './light-grpc.js'
 
 export type WorkloadKind = 'put' | 'range-linearizable' | 'range-serializable' | 'txn' | 'watch' | 'keepalive'
@@ -99,7 +101,7 @@ export async function runTask(task: WorkerTask): Promise<WorkerResult> {
 
   const caller = async (c: number) => {
     const client = channels[c % channels.length]!
-    if (task.kind === 'keepalive') return keepAliveLoop(task.endpoint, client, end, record)
+    if (task.kind === 'keepalive') return keepAliveLoop(client, end, record)
     const {path, framed} = requests!
     let i = Math.floor(Math.random() * task.keySpace)
     while (nowUs() < end) {
@@ -125,9 +127,8 @@ export async function runTask(task: WorkerTask): Promise<WorkerResult> {
 }
 
 /** One lease kept alive as fast as its stream answers: one request in flight at a time. */
-async function keepAliveLoop(endpoint: string, client: LightGrpcClient, endUs: number, record: (t0: number) => void): Promise<void> {
-  const admin = new RawGrpcClient(endpoint)
-  const grant = await admin.unary('etcdserverpb.Lease', 'LeaseGrant', {TTL: 600n})
+async function keepAliveLoop(client: LightGrpcClient, endUs: number, record: (t0: number) => void): Promise<void> {
+  const grant = LeaseGrantResponse.decode(await client.unary('/etcdserverpb.Lease/LeaseGrant', frame(LeaseGrantRequest.encode(LeaseGrantRequest.fromPartial({TTL: 600n})).finish())))
   let answered: (() => void) | undefined
   const stream = client.bidi('/etcdserverpb.Lease/LeaseKeepAlive', () => answered?.())
   const ping = frame(LeaseKeepAliveRequest.encode({ID: grant.ID}).finish())
@@ -139,8 +140,7 @@ async function keepAliveLoop(endpoint: string, client: LightGrpcClient, endUs: n
     record(t0)
   }
   stream.end()
-  await admin.unary('etcdserverpb.Lease', 'LeaseRevoke', {ID: grant.ID}).catch(() => undefined)
-  admin.close()
+  await client.unary('/etcdserverpb.Lease/LeaseRevoke', frame(LeaseRevokeRequest.encode({ID: grant.ID}).finish())).catch(() => undefined)
 }
 
 /**
