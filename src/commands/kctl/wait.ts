@@ -28,7 +28,7 @@ The command takes multiple resources and waits until the specified condition is 
   async run(): Promise<void> {
     const args = this.readArgv()
     const forFlag = this.str('for')
-    if (forFlag === undefined || forFlag === '') throw new KctlError('--for must be specified')
+    if (forFlag === undefined || forFlag === '') throw new KctlError('unrecognized condition: ""')
     const {parseCondition, runWait} = await import('../../cli/kube/wait.js')
     const condition = parseCondition(forFlag)
     const {parseGoDurationMs} = await import('../../cli/kube/connect.js')

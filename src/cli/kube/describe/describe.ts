@@ -2,10 +2,10 @@
 import type {KubeClient, KubeList, KubeObject} from '../../../client/kube/client.js'
 import type {ApiResource} from '../../../client/kube/discovery.js'
 import {KubeApiError} from '../../../client/kube/errors.js'
-import {KctlError} from '../errors.js'
 import type {ResourceRequest} from '../resources.js'
 import {objectEvents, writeEvents} from './events.js'
-import {describeConfigMap, describeDeployment, describeGeneric, describeNamespace, describeNode, describeService} from './kinds.js'
+import {describeConfigMap, describeDeployment, describeGeneric, describeNamespace, describeService} from './kinds.js'
+import {describeNode} from './node.js'
 import {describePod} from './pod.js'
 import {DescribeWriter, type Any} from './writer.js'
 
@@ -75,8 +75,10 @@ export async function runDescribe(client: KubeClient, requests: ResourceRequest[
     for (const obj of objects) outputs.push(await describeOne(client, req.resource, obj, o))
   }
   if (outputs.length === 0 && requests.every((r) => r.names.length === 0)) {
-    const all = !o.allNamespaces && requests.every((r) => r.resource.namespaced)
-    throw new KctlError('No resources found', all ? `No resources found in ${o.namespace} namespace.\n` : 'No resources found\n')
+    // not a failure: kubectl says so on stderr and exits 0 (naming its namespace even for
+    // cluster-scoped kinds)
+    process.stderr.write(o.allNamespaces ? 'No resources found\n' : `No resources found in ${o.namespace} namespace.\n`)
+    return
   }
   o.write(outputs.join('\n\n'))
 }

@@ -3,7 +3,6 @@
 import type {KubeClient, KubeList} from '../../../client/kube/client.js'
 import type {DiscoveryData} from '../../../client/kube/discovery.js'
 import {resolveResource} from '../../../client/kube/discovery.js'
-import {humanDuration} from '../table.js'
 import {describeTemplate, describeTolerations} from './pod.js'
 import {annotations, rfc1123z, type Any, type DescribeWriter} from './writer.js'
 
@@ -161,88 +160,6 @@ export function describeConfigMap(w: DescribeWriter, cm: Any): void {
   const b = (cm['binaryData'] as Record<string, string> | undefined) ?? {}
   for (const k of Object.keys(b).sort()) w.raw(`${k}: ${Buffer.from(b[k]!, 'base64').length} bytes\n`)
   w.raw('\n')
-}
-
-export async function describeNode(w: DescribeWriter, n: Any, client: KubeClient, data: DiscoveryData): Promise<void> {
-  const m = n['metadata'] ?? {}
-  const spec = n['spec'] ?? {}
-  const st = n['status'] ?? {}
-  w.line(0, 'Name:', m['name'] ?? '')
-  const roles = Object.keys(m['labels'] ?? {})
-    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
-    .map((k) => k.slice('node-role.kubernetes.io/'.length))
-  w.line(0, 'Roles:', roles.length === 0 ? '<none>' : roles.sort().join(','))
-  w.map(0, 'Labels', m['labels'])
-  annotations(w, 0, n)
-  w.line(0, 'CreationTimestamp:', rfc1123z(m['creationTimestamp']))
-  const taints = (spec['taints'] as Any[] | undefined) ?? []
-  if (taints.length === 0) w.line(0, 'Taints:', '<none>')
-  else taints.forEach((t, i) => w.line(0, i === 0 ? 'Taints:' : '', `${t['key']}${t['value'] ? `=${t['value']}` : ''}:${t['effect']}`))
-  w.line(0, 'Unschedulable:', String(spec['unschedulable'] === true))
-  const conditions = (st['conditions'] as Any[] | undefined) ?? []
-  if (conditions.length > 0) {
-    w.line(0, 'Conditions:')
-    w.line(1, 'Type', 'Status', 'LastHeartbeatTime', 'LastTransitionTime', 'Reason', 'Message')
-    w.line(1, '----', '------', '-----------------', '------------------', '------', '-------')
-    for (const c of conditions) {
-      w.line(1, c['type'], c['status'], rfc1123z(c['lastHeartbeatTime']), rfc1123z(c['lastTransitionTime']), c['reason'] ?? '', c['message'] ?? '')
-    }
-  }
-  const addresses = (st['addresses'] as Any[] | undefined) ?? []
-  if (addresses.length > 0) {
-    w.line(0, 'Addresses:')
-    for (const a of addresses) w.line(1, `${a['type']}:`, a['address'])
-  }
-  for (const [key, title] of [
-    ['capacity', 'Capacity'],
-    ['allocatable', 'Allocatable'],
-  ] as const) {
-    const r = st[key] as Record<string, string> | undefined
-    if (r === undefined) continue
-    w.line(0, `${title}:`)
-    for (const k of Object.keys(r).sort()) w.line(1, `${k}:`, String(r[k]))
-  }
-  const info = st['nodeInfo'] as Record<string, string> | undefined
-  if (info !== undefined) {
-    w.line(0, 'System Info:')
-    for (const [k, title] of [
-      ['machineID', 'Machine ID'],
-      ['systemUUID', 'System UUID'],
-      ['bootID', 'Boot ID'],
-      ['kernelVersion', 'Kernel Version'],
-      ['osImage', 'OS Image'],
-      ['operatingSystem', 'Operating System'],
-      ['architecture', 'Architecture'],
-      ['containerRuntimeVersion', 'Container Runtime Version'],
-      ['kubeletVersion', 'Kubelet Version'],
-      ['kubeProxyVersion', 'Kube-Proxy Version'],
-    ]) {
-      w.line(1, `${title}:`, info[k!] ?? '')
-    }
-  }
-  if (spec['podCIDR']) w.line(0, 'PodCIDR:', spec['podCIDR'])
-  if ((spec['podCIDRs'] ?? []).length > 0) w.line(0, 'PodCIDRs:', spec['podCIDRs'].join(','))
-  const pods = resolveResource(data, 'pods')
-  let running: Any[] = []
-  if (pods !== undefined) {
-    try {
-      running = (await client.list<KubeList<Any>>(pods, undefined, {fieldSelector: `spec.nodeName=${m['name']},status.phase!=Succeeded,status.phase!=Failed`})).items
-    } catch {
-      running = []
-    }
-  }
-  w.line(0, `Non-terminated Pods:`, `(${running.length} in total)`)
-  w.line(1, 'Namespace', 'Name', 'CPU Requests', 'CPU Limits', 'Memory Requests', 'Memory Limits', 'Age')
-  w.line(1, '---------', '----', '------------', '----------', '---------------', '-------------', '---')
-  const now = Date.now()
-  for (const p of running) {
-    const sum = (kind: 'requests' | 'limits', r: string) => {
-      const vals = ((p['spec']?.['containers'] as Any[] | undefined) ?? []).map((c) => c['resources']?.[kind]?.[r]).filter(Boolean)
-      return vals.length === 0 ? '0 (0%)' : `${vals.join('+')}`
-    }
-    const created = p['metadata']?.['creationTimestamp']
-    w.line(1, p['metadata']?.['namespace'] ?? '', p['metadata']?.['name'] ?? '', sum('requests', 'cpu'), sum('limits', 'cpu'), sum('requests', 'memory'), sum('limits', 'memory'), created ? humanDuration(now - Date.parse(created)) : '<unknown>')
-  }
 }
 
 /** Every other kind: its metadata, then its fields as nested `Key:  value` lines. */
