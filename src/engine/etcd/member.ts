@@ -5,10 +5,12 @@
 //   one backend transaction, with the consistent index → answer each caller.
 //
 // The stages are pipelined: proposals go to the log as soon as they are queued, without
-// waiting for the batch before them to be applied, so the next batch is on its way to disk
-// while the last one is applied. Apply order is log order: batches handed to the log wait in
-// `inLog`, and only the leading ones the log has made durable are applied. A caller hears its
-// answer only once its entry is durable and applied. A single member commits an entry as soon
+// waiting for the batch before them to be durable or applied (the log queues them behind the
+// write on disk and group-commits them with the next one, which also takes the callers the
+// last apply answered, see wal.ts), and applying never holds up logging (defragment's gate
+// holds only applying). Apply order is log order: batches handed to the log wait in `inLog`,
+// and only the leading ones the log has made durable are applied. A caller hears its answer
+// only once its entry is durable and applied. A single member commits an entry as soon
 // as it is durable in its own log; the Raft driver will slot in between "log" and "apply"
 // without changing either side.
 //
