@@ -94,3 +94,23 @@ test('writes go to the log while applying is held, and are applied in log order 
     rmSync(dir, {recursive: true, force: true})
   }
 })
+
+test('when the log fails, the callers in the failed write hear why, nothing of theirs is applied, and the member takes no more writes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'member-'))
+  try {
+    const engine = await openEmbedded(dir)
+    await engine.put({key: Buffer.from('before'), value: Buffer.from('1')})
+    // The real log, made to fail: its segment file is closed under it, so the next write gets EBADF.
+    const wal = (engine.member as unknown as {wal: {tail: {handle: {close(): Promise<void>}}}}).wal
+    await wal.tail.handle.close()
+    const results = await Promise.allSettled(Array.from({length: 20}, (_, i) => engine.put({key: Buffer.from(`after${i}`), value: Buffer.from('x')})))
+    for (const result of results) assert.equal(result.status, 'rejected')
+    await assert.rejects(engine.put({key: Buffer.from('later'), value: Buffer.from('x')}), {message: 'etcdserver: server stopped'})
+    const after = await engine.range({key: Buffer.from('after'), rangeEnd: Buffer.from('aftes')})
+    assert.equal(after.count, 0n)
+    assert.equal((await engine.range({key: Buffer.from('before')})).count, 1n)
+    await engine.close().catch(() => undefined)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
