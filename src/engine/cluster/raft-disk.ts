@@ -33,6 +33,8 @@ export interface RaftDisk {
   /** The snapshot record the log starts after. */
   readonly meta: SnapMeta
   readonly hardState: HardState
+  /** The hard state as the log last saved it (a commit-only change waits for the next append). */
+  saved: HardState
 }
 
 /**
@@ -55,20 +57,25 @@ export async function openRaftDisk(memberDir: string, bootstrap: SnapMeta): Prom
       ? {term: meta.term, vote: 0n, commit: meta.index}
       : {term: Number(saved.term), vote: saved.vote, commit: Math.max(Number(saved.commit), meta.index)}
   storage.setHardState(hardState)
-  return {storage, wal, meta, hardState}
+  return {storage, wal, meta, hardState, saved: {...hardState}}
 }
 
-/** Makes the Ready's entries and hard state durable, then gives the entries to raft's storage. */
+/**
+ * Makes the Ready's entries and hard state durable, then gives the entries to raft's storage.
+ * As etcd's WAL, a change of the commit index alone is not worth a sync: it is saved with the
+ * next append of entries or of a new term or vote. Raft learns the commit index again from the
+ * leader after a restart, and the store's consistent index keeps applied entries from being
+ * applied twice.
+ */
 export async function persistReady(disk: RaftDisk, rd: Ready): Promise<void> {
-  const hs = rd.hardState
-  if (rd.entries.length > 0 || hs !== undefined) {
-    await disk.wal.append(
-      rd.entries.map(toWalEntry),
-      hs === undefined ? undefined : {term: BigInt(hs.term), vote: hs.vote, commit: BigInt(hs.commit)},
-    )
+  const hs = rd.hardState ?? disk.storage.hardStateNow()
+  const termOrVote = hs.term !== disk.saved.term || hs.vote !== disk.saved.vote
+  if (rd.entries.length > 0 || termOrVote) {
+    await disk.wal.append(rd.entries.map(toWalEntry), {term: BigInt(hs.term), vote: hs.vote, commit: BigInt(hs.commit)})
+    disk.saved = {...hs}
   }
   disk.storage.append(rd.entries)
-  if (hs !== undefined) disk.storage.setHardState(hs)
+  if (rd.hardState !== undefined) disk.storage.setHardState(rd.hardState)
 }
 
 /** The record of a new cluster: every initial member a voter, at index 1 of term 1. */
