@@ -28,14 +28,14 @@ const workloads: WorkloadKind[] = (process.env.BENCH_WORKLOADS?.split(',') as Wo
   'keepalive',
 ]
 
-interface Target {
+export interface Target {
   name: 'ectl' | 'etcd'
   endpoint: string
   pid: number
   stop(): Promise<unknown>
 }
 
-interface Cell {
+export interface Cell {
   opsPerSec: number
   p99Ms: number
   generatorCpu: number
@@ -55,7 +55,7 @@ function runWorker(task: WorkerTask): Promise<WorkerResult> {
   })
 }
 
-async function runCell(target: Target, kind: WorkloadKind, clients: number): Promise<Cell> {
+export async function runCell(target: Target, kind: WorkloadKind, clients: number): Promise<Cell> {
   const processes = processesFor(clients)
   const tasks: WorkerTask[] = Array.from({length: processes}, (_, p) => {
     const share = Math.floor(clients / processes) + (p < clients % processes ? 1 : 0)
@@ -73,7 +73,7 @@ async function runCell(target: Target, kind: WorkloadKind, clients: number): Pro
   }
 }
 
-async function populate(endpoint: string, keys: number, bytes: number, prefix = 'bench/'): Promise<void> {
+export async function populate(endpoint: string, keys: number, bytes: number, prefix = 'bench/'): Promise<void> {
   const client = new RawGrpcClient(endpoint)
   const value = Buffer.alloc(bytes, 'v')
   const batch = 100
