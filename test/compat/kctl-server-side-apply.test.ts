@@ -60,6 +60,11 @@ const steps: {args: string[]; stdin?: string; files?: Record<string, string>; co
   {args: ['label', 'configmap', 'made', 'tier=db'], code: 0},
   {args: ['apply', '--server-side', '--force-conflicts', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made\n  labels:\n    tier: web\ndata:\n  a: "9"\n', code: 0},
   {args: ['get', 'configmap', 'made', '-o', 'jsonpath={.data} {.metadata.labels}'], code: 0},
+  {args: ['apply', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: both\ndata:\n  a: "1"\n', code: 0},
+  {args: ['apply', '--server-side', '--force-conflicts', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: both\n  annotations:\n    note: "<y> & z"\ndata:\n  a: "2"\n', code: 0},
+  {args: ['get', 'configmap', 'both', '-o', 'jsonpath={.metadata.annotations}'], code: 0},
+  {args: ['apply', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: both\n  annotations:\n    note: "<y> & z"\ndata:\n  a: "2"\n', code: 0},
+  {args: ['apply', '--server-side', '-f', '-'], stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: both\n  labels:\n    x: "<y>"\n', code: 1},
   {args: ['apply', '--force-conflicts', '-f', '@cm.yaml'], code: 1},
   {args: ['apply', '--server-side', '--dry-run=client', '-f', '@cm.yaml'], code: 1},
 ]

@@ -39,10 +39,28 @@ export function connectionErrorText(err: KubeConnectionError): string {
 }
 
 /** The stderr text of any failure (one or more lines, newline-terminated). */
+/**
+ * kubectl's words for a lone 422 Invalid with details (its CheckErr): `The ConfigMap "x" is
+ * invalid: <cause>`, or one cause a line when there are several.
+ */
+export function invalidText(err: KubeApiError): string | undefined {
+  const details = err.status.details
+  if (err.reason !== 'Invalid' || details === undefined) return undefined
+  let head = 'The request is invalid'
+  const causes = details.causes ?? []
+  if ((details.kind ?? '') !== '' || (details.name ?? '') !== '') head = `The ${details.kind ?? ''} ${JSON.stringify(details.name ?? '')} is invalid`
+  else if (causes.length > 0 && causes[0]!.field) head = `The request is invalid: ${causes[0]!.field}`
+  if (causes.length === 0) return `${head}\n`
+  // "field: message" for each cause, repeated ones once (kubectl's statusCausesToAggrError)
+  const lines = [...new Set(causes.map((c) => `${c.field ?? ''}: ${c.message ?? ''}`))]
+  if (lines.length === 1) return `${head}: ${lines[0]}\n`
+  return `${head}: \n${lines.map((l) => `* ${l}`).join('\n')}\n`
+}
+
 export function errorText(err: unknown, commandPath: string): string {
   if (err instanceof FlagError) return `Error: ${err.message}\nSee 'kctl ${commandPath} --help' for usage.\n`
   if (err instanceof KctlError) return err.stderr ?? `error: ${err.message}\n`
-  if (err instanceof KubeApiError) return `${apiErrorText(err)}\n`
+  if (err instanceof KubeApiError) return invalidText(err) ?? `${apiErrorText(err)}\n`
   if (err instanceof KubeConnectionError) return `${connectionErrorText(err)}\n`
   if (err instanceof KubeConfigError) return `error: ${err.message}\n`
   return `error: ${err instanceof Error ? err.message : String(err)}\n`
@@ -56,7 +74,9 @@ export function aggregateText(errs: unknown[], commandPath: string): string {
   if (errs.length === 1) return errorText(errs[0], commandPath)
   return errs
     .map((e) => {
-      if (e instanceof KubeApiError || e instanceof FlagError || (e instanceof KctlError && e.stderr !== undefined)) return errorText(e, commandPath)
+      // several errors print each in its `Error from server` form, Invalid ones included
+      if (e instanceof KubeApiError) return `${apiErrorText(e)}\n`
+      if (e instanceof FlagError || (e instanceof KctlError && e.stderr !== undefined)) return errorText(e, commandPath)
       return `${e instanceof Error ? e.message : String(e)}\n`
     })
     .join('')

@@ -21,6 +21,7 @@ import {startWatch} from './watch.js'
 import {serverVersion} from './version.js'
 import type {Authorizer, Caller} from './authz.js'
 import {applyConfig, type Writer} from './managed-fields/manager.js'
+import {syncLastApplied} from './managed-fields/last-applied.js'
 import {propagationPolicies} from './objects.js'
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -330,7 +331,7 @@ export class ApiServer implements KubeHandler {
         return (current) => strategicMerge(current, patch) as Obj
       case patchTypes.apply:
         if (!isObj(patch)) throw Status.badRequest('the body of an apply patch must be an object')
-        return (current) => applyConfig(def, current, patch, writer, queryBool(req, 'force'), this.state.now())
+        return (current) => syncLastApplied(applyConfig(def, current, patch, writer, queryBool(req, 'force'), this.state.now()), current, patch, writer.manager)
       default:
         throw Status.unsupportedMediaType(type)
     }
