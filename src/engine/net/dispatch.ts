@@ -16,8 +16,11 @@ export interface MethodEntry {
   service: ServiceName
   method: string
   spec: MethodSpec
-  /** Absent when neither a handler nor the engine implements the method. */
-  unary?: (request: unknown) => Promise<unknown>
+  /**
+   * Absent when neither a handler nor the engine implements the method. `signal` aborts when the
+   * caller goes away (a Lock or Campaign still waiting gives its place back).
+   */
+  unary?: (request: unknown, signal?: AbortSignal) => Promise<unknown>
   bidi?: () => AnyBidi
   serverStream?: (request: unknown) => AsyncIterable<unknown>
 }
@@ -83,14 +86,14 @@ export function createDispatcher(context: DispatcherContext): Dispatcher {
       const mvcc = mvccCounter(service, method, context.metrics)
       if (spec.kind === 'unary') {
         const handler =
-          (unary[service] as Record<string, ((request: never) => Promise<unknown>) | undefined> | undefined)?.[method] ??
-          (engineMethod as ((request: unknown) => Promise<unknown>) | undefined)
+          (unary[service] as Record<string, ((request: never, signal?: AbortSignal) => Promise<unknown>) | undefined> | undefined)?.[method] ??
+          (engineMethod as ((request: unknown, signal?: AbortSignal) => Promise<unknown>) | undefined)
         if (handler) {
-          entry.unary = async (request) => {
+          entry.unary = async (request, signal) => {
             counted?.started()
             let response
             try {
-              response = await handler(request as never)
+              response = await handler(request as never, signal)
             } catch (error) {
               counted?.handled(codeOf(error))
               throw error

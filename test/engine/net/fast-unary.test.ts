@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {GrpcCode} from '../../../src/api/errors.js'
+import {CampaignRequest} from '../../../src/api/proto/v3election.js'
 import {LockRequest} from '../../../src/api/proto/v3lock.js'
 import {LeaseGrantRequest, LeaseGrantResponse, PutRequest, PutResponse, RangeRequest, RangeResponse} from '../../../src/api/proto/rpc.js'
 import {serveDataDir, type ServingDataDir} from '../../../src/engine/net/grpc/serve-datadir.js'
@@ -117,7 +118,19 @@ describe('unary calls on the HTTP/2 stream', () => {
     assert.match(garbage.message, /^grpc: error unmarshalling request: /)
   })
 
-  test('a call still waiting at its deadline (grpc-timeout) ends with DEADLINE_EXCEEDED', async () => {
+  /** The keys under `prefix`, once they are `expected` (waits up to 3 s for a waiter to give up its place). */
+  async function keysUnder(prefix: string, expected: number): Promise<number> {
+    const range = frame(RangeRequest.encode(RangeRequest.fromPartial({key: Buffer.from(prefix), rangeEnd: Buffer.from(prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)), countOnly: true})).finish())
+    let count = -1
+    for (let tries = 0; tries < 60; tries++) {
+      count = Number(RangeResponse.decode((await call(session, '/etcdserverpb.KV/Range', range)).body.subarray(5)).count)
+      if (count === expected) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return count
+  }
+
+  test('a call still waiting at its deadline (grpc-timeout) ends with DEADLINE_EXCEEDED, and gives its place back', async () => {
     const lockPath = '/v3lockpb.Lock/Lock'
     const lease = async () => {
       const granted = await call(session, '/etcdserverpb.Lease/LeaseGrant', frame(LeaseGrantRequest.encode(LeaseGrantRequest.fromPartial({TTL: 60n})).finish()))
@@ -131,6 +144,22 @@ describe('unary calls on the HTTP/2 stream', () => {
     assert.equal(waiting.status, String(GrpcCode.DEADLINE_EXCEEDED))
     assert.equal(waiting.message, 'Deadline exceeded')
     assert.ok(performance.now() - started >= 250)
+    // the waiter's key is gone: it will not take the lock after its caller stopped waiting
+    assert.equal(await keysUnder('L/', 1), 1)
+
+    // a caller that hangs up (RST_STREAM) gives its place back too
+    const hangingUp = session.request({
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: '/v3electionpb.Election/Campaign',
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+    })
+    hangingUp.on('error', () => undefined)
+    const leader = frame(CampaignRequest.encode(CampaignRequest.fromPartial({name: Buffer.from('E'), lease: await lease(), value: Buffer.from('one')})).finish())
+    assert.equal((await call(session, '/v3electionpb.Election/Campaign', leader)).status, '0')
+    hangingUp.end(frame(CampaignRequest.encode(CampaignRequest.fromPartial({name: Buffer.from('E'), lease: await lease(), value: Buffer.from('two')})).finish()))
+    assert.equal(await keysUnder('E/', 2), 2)
+    hangingUp.close(constants.NGHTTP2_CANCEL)
+    assert.equal(await keysUnder('E/', 1), 1)
   })
 
   test('a compressed request goes to grpc-js, which refuses an encoding it lacks', async () => {

@@ -22,10 +22,12 @@ import type {StatusError} from './status.js'
 export interface UnaryRoute {
   /** The request message from its bytes (errors here are the caller's: see decode in server.ts). */
   decode(bytes: Buffer): unknown
-  /** Runs the call; `token` is the caller's auth token from the metadata. */
-  call(request: unknown, token: string | undefined): Promise<unknown>
+  /** Runs the call; `token` is the caller's auth token from the metadata; `signal` aborts if the caller goes away. */
+  call(request: unknown, token: string | undefined, signal?: AbortSignal): Promise<unknown>
   encode(response: unknown): Uint8Array
   statusOf(error: unknown): StatusError
+  /** The call may wait on other clients: it gets a signal that aborts when its caller goes away. */
+  waits?: boolean
 }
 
 /** grpc-js's response headers, so a client cannot tell the two paths apart. */
@@ -59,6 +61,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
 
   let finished = false
   let deadline: NodeJS.Timeout | undefined
+  const gone = route.waits ? new AbortController() : undefined
   const finish = () => {
     finished = true
     if (deadline !== undefined) clearTimeout(deadline)
@@ -76,7 +79,11 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
   }
   // an error event always comes with a close: nothing to answer then
   stream.on('error', () => undefined)
-  stream.once('close', finish)
+  stream.once('close', () => {
+    // closed before it was answered: the caller cancelled, timed out or hung up
+    if (!finished) gone?.abort()
+    finish()
+  })
 
   const timeout = headers['grpc-timeout']
   if (typeof timeout === 'string') {
@@ -85,7 +92,10 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
       fail({code: GRPC_INTERNAL, details: `Invalid grpc-timeout value "${timeout}"`})
       return true
     }
-    deadline = setTimeout(() => fail({code: GRPC_DEADLINE_EXCEEDED, details: 'Deadline exceeded'}), Math.trunc(Number(m[1]) * deadlineUnitMs[m[2]!]!))
+    deadline = setTimeout(() => {
+      fail({code: GRPC_DEADLINE_EXCEEDED, details: 'Deadline exceeded'})
+      gone?.abort()
+    }, Math.trunc(Number(m[1]) * deadlineUnitMs[m[2]!]!))
   }
 
   const chunks: Buffer[] = []
@@ -128,7 +138,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
     const token = headers.token ?? headers.authorization
     let answer: Promise<unknown>
     try {
-      answer = route.call(request, typeof token === 'string' ? token : Array.isArray(token) ? token[0] : undefined)
+      answer = route.call(request, typeof token === 'string' ? token : Array.isArray(token) ? token[0] : undefined, gone?.signal)
     } catch (error) {
       fail(route.statusOf(error))
       return

@@ -41,6 +41,11 @@ export const grpcOverheadBytes = 512 * 1024
 const hardReceiveLimitFactor = 4
 /** Concurrent streams (calls) on one HTTP/2 connection. */
 const maxConcurrentStreams = 4096
+/**
+ * Unary calls that wait for other clients (a lock held, an election led): when their caller
+ * goes away they are told, so they give their place back instead of taking it later.
+ */
+const waitsForOthers = new Set(['/v3lockpb.Lock/Lock', '/v3electionpb.Election/Campaign'])
 /** How long a shutdown waits for calls in flight before cutting connections. */
 const shutdownGraceMs = 5_000
 /** An HTTP/1.1 client has this long to send its request headers. */
@@ -152,13 +157,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       const entry = dispatcher.entry(service, method)!
       if (entry.unary) {
         const handleUnary = entry.unary
-        const run = (request: unknown, token: string | undefined): Promise<unknown> => {
+        const run = (request: unknown, token: string | undefined, signal?: AbortSignal): Promise<unknown> => {
           const refusal = refuse(request)
           if (refusal) return Promise.reject(new Refused(refusal))
           const handle = dispatcherFor(token).entry(service, method)!.unary ?? handleUnary
           // A handler may throw before its first await: that is a refusal too, not a crash.
           try {
-            return handle(request)
+            return handle(request, signal)
           } catch (error) {
             return Promise.reject(error)
           }
@@ -169,9 +174,16 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
           call: run,
           encode: (response) => spec.response.encode(response as never).finish(),
           statusOf: unaryStatus,
+          waits: waitsForOthers.has(path),
         })
         implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          run(call.request, tokenOf(call.metadata)).then(
+          let signal: AbortSignal | undefined
+          if (waitsForOthers.has(path)) {
+            const gone = new AbortController()
+            call.once('cancelled', () => gone.abort())
+            signal = gone.signal
+          }
+          run(call.request, tokenOf(call.metadata), signal).then(
             (response) => callback(null, response),
             (error: unknown) => callback(unaryStatus(error)),
           )
