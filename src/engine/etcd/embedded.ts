@@ -428,6 +428,10 @@ export interface EmbeddedOptions {
  */
 export async function openEmbedded(dataDir: string, opts: EmbeddedOptions = {}): Promise<EmbeddedEtcd> {
   const memberDir = join(dataDir, 'member')
+  // A cluster member's log holds Raft entries, not this member's: opening it alone would misread it.
+  if (await stat(join(memberDir, 'snap', 'raft.json')).then(() => true, () => false)) {
+    throw new Error(`data dir ${dataDir} belongs to a member of a Raft cluster: run it with ectl server and its --initial-cluster`)
+  }
   await mkdir(join(memberDir, 'wal'), {recursive: true})
   await mkdir(join(memberDir, 'db'), {recursive: true})
   const identity = await loadOrCreateIdentity(memberDir)
