@@ -71,7 +71,8 @@ export async function runDiff(client: KubeClient, docs: ManifestDoc[], o: {names
         after = Object.keys(patch).length === 0 ? current : await client.patch(r, ns, name, isBuiltin(r) ? 'strategic' : 'merge', patch, {dryRun: true, fieldManager: o.fieldManager})
       }
       const file = `${r.group === '' ? '' : `${r.group}.`}${r.version}.${r.kind}.${ns === undefined ? '' : `${ns}.`}${name}`
-      if (current !== undefined) writeFileSync(join(live, file), toYaml(clean(current)))
+      // a new object has an empty live file, as kubectl writes it
+      writeFileSync(join(live, file), current === undefined ? '' : toYaml(clean(current)))
       writeFileSync(join(merged, file), toYaml(clean(keepLastApplied(after, current))))
     }
     const [cmd, ...args] = diffCommand(process.env)

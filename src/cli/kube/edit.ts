@@ -83,10 +83,11 @@ export async function runEdit(
           break
         }
         if (edited.kind !== original.kind || edited.apiVersion !== original.apiVersion || edited.metadata?.name !== original.metadata?.name) {
-          errors = ['At least one of apiVersion, kind and name was changed']
-          previous = content
-          body = content
-          continue
+          // not a retry: kubectl keeps the file and stops
+          const kept = join(tmpdir(), `kctl-edit-${Date.now()}.${o.output}`)
+          writeFileSync(kept, text)
+          const message = 'At least one of apiVersion, kind and name was changed'
+          throw new KctlError(message, `A copy of your changes has been stored to "${kept}"\nerror: ${message}\n`)
         }
         const patch = twoWayPatch(original as Record<string, unknown>, edited as Record<string, unknown>, {strategic: isBuiltin(t.resource)})
         try {

@@ -19,6 +19,12 @@ The output is always YAML. KUBECTL_EXTERNAL_DIFF names the diff program and its 
     'server-side': kbool({description: 'If true, apply runs in the server instead of the client.'}),
   }
 
+  /** kubectl diff fails with exit code 2: 1 means "there are differences". */
+  protected override async catch(err: Error): Promise<void> {
+    await super.catch(err)
+    if (process.exitCode === 1) process.exitCode = 2
+  }
+
   async run(): Promise<void> {
     this.readArgv()
     const files = this.list('filename')

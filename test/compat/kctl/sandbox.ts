@@ -77,7 +77,7 @@ export function useSandbox(prefix: string): Sandbox {
         .replace(/\bresourceVersion:\d+/g, 'resourceVersion:RV')
         // the temp folders diff and edit use
         .replace(/\/(LIVE|MERGED)-\w+\//g, '/$1-N/')
-        .replace(/\/kubectl-edit-\d+-[\w]+\.yaml/g, '/EDIT.yaml')
+        .replace(/\/kctl-edit-\d+\.yaml/g, '/EDIT.yaml')
         .replaceAll(dir, 'DIR')
     return {code: r.code, stdout: fix(r.stdout), stderr: fix(r.stderr)}
   }
