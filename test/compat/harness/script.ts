@@ -45,6 +45,18 @@ function cleanEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.P
   return {...env, ...extra}
 }
 
+/**
+ * The real etcdctl's environment: a command timeout well above its 5 s default, so a real etcd
+ * slowed by a busy machine (bcrypt on every authentication) does not turn a step into
+ * `context deadline exceeded`.
+ */
+function etcdctlEnv(step: Step, endpoint: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {...cleanEnv(step.env), ETCDCTL_ENDPOINTS: endpoint}
+  // etcdctl refuses a variable shadowed by its flag, so a step that sets the flag keeps it alone
+  const ownTimeout = step.argv.some((arg) => arg.startsWith('--command-timeout')) || env.ETCDCTL_COMMAND_TIMEOUT !== undefined
+  return ownTimeout ? env : {...env, ETCDCTL_COMMAND_TIMEOUT: '60s'}
+}
+
 function stdinBytes(step: Step): Buffer | undefined {
   if (step.stdin === undefined) return undefined
   return typeof step.stdin === 'string' ? Buffer.from(step.stdin, 'utf8') : step.stdin
@@ -62,7 +74,7 @@ export async function runOnRealEtcdctl(script: Script): Promise<ProcessResult[]>
           args: step.argv,
           // The endpoint goes in the environment, not argv, so the argv (and anything etcdctl
           // echoes of it, like usage text) is exactly what ectl gets.
-          env: {...cleanEnv(step.env), ETCDCTL_ENDPOINTS: etcd.endpoint},
+          env: etcdctlEnv(step, etcd.endpoint),
           stdin: stdinBytes(step),
         }),
       )
@@ -86,7 +98,7 @@ export async function runOnEctlServer(script: Script): Promise<ProcessResult[]> 
         await runProcess({
           command: etcdctlBinary,
           args: step.argv,
-          env: {...cleanEnv(step.env), ETCDCTL_ENDPOINTS: server.endpoint},
+          env: etcdctlEnv(step, server.endpoint),
           stdin: stdinBytes(step),
         }),
       )

@@ -29,12 +29,16 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: string)
 }
 
 const AGE = /\b\d+(s|m|h|d)(\d+(s|m|h))?\b/g
+// both sides read the same objects, so a uid is the same on each; it goes first because a
+// random uid can hold a run like `836d` that the age pattern would take
+const UID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g
 
 export function normalize(r: Run): Run {
   const fix = (s: string) =>
     s
       .replace(/kubectl/g, 'kctl')
       .replace(/^E\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, 'E0000 00:00:00.000000 PID ')
+      .replace(UID, 'UID')
       .replace(AGE, 'AGE')
       // an age of different width shifts the columns after it: compare cells, not spacing
       .replace(/ {2,}/g, '  ')
