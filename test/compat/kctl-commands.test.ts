@@ -3,6 +3,7 @@
 // $EDITOR a script), explain and get -o go-template. Same stdout, stderr and exit code, after
 // the masking of kctl/sandbox.ts.
 import {test} from 'node:test'
+import {webDeployment, webPod} from './kctl/manifests.js'
 import {useSandbox} from './kctl/sandbox.js'
 
 const {step, setup} = useSandbox('kctl-commands')
@@ -23,19 +24,7 @@ metadata:
 data:
   user: YWRtaW4=
 ---
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web-0
-  labels:
-    app: web
-spec:
-  containers:
-  - name: web
-    image: nginx:1.27
-    ports:
-    - containerPort: 80
----
+${webPod}---
 apiVersion: v1
 kind: Pod
 metadata:
@@ -45,26 +34,7 @@ spec:
   - name: app
     image: busybox
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
----
+${webDeployment}---
 apiVersion: v1
 kind: Node
 metadata:

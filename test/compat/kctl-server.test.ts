@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
+import {webDeployment, webPod} from './kctl/manifests.js'
 import {useSandbox} from './kctl/sandbox.js'
 
 const {dir, dataDir, kubeconfig, kctlSync, step} = useSandbox('kctl-server')
@@ -20,39 +21,8 @@ metadata:
 data:
   color: blue
 ---
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web-0
-  labels:
-    app: web
-spec:
-  containers:
-  - name: web
-    image: nginx:1.27
-    ports:
-    - containerPort: 80
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-`
+${webPod}---
+${webDeployment}`
 
 const steps: {args: string[]; stdin?: string; files?: Record<string, string>}[] = [
   {args: ['apply', '-f', '@app.yaml'], files: {'app.yaml': app}},

@@ -97,21 +97,30 @@ export function docNamespace(r: ApiResource, doc: ManifestDoc, namespace: string
   return own !== undefined && own !== '' ? own : namespace
 }
 
+/**
+ * What one document of an apply (client- or server-side) writes: its resource, namespace, a
+ * copy of the object with that namespace set, and its name, which must not be empty.
+ */
+export async function applyTarget(client: KubeClient, doc: ManifestDoc, o: {namespace: string; namespaceExplicit: boolean}) {
+  const r = await resourceForDoc(client, doc)
+  const ns = docNamespace(r, doc, o.namespace, o.namespaceExplicit)
+  const manifest = structuredClone(doc.object)
+  if (ns !== undefined) (manifest.metadata ??= {}).namespace = ns
+  const name = manifest.metadata?.name
+  if (name === undefined || name === '') {
+    throw new KctlError(
+      `error when retrieving current configuration of:\nResource: "${r.group}/${r.version}, Resource=${r.name}", GroupVersionKind: "${r.group}/${r.version}, Kind=${r.kind}"\nName: "", Namespace: "${ns ?? ''}"\nfrom server for: "${doc.source}": resource name may not be empty`,
+    )
+  }
+  return {r, ns, manifest, name}
+}
+
 export async function applyDocs(client: KubeClient, docs: ManifestDoc[], o: ApplyOptions): Promise<boolean> {
   let ok = true
   const format = o.output ? parseOutput(o.output) : undefined
   for (const doc of docs) {
     try {
-      const r = await resourceForDoc(client, doc)
-      const ns = docNamespace(r, doc, o.namespace, o.namespaceExplicit)
-      const manifest = structuredClone(doc.object)
-      if (ns !== undefined) (manifest.metadata ??= {}).namespace = ns
-      const name = manifest.metadata?.name
-      if (name === undefined || name === '') {
-        throw new KctlError(
-          `error when retrieving current configuration of:\nResource: "${r.group}/${r.version}, Resource=${r.name}", GroupVersionKind: "${r.group}/${r.version}, Kind=${r.kind}"\nName: "", Namespace: "${ns ?? ''}"\nfrom server for: "${doc.source}": resource name may not be empty`,
-        )
-      }
+      const {r, ns, manifest, name} = await applyTarget(client, doc, o)
       const modified = withLastApplied(manifest)
       let current: KubeObject | undefined
       try {

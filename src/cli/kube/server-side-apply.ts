@@ -4,7 +4,7 @@
 // manager is explained as kubectl explains it.
 import type {KubeClient} from '../../client/kube/client.js'
 import {KubeApiError} from '../../client/kube/errors.js'
-import {docNamespace, resourceForDoc} from './apply.js'
+import {applyTarget} from './apply.js'
 import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {KctlError} from './errors.js'
 import type {ManifestDoc} from './manifests.js'
@@ -39,12 +39,7 @@ export async function serverSideApplyDocs(client: KubeClient, docs: ManifestDoc[
   const format = o.output ? parseOutput(o.output) : undefined
   for (const doc of docs) {
     try {
-      const r = await resourceForDoc(client, doc)
-      const ns = docNamespace(r, doc, o.namespace, o.namespaceExplicit)
-      const manifest = structuredClone(doc.object)
-      if (ns !== undefined) (manifest.metadata ??= {}).namespace = ns
-      const name = manifest.metadata?.name
-      if (name === undefined || name === '') throw new KctlError(`error when retrieving current configuration of:\nResource: "${r.group}/${r.version}, Resource=${r.name}", GroupVersionKind: "${r.group}/${r.version}, Kind=${r.kind}"\nName: "", Namespace: "${ns ?? ''}"\nfrom server for: "${doc.source}": resource name may not be empty`)
+      const {r, ns, manifest, name} = await applyTarget(client, doc, o)
       const applied = await client
         .patch(r, ns, name, 'apply', JSON.stringify(manifest), {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager, fieldValidation: o.fieldValidation, force: o.forceConflicts})
         .catch((err: unknown) => {
