@@ -19,6 +19,14 @@ after(async () => {
 test('a lease kept alive through a follower outlives its TTL; once not, the leader revokes it everywhere', async () => {
   const leader = await agreedLeader(cluster.members, 10_000)
   const [f1, f2] = cluster.members.filter((m) => m !== leader) as [typeof leader, typeof leader]
+  // a follower forwards keep-alives to the client URL the leader published through the log:
+  // wait until both followers have it, as a client would retry until then
+  for (const follower of [f1, f2]) {
+    await eventually(`every member's client URLs known to ${follower.name}`, 10_000, async () => {
+      const list = await follower.client!.unary('etcdserverpb.Cluster', 'MemberList', {})
+      return list.members.length === 3 && list.members.every((m) => m.clientURLs.length > 0) ? true : undefined
+    })
+  }
   const ttlSeconds = 2n
   const grant = await within(f1.client!.unary('etcdserverpb.Lease', 'LeaseGrant', {TTL: ttlSeconds}), 5_000, 'lease grant')
   const id = grant.ID

@@ -26,6 +26,8 @@ export interface ReplayedLog {
   tailValidBytes: number
   /** Bytes after tailValidBytes that were a torn write (0 when the tail was clean). */
   tornBytes: number
+  /** The last segment file's length: past tailValidBytes, a torn write or space grown ahead. */
+  tailFileBytes: number
 }
 
 /** Replays the log in `dir`; undefined when it holds no segment yet. */
@@ -48,6 +50,7 @@ export async function replayLog(dir: string, fromIndex: bigint): Promise<Replaye
   let lastIndex = first.firstIndex - 1n
   let tailValidBytes = 0
   let tornBytes = 0
+  let tailFileBytes = 0
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]
     const isLast = i === segments.length - 1
@@ -89,10 +92,11 @@ export async function replayLog(dir: string, fromIndex: bigint): Promise<Replaye
     }
     if (isLast) {
       tailValidBytes = read.validBytes
-      tornBytes = buf.length - read.validBytes
+      tornBytes = read.torn ? buf.length - read.validBytes : 0
+      tailFileBytes = buf.length
     }
   }
-  return {contents: {entries, hardState}, segments, lastIndex, tailValidBytes, tornBytes}
+  return {contents: {entries, hardState}, segments, lastIndex, tailValidBytes, tornBytes, tailFileBytes}
 }
 
 /** The segments of `dir` in sequence order; removes leftover temp files of an unfinished rotation. */

@@ -61,6 +61,9 @@ export function readSegment(file: string, buf: Buffer, isLast: boolean): ReadSeg
   }
 
   while (offset < buf.length) {
+    // The segment being written is grown ahead of its writes with zeros (see wal.ts): zeros
+    // from a batch boundary to the end of the file are that space, not a torn write.
+    if (offset === batchEnd && isLast && isAllZero(buf, offset)) return {header: header.header, items, validBytes: offset, torn: undefined}
     const read = readRecord(buf, offset)
     if (isFault(read)) return fail(offset, describeFault(read))
     if (offset === batchEnd) {
@@ -101,6 +104,17 @@ function readHeader(file: string, buf: Buffer): {header: SegmentHeader; end: num
   const header = decodeSegmentHeader(read.payload)
   if (typeof header === 'string') throw new WalCorruptError(file, 0, header)
   return {header, end: read.end}
+}
+
+const zeros = Buffer.alloc(64 * 1024)
+
+/** Whether buf[from, end) holds only zero bytes. */
+function isAllZero(buf: Buffer, from: number): boolean {
+  for (let at = from; at < buf.length; at += zeros.length) {
+    const end = Math.min(at + zeros.length, buf.length)
+    if (!buf.subarray(at, end).equals(zeros.subarray(0, end - at))) return false
+  }
+  return true
 }
 
 /**

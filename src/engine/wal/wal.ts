@@ -51,6 +51,8 @@ export interface WalStats {
   segmentsRemoved: number
   /** Bytes of a torn write cut from the last segment when the log was opened. */
   tornBytesCut: number
+  /** Durable writes of zeros that grew the segment being written ahead of its batches. */
+  growWrites: number
 }
 
 interface PendingAppend {
@@ -69,6 +71,8 @@ interface Tail {
   handle: FileHandle
   segment: SegmentInfo
   sizeBytes: number
+  /** The file's length: past sizeBytes it holds zeros, space grown ahead of the writes. */
+  allocatedBytes: number
   /** Batches of appended records in this segment (not counting the one written at its creation). */
   appendBatches: number
 }
@@ -79,6 +83,15 @@ interface Tail {
  */
 const tailOpenFlags = constants.O_RDWR | constants.O_DSYNC
 const newTailOpenFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC
+
+/**
+ * The segment being written grows ahead of its writes by this much, in one durable write of
+ * zeros. A write into space the file already has changes no file size, so its O_DSYNC need not
+ * commit the file system's journal: on ext4 that makes a batch's write several times quicker.
+ * Replay reads zeros after the last batch of the last segment as that space (segment-reader.ts).
+ */
+const growAheadBytes = 1024 * 1024
+const zeroChunk = Buffer.alloc(growAheadBytes)
 
 const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384}
 
@@ -102,6 +115,7 @@ export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal:
     segmentsCreated: 0,
     segmentsRemoved: 0,
     tornBytesCut: 0,
+    growWrites: 0,
   }
 
   const replayed = await replayLog(dir, fromIndex)
@@ -124,7 +138,8 @@ export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal:
       stats.fileSyncs++
       stats.tornBytesCut = replayed.tornBytes
     }
-    tail = {handle, segment: last, sizeBytes: replayed.tailValidBytes, appendBatches: 0}
+    const allocatedBytes = replayed.tornBytes > 0 ? replayed.tailValidBytes : replayed.tailFileBytes
+    tail = {handle, segment: last, sizeBytes: replayed.tailValidBytes, allocatedBytes, appendBatches: 0}
   } catch (error) {
     await handle.close()
     throw error
@@ -168,7 +183,7 @@ async function createSegment(dir: string, segment: SegmentInfo, hardState: HardS
   }
   stats.segmentsCreated++
   stats.bytesWritten += content.length
-  return {handle, segment, sizeBytes: content.length, appendBatches: 0}
+  return {handle, segment, sizeBytes: content.length, allocatedBytes: content.length, appendBatches: 0}
 }
 
 export class SegmentedWal implements WriteAheadLog {
@@ -315,6 +330,8 @@ export class SegmentedWal implements WriteAheadLog {
     while (this.flushing) await this.flushing
     await this.releasing
     this.state = 'closed'
+    // a closed log's files end where their records do (a failed log may not take the truncate)
+    if (this.failure === undefined) await this.trimTail()
     await this.tail.handle.close()
   }
 
@@ -395,6 +412,7 @@ export class SegmentedWal implements WriteAheadLog {
     const buf = Buffer.concat(parts)
     if (this.tail.appendBatches > 0 && this.tail.sizeBytes + buf.length > this.limits.segmentBytes) await this.rotate()
 
+    if (this.tail.sizeBytes + buf.length > this.tail.allocatedBytes) await this.growTail(this.tail.sizeBytes + buf.length)
     const syncStart = this.syncObserver === undefined ? 0 : performance.now()
     await writeFully(this.tail.handle, buf, this.tail.sizeBytes) // durable on return (O_DSYNC)
     if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
@@ -413,8 +431,35 @@ export class SegmentedWal implements WriteAheadLog {
     }
   }
 
+  /** Grows the segment being written with zeros to hold at least `bytes` and some room beyond. */
+  private async growTail(bytes: number): Promise<void> {
+    const tail = this.tail
+    const target = Math.max(bytes, Math.min(tail.sizeBytes + growAheadBytes, this.limits.segmentBytes))
+    while (tail.allocatedBytes < target) {
+      const length = Math.min(target - tail.allocatedBytes, zeroChunk.length)
+      await writeFully(tail.handle, zeroChunk.subarray(0, length), tail.allocatedBytes) // durable on return (O_DSYNC)
+      tail.allocatedBytes += length
+      this.stats.fileSyncs++
+      this.stats.growWrites++
+    }
+  }
+
+  /**
+   * Cuts the zeros grown ahead off the segment being written, durably: only the last segment
+   * may end in them, so this comes before another segment follows it.
+   */
+  private async trimTail(): Promise<void> {
+    const tail = this.tail
+    if (tail.allocatedBytes === tail.sizeBytes) return
+    await tail.handle.truncate(tail.sizeBytes)
+    await tail.handle.datasync()
+    this.stats.fileSyncs++
+    tail.allocatedBytes = tail.sizeBytes
+  }
+
   /** Starts the next segment and makes it the one written. The old one is already synced. */
   private async rotate(): Promise<void> {
+    await this.trimTail()
     const firstIndex = this.writtenLastIndex + 1n
     const segment: SegmentInfo = {sequence: this.tail.segment.sequence + 1n, firstIndex, path: '', maxIndex: firstIndex - 1n}
     const tail = await createSegment(this.dir, segment, this.hardState, this.stats)

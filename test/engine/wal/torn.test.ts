@@ -18,7 +18,7 @@ async function writeLog(logDir: string, count: bigint, lastAppend = [entry(count
   const {wal} = await openWal(logDir)
   for (let i = 1n; i < count; i++) await wal.append([entry(i)], {term: 1n, vote: 1n, commit: i})
   const file = wal.segmentFiles()[0]
-  const sizeBefore = (await readFile(file)).length
+  const sizeBefore = wal.tailBytes
   await wal.append(lastAppend)
   await wal.close()
   return {file, sizeBefore}
@@ -81,11 +81,16 @@ describe('torn tail', () => {
     const full = await readFile(file)
     const name = file.slice(file.lastIndexOf('/') + 1)
 
+    // zeros after the last whole write are space grown ahead of the writes: kept, written over
     const zerosAfter = await logWith(name, Buffer.concat([full, Buffer.alloc(4096)]))
     const a = await openWal(zerosAfter)
     assert.deepEqual(summarize(a.contents.entries), summarize(entries(1n, 40n)))
-    assert.equal(a.wal.stats.tornBytesCut, 4096)
+    assert.equal(a.wal.stats.tornBytesCut, 0)
+    await a.wal.append([entry(41n, 2n, 'into the zeros')])
     await a.wal.close()
+    const a2 = await openWal(zerosAfter)
+    assert.deepEqual(summarize(a2.contents.entries), summarize([...entries(1n, 40n), entry(41n, 2n, 'into the zeros')]))
+    await a2.wal.close()
 
     // A sector in the middle of the last write never reached the disk; later ones did.
     const holed = Buffer.from(full)
