@@ -8,21 +8,26 @@ const BOOLEAN_GLOBALS = new Set(['hex', 'debug', 'insecure-transport', 'insecure
 const SHORT_WITH_VALUE = new Set(['w', 'd'])
 
 export function hoistLeadingFlags(argv: string[]): string[] {
+  return moveLeadingFlags(argv, (t) => {
+    if (t.startsWith('--')) return !t.includes('=') && !BOOLEAN_GLOBALS.has(t.slice(2))
+    return t.length === 2 && SHORT_WITH_VALUE.has(t[1]!)
+  })
+}
+
+/**
+ * Moves the flags that lead argv to just before its `--` (or the end). `takesValue(flag)`: the
+ * word after the flag is its value; `stopsAt(flag)`: the flag stays where it is, and so does
+ * what follows it.
+ */
+export function moveLeadingFlags(argv: string[], takesValue: (flag: string) => boolean, stopsAt: (flag: string) => boolean = () => false): string[] {
   const leading: string[] = []
   let i = 0
   while (i < argv.length) {
     const t = argv[i]!
-    if (t === '--' || !t.startsWith('-') || t === '-') break
-    if (t.startsWith('--')) {
-      const name = t.slice(2).split('=')[0]!
-      const takesNext = !t.includes('=') && !BOOLEAN_GLOBALS.has(name)
-      leading.push(...argv.slice(i, takesNext ? i + 2 : i + 1))
-      i += takesNext ? 2 : 1
-    } else {
-      const takesNext = t.length === 2 && SHORT_WITH_VALUE.has(t[1]!)
-      leading.push(...argv.slice(i, takesNext ? i + 2 : i + 1))
-      i += takesNext ? 2 : 1
-    }
+    if (t === '--' || !t.startsWith('-') || t === '-' || stopsAt(t)) break
+    const takesNext = takesValue(t)
+    leading.push(...argv.slice(i, takesNext ? i + 2 : i + 1))
+    i += takesNext ? 2 : 1
   }
   const rest = argv.slice(i)
   // nothing to move, or no command after the flags (`ectl --help`): leave argv alone

@@ -258,23 +258,19 @@ export class ClusterMember {
     if (data.length - 1 > this.options.maxRequestBytes) throw Errors.requestTooLarge()
     const cost = quotaCost(request)
     if (cost > 0) await this.checkQuota(cost)
-    return new Promise<ApplyResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(id)
-        this.parked = this.parked.filter((p) => p.id !== id)
-        reject(RaftErrors.timeout())
-      }, this.requestTimeoutMs)
-      timer.unref()
-      this.waiters.set(id, {resolve, reject, timer})
-      this.offer({data, id})
-    })
+    return this.proposeAndWait(id, data)
   }
 
   /** A member publishes its name and client URLs through the log (etcd's publish); resolves once applied here. */
   async publishAttributes(name: string, clientURLs: string[]): Promise<void> {
     const id = this.ids.next()
     const data = encodeAttributesPayload({id: this.identity.memberId.toString(16), name, clientURLs, requestId: String(id)})
-    await new Promise<ApplyResult>((resolve, reject) => {
+    await this.proposeAndWait(id, data)
+  }
+
+  /** Offers a proposal and resolves once it is applied here, or fails after the request timeout. */
+  private proposeAndWait(id: bigint, data: Uint8Array): Promise<ApplyResult> {
+    return new Promise<ApplyResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(id)
         this.parked = this.parked.filter((p) => p.id !== id)

@@ -2,6 +2,7 @@
 // define is reported (fieldValidation=Strict refuses the request, Warn returns a warning, Ignore
 // says nothing) and dropped before the object is stored, as decoding into Go structs drops it.
 import type {ResourceDef} from './registry.js'
+import {typeKeyOfDef} from './schemas.js'
 import {types} from './types.js'
 
 type Obj = Record<string, unknown>
@@ -25,16 +26,6 @@ const metaFields = new Set([
   'managedFields',
 ])
 
-const groupPackage: Record<string, string> = {
-  '': 'core',
-  apps: 'apps',
-  batch: 'batch',
-  'coordination.k8s.io': 'coordination',
-  'discovery.k8s.io': 'discovery',
-  'rbac.authorization.k8s.io': 'rbac',
-  policy: 'policy',
-  'apiextensions.k8s.io': 'apiextensions',
-}
 
 /** Each type's fields and their types, worked out once: every write walks these. */
 const fieldTypesCache = new Map<string, Map<string, string>>()
@@ -119,7 +110,7 @@ export function pruneUnknownFields(def: ResourceDef, obj: Obj): string[] {
     if (def.custom.schema) walkSchema(def.custom.schema, obj, '', unknown)
     return unknown
   }
-  const key = `${groupPackage[def.group] ?? def.group}.${def.kind}`
+  const key = typeKeyOfDef(def)
   if (!types[key]) return unknown
   const fields = fieldTypes(key)!
   for (const [k, v] of Object.entries(obj)) {

@@ -117,7 +117,8 @@ function typeSchema(key: string, refs: Set<string>): Obj {
   return {description, type: 'object', ...(required.length ? {required} : {}), properties}
 }
 
-const typeKeyOfDef = (def: ResourceDef) => `${def.group === 'apiextensions.k8s.io' ? 'apiextensions' : groupPackage[def.group] ?? def.group}.${def.kind}`
+/** A kind's key in the type table (types.ts): its group's package and its kind, e.g. `apps.Deployment`. */
+export const typeKeyOfDef = (def: ResourceDef): string => `${def.group === 'apiextensions.k8s.io' ? 'apiextensions' : groupPackage[def.group] ?? def.group}.${def.kind}`
 
 function kindSchema(def: ResourceDef, refs: Set<string>): Obj {
   const gvk = {'x-kubernetes-group-version-kind': [{group: def.group, version: def.version, kind: def.kind}]}

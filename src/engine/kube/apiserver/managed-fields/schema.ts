@@ -3,6 +3,7 @@
 // replaced whole), a set of scalars, or a map keyed by some of its items' fields. Built from the
 // built-in type table (types.ts) and from a custom resource's OpenAPI v3 schema.
 import type {ResourceDef} from '../../api/registry.js'
+import {typeKeyOfDef} from '../../api/schemas.js'
 import {types} from '../../api/types.js'
 
 type Obj = Record<string, unknown>
@@ -120,16 +121,6 @@ function schemaShape(schema: unknown): Shape {
   return schema.type === undefined ? untyped : scalar
 }
 
-const groupPackage: Record<string, string> = {
-  '': 'core',
-  apps: 'apps',
-  batch: 'batch',
-  'coordination.k8s.io': 'coordination',
-  'discovery.k8s.io': 'discovery',
-  'rbac.authorization.k8s.io': 'rbac',
-  policy: 'policy',
-  'apiextensions.k8s.io': 'apiextensions',
-}
 
 /** The shape of a whole object of `def`'s kind. */
 export function shapeOf(def: ResourceDef): Shape {
@@ -139,7 +130,7 @@ export function shapeOf(def: ResourceDef): Shape {
     if (inner.kind !== 'struct') return untypedStruct
     return {kind: 'struct', field: (name) => (name === 'metadata' ? metaShape : name === 'apiVersion' || name === 'kind' ? scalar : inner.field(name) ?? untyped)}
   }
-  const key = `${groupPackage[def.group] ?? def.group}.${def.kind}`
+  const key = typeKeyOfDef(def)
   return types[key] ? typeShape(key) : {kind: 'struct', field: (name) => (name === 'metadata' ? metaShape : untyped)}
 }
 
