@@ -63,7 +63,7 @@ export function readSegment(file: string, buf: Buffer, isLast: boolean): ReadSeg
   while (offset < buf.length) {
     // The segment being written is grown ahead of its writes with zeros (see wal.ts): zeros
     // from a batch boundary to the end of the file are that space, not a torn write.
-    if (offset === batchEnd && isLast && isAllZero(buf, offset)) return {header: header.header, items, validBytes: offset, torn: undefined}
+    if (offset === batchEnd && isLast && buf[offset] === 0 && isAllZero(buf, offset)) return {header: header.header, items, validBytes: offset, torn: undefined}
     const read = readRecord(buf, offset)
     if (isFault(read)) return fail(offset, describeFault(read))
     if (offset === batchEnd) {
