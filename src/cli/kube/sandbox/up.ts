@@ -2,7 +2,7 @@
 // data dir), waits until /readyz answers over TLS with the admin certificate, writes the
 // kubeconfig context and says how long it took.
 import {spawn} from 'node:child_process'
-import {mkdirSync, openSync, closeSync, writeFileSync} from 'node:fs'
+import {mkdirSync, openSync, closeSync, readFileSync, writeFileSync} from 'node:fs'
 import https from 'node:https'
 import {KctlError} from '../errors.js'
 import {loadOrMakePki, type Pki} from './pki.js'
@@ -32,6 +32,18 @@ function ready(port: number, pki: Pki): Promise<boolean> {
     req.on('timeout', () => req.destroy())
     req.end()
   })
+}
+
+/** The log's last lines, indented, so a failed start says why without another command. */
+function logTail(dataDir: string): string {
+  let text: string
+  try {
+    text = readFileSync(logFile(dataDir), 'utf8')
+  } catch {
+    return ''
+  }
+  const lines = text.trimEnd().split('\n').slice(-20)
+  return lines.length === 0 || lines[0] === '' ? '' : `; its last lines:\n${lines.map((l) => `  ${l}`).join('\n')}`
 }
 
 export async function sandboxUp(o: UpOptions): Promise<{server: string; kubeconfig: string; elapsedMs: number; pid: number; already: boolean}> {
@@ -69,7 +81,7 @@ export async function sandboxUp(o: UpOptions): Promise<{server: string; kubeconf
     o.progress(Date.now() - start, false)
     if (exited !== undefined) {
       clearState(o.dataDir)
-      throw new KctlError(`the sandbox server exited (code ${exited}) before it was ready; see ${logFile(o.dataDir)}`)
+      throw new KctlError(`the sandbox server exited (code ${exited}) before it was ready; see ${logFile(o.dataDir)}${logTail(o.dataDir)}`)
     }
     const state = readState(o.dataDir)
     if (state !== undefined && (await ready(state.port, pki))) {
