@@ -20,6 +20,8 @@ export interface ServerFlags {
   heartbeatInterval?: string
   electionTimeout?: string
   snapshotCount?: string
+  /** --experimental-snapshot-catchup-entries, as given. */
+  snapshotCatchUpEntries?: string
   /** As given (etcd parses it as an int64 and refuses anything else). */
   maxRequestBytes: string
   quotaBackendBytes: string
@@ -76,6 +78,7 @@ export interface ServerClusterConfig {
   heartbeatMs: number
   electionMs: number
   snapshotCount: number
+  catchUpEntries: number
 }
 
 /** etcd's bound on --election-timeout. */
@@ -236,6 +239,10 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
   }
   if (electionMs > maxElectionMs) throw configError(`--election-timeout[${electionMs}ms] is too long, and should be set less than ${maxElectionMs}ms`)
   if (snapshotCount <= 0) throw configError(`--snapshot-count must be a positive number of entries, not ${snapshotCount}`)
+  const catchUpEntries = int64Flag('experimental-snapshot-catchup-entries', flags.snapshotCatchUpEntries ?? '5000')
+  if (catchUpEntries < 0) {
+    throw configError(`--experimental-snapshot-catchup-entries must not be negative, not ${catchUpEntries}`)
+  }
   const clustered: ServerClusterConfig | undefined =
     cluster.size > 1
       ? {
@@ -244,6 +251,7 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
           heartbeatMs,
           electionMs,
           snapshotCount,
+          catchUpEntries,
         }
       : undefined
   return {
@@ -320,7 +328,7 @@ async function clusterOpener(config: ServerConfig, log: (line: string) => void) 
         initialClusterToken: config.initialClusterToken,
         initialClusterState: config.initialClusterState,
         listenPeer: cluster.listenPeer,
-        timing: {heartbeatMs: cluster.heartbeatMs, electionMs: cluster.electionMs, snapshotCount: cluster.snapshotCount},
+        timing: {heartbeatMs: cluster.heartbeatMs, electionMs: cluster.electionMs, snapshotCount: cluster.snapshotCount, catchUpEntries: cluster.catchUpEntries},
         log,
       },
       options,

@@ -69,8 +69,9 @@ hours as a number); revision keeps that many revisions.
 
 --initial-cluster naming more than one member runs this member of a Raft cluster: members
 talk on --listen-peer-urls, writes go through the leader, reads are linearizable by ReadIndex
-(--consistency=s reads the local member); --heartbeat-interval and --election-timeout (ms) and
---snapshot-count as etcd's. One member runs without Raft.
+(--consistency=s reads the local member); --heartbeat-interval and --election-timeout (ms),
+--snapshot-count and --experimental-snapshot-catchup-entries as etcd's: a follower further
+behind than the entries kept is sent the leader's store. One member runs without Raft.
 
 Not supported yet: joining a running cluster (--initial-cluster-state existing), member
 add/remove in a cluster, peer TLS, --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
@@ -134,6 +135,11 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
       default: '100000',
       env: env('snapshot-count'),
     }),
+    'experimental-snapshot-catchup-entries': Flags.string({
+      description: 'Number of entries for a slow follower to catch-up after compacting the raft storage entries.',
+      default: '5000',
+      env: env('experimental-snapshot-catchup-entries'),
+    }),
     'max-request-bytes': Flags.string({
       description: 'Maximum client request size in bytes the server will accept.',
       default: String(1.5 * 1024 * 1024),
@@ -190,6 +196,7 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
         heartbeatInterval: flags['heartbeat-interval'],
         electionTimeout: flags['election-timeout'],
         snapshotCount: flags['snapshot-count'],
+        snapshotCatchUpEntries: flags['experimental-snapshot-catchup-entries'],
         maxRequestBytes: flags['max-request-bytes'],
         quotaBackendBytes: flags['quota-backend-bytes'],
         autoCompactionMode: flags['auto-compaction-mode'],

@@ -11,11 +11,14 @@
 // Ticks come from a timer (--heartbeat-interval); an election takes --election-timeout worth of
 // ticks (randomized up to twice that by raft). Every --snapshot-count applied entries the
 // member records a snapshot (snap-meta.ts) once the store holds them durably and drops the log
-// before it, keeping catchUpEntries in memory for followers slightly behind.
+// before it, keeping catchUpEntries in memory for followers slightly behind. A follower further
+// behind is sent the leader's store on a stream of its own (snapshot-sender.ts), which it
+// installs when raft hands it the snapshot (snapshot-install.ts) before the entries after it.
 //
 // Leases: only the leader's lessor counts time. A member that becomes leader gives every lease
 // a full TTL plus an election timeout (etcd's promote); the leader proposes revokes of expired
 // leases; a follower forwards keep-alives to the leader (forwardRenew).
+import {rm} from 'node:fs/promises'
 import {Errors, EtcdError} from '../../api/errors.js'
 import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader} from '../../api/proto/rpc.js'
 import type {InternalRequest} from '../../api/proto/internal.js'
@@ -30,11 +33,13 @@ import {
   EntryType,
   isRaftError,
   type Message,
+  MessageType,
   Mulberry32,
   None,
   type NodeId,
   RawNode,
   type Ready,
+  type Snapshot,
   StateType,
 } from '../raft/index.js'
 import {decodePayload, encodeAttributesPayload, encodeRequestPayload, PayloadKind} from './entry-data.js'
@@ -44,6 +49,10 @@ import {ReadIndexBatcher} from './read-index.js'
 import {RequestIds} from './request-ids.js'
 import type {Roster} from './roster.js'
 import {saveSnapMeta} from './snap-meta.js'
+import {receivedDbFile} from './snapshot-files.js'
+import {installSnapshot} from './snapshot-install.js'
+import {SnapshotSender} from './snapshot-sender.js'
+import {receiveSnapshot} from './snapshot-stream.js'
 import {PeerTransport} from './transport.js'
 
 export interface ClusterTiming {
@@ -53,6 +62,11 @@ export interface ClusterTiming {
   electionMs: number
   /** --snapshot-count: applied entries between two snapshots. */
   snapshotCount: number
+  /**
+   * --experimental-snapshot-catchup-entries: entries kept in memory behind a snapshot, so a
+   * follower slightly behind needs no snapshot (etcd: 5000).
+   */
+  catchUpEntries?: number
 }
 
 export interface ClusterMemberOptions {
@@ -73,8 +87,7 @@ export interface ClusterMemberOptions {
 /** How a follower reaches the leader for a lease keep-alive; answers the TTL in seconds. */
 export type RenewForwarder = (leader: NodeId, leaseId: bigint) => Promise<number>
 
-/** Entries kept in memory behind a snapshot, so a follower slightly behind needs no snapshot (etcd: 5000). */
-const catchUpEntries = 5000
+const defaultCatchUpEntries = 5000
 /** etcd's request timeout: 5 s plus two election timeouts. */
 const requestTimeoutBaseMs = 5000
 const leaseExpiryCheckMs = 500
@@ -111,7 +124,15 @@ export class ClusterMember {
   private confState: ConfState
   private applied: number
   private snapIndex: number
-  private snapshotting = false
+  /** The snapshot record being saved, if one is. */
+  private snapshotRun: Promise<void> | undefined
+  /** Configuration and roster changes applied (the snapshot sender checks a copy against it). */
+  private confVersion = 0
+  private readonly snapshotSender: SnapshotSender
+  /** Indexes of snapshots being received. */
+  private readonly receiving = new Set<number>()
+  /** Snapshots received from a leader and installed. */
+  snapshotsInstalled = 0
   private leader: NodeId = None
   private isLeaderNow = false
   private stopped = false
@@ -163,6 +184,33 @@ export class ClusterMember {
       deliver: (messages) => this.receive(messages),
       unreachable: (id) => {
         if (!this.stopped) this.node.reportUnreachable(id)
+      },
+      snapshotStream: (from, socket, reader, pending) => {
+        receiveSnapshot(socket, reader, pending, {
+          fileFor: (m) => this.snapshotFileFor(m),
+          received: (m, file, bytes) => this.snapshotReceived(m, file, bytes),
+        })
+          .catch((error: Error) => options.log(`ectl server: receiving a snapshot from member ${from.toString(16)} failed: ${error.message}`))
+          .finally(() => socket.destroy())
+      },
+      log: options.log,
+    })
+    this.snapshotSender = new SnapshotSender({
+      memberDir: options.memberDir,
+      store: this.store,
+      transport: this.transport,
+      appliedPoint: () => ({
+        applied: this.applied,
+        consistentIndex: this.store.consistentIndex,
+        confState: {voters: [...this.confState.voters], learners: [...this.confState.learners]},
+        roster: this.roster.save(),
+        confVersion: this.confVersion,
+      }),
+      termAt: (index) => this.disk.storage.term(index),
+      report: (to, failed) => {
+        if (this.stopped) return
+        this.node.reportSnapshot(to, failed)
+        this.kick()
       },
       log: options.log,
     })
@@ -222,6 +270,11 @@ export class ClusterMember {
 
   get isLearner(): boolean {
     return this.node.raft.isLearner
+  }
+
+  /** Snapshots this member sent to followers and they acknowledged. */
+  get snapshotsSent(): number {
+    return this.snapshotSender.sentCount
   }
 
   header(revision: number = this.store.currentRevision): ResponseHeader {
@@ -436,9 +489,12 @@ export class ClusterMember {
     // A leader may send before its own write is durable (Raft thesis 10.2.1): an entry is only
     // applied, and its caller answered, once this Ready is persisted here too.
     const leaderSends = this.node.raft.state === StateType.Leader
-    if (leaderSends) this.transport.send(rd.messages)
+    const messages = this.divertSnapshots(rd.messages)
+    if (leaderSends) this.transport.send(messages)
+    // a snapshot comes before the entries after it, in the store and in the log
+    if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot)
     await persistReady(this.disk, rd)
-    if (!leaderSends) this.transport.send(rd.messages)
+    if (!leaderSends) this.transport.send(messages)
     if (rd.committedEntries.length > 0) {
       while (this.gate !== undefined) await this.gate
       this.applying = true
@@ -449,7 +505,66 @@ export class ClusterMember {
       }
     }
     for (const rs of rd.readStates) this.reads.onReadState(rs.index, rs.requestCtx)
-    if (this.applied - this.snapIndex >= this.options.timing.snapshotCount && !this.snapshotting) void this.snapshot()
+    if (this.applied - this.snapIndex >= this.options.timing.snapshotCount && this.snapshotRun === undefined) {
+      this.snapshotRun = this.snapshot().finally(() => (this.snapshotRun = undefined))
+    }
+  }
+
+  /** Hands raft's MsgSnaps to the snapshot sender; returns the other messages. */
+  private divertSnapshots(messages: Message[]): Message[] {
+    if (!messages.some((m) => m.type === MessageType.Snap)) return messages
+    const rest: Message[] = []
+    for (const m of messages) {
+      if (m.type === MessageType.Snap) this.snapshotSender.send(m)
+      else rest.push(m)
+    }
+    return rest
+  }
+
+  // ---- snapshots from the leader ----
+
+  private snapshotFileFor(m: Message): string {
+    if (this.stopped) throw Errors.stopped()
+    const index = m.snapshot!.metadata.index
+    if (this.receiving.has(index)) throw new Error(`snapshot at index ${index} is already being received`)
+    this.receiving.add(index)
+    return receivedDbFile(this.options.memberDir, index)
+  }
+
+  /** A store received whole: raft decides whether it is newer than what this member has. */
+  private snapshotReceived(m: Message, file: string, bytes: number): void {
+    const index = m.snapshot!.metadata.index
+    this.receiving.delete(index)
+    if (this.stopped) throw Errors.stopped()
+    this.node.step(m)
+    const pending = this.node.raft.log.unstable.snapshot
+    if (pending === undefined || pending.metadata.index !== index) {
+      // not newer than this member's log (or from a stale leader): nothing to install
+      void rm(file, {force: true})
+      this.options.log(`ignored snapshot at index ${index} from member ${m.from.toString(16)} (applied index ${this.applied})`)
+    } else {
+      this.options.log(`received snapshot at index ${index} (term ${m.snapshot!.metadata.term}, ${bytes} bytes) from member ${m.from.toString(16)}`)
+    }
+    this.kick()
+  }
+
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    while (this.snapshotRun !== undefined) await this.snapshotRun
+    while (this.gate !== undefined) await this.gate
+    this.applying = true
+    try {
+      const meta = await installSnapshot(this.options.memberDir, this.store, this.disk, snapshot)
+      this.applied = meta.index
+      this.snapIndex = meta.index
+      this.confState = meta.confState
+      this.roster.restore(meta.roster)
+      this.confVersion++
+      this.snapshotsInstalled++
+    } finally {
+      this.applying = false
+    }
+    this.options.log(`installed snapshot at index ${this.applied}: store revision ${this.store.currentRevision}`)
+    this.releaseAppliedWaiters()
   }
 
   private onSoftState(lead: NodeId, state: StateType): void {
@@ -478,6 +593,7 @@ export class ClusterMember {
       if (entry.type === EntryType.ConfChange) {
         flush()
         this.confState = this.node.applyConfChange(decodeConfChange(entry.data))
+        this.confVersion++
         continue
       }
       const payload = decodePayload(entry.data)
@@ -488,11 +604,16 @@ export class ClusterMember {
         flush()
         const a = payload.attributes
         this.roster.setAttributes(BigInt(`0x${a.id}`), a.name, a.clientURLs)
+        this.confVersion++
         if (a.requestId !== undefined) this.answer(BigInt(a.requestId), {ok: true, response: {header: undefined}} as ApplyResult)
       }
     }
     flush()
     this.applied = entries[entries.length - 1]!.index
+    this.releaseAppliedWaiters()
+  }
+
+  private releaseAppliedWaiters(): void {
     if (this.appliedWaiters.length > 0) {
       for (let i = this.appliedWaiters.length - 1; i >= 0; i--) {
         const waiter = this.appliedWaiters[i]!
@@ -517,7 +638,6 @@ export class ClusterMember {
    * log before it (keeping catchUpEntries in memory).
    */
   private async snapshot(): Promise<void> {
-    this.snapshotting = true
     try {
       const index = this.applied
       const meta = {
@@ -529,13 +649,13 @@ export class ClusterMember {
       await this.store.flushed()
       await saveSnapMeta(this.options.memberDir, meta)
       this.snapIndex = index
-      const compactTo = index - catchUpEntries
+      // what raft names when a follower needs a snapshot (the sender sends the store as it is then)
+      this.disk.storage.createSnapshot(index, meta.confState, new Uint8Array(0))
+      const compactTo = index - (this.options.timing.catchUpEntries ?? defaultCatchUpEntries)
       if (compactTo >= this.disk.storage.firstIndex()) this.disk.storage.compact(compactTo)
       await this.disk.wal.releaseTo(BigInt(index))
     } catch (error) {
       if (!this.stopped) this.options.log(`ectl server: snapshot failed (the log is kept): ${(error as Error).message}`)
-    } finally {
-      this.snapshotting = false
     }
   }
 
@@ -578,6 +698,7 @@ export class ClusterMember {
   async close(): Promise<void> {
     if (!this.stopped && this.isLeaderNow) await this.handOff().catch(() => undefined)
     this.fail(Errors.stopped())
+    this.snapshotSender.close()
     this.kick()
     await this.loop
     await this.transport.close()

@@ -15,6 +15,7 @@ import {loadOrCreateIdentity, saveIdentity} from '../etcd/identity.js'
 import {type ClusterMember as RosterEntry, computeClusterId, computeMemberId} from '../etcd/membership.js'
 import {defaultQuotaBackendBytes} from '../etcd/member.js'
 import {Lessor} from '../lease/lessor.js'
+import {backendFileIn} from '../mvcc/backend.js'
 import {openKvStore} from '../mvcc/store.js'
 import {WatchableStore} from '../mvcc/watchable-store.js'
 import {ClusterMember, type ClusterTiming} from './cluster-member.js'
@@ -22,6 +23,7 @@ import {ClusteredEtcd} from './clustered-etcd.js'
 import {bootstrapMeta, openRaftDisk} from './raft-disk.js'
 import {Roster} from './roster.js'
 import {loadSnapMeta} from './snap-meta.js'
+import {recoverReceivedSnapshot} from './snapshot-files.js'
 
 export interface ClusterConfig {
   /** --name: this member's entry in initialCluster. */
@@ -53,6 +55,10 @@ export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, 
     await saveIdentity(memberDir, {clusterId: computeClusterId(ids), memberId: selfId})
   }
   const identity = await loadOrCreateIdentity(memberDir)
+  // a snapshot from the leader recorded but not yet moved into place when the process stopped
+  if (existing !== undefined && (await recoverReceivedSnapshot(memberDir, existing.index, backendFileIn(join(memberDir, 'db'))))) {
+    config.log(`finished installing the snapshot at index ${existing.index} received before the restart`)
+  }
   const disk = await openRaftDisk(
     memberDir,
     bootstrapMeta({voters: ids, learners: []}, new Roster(roster).save()),

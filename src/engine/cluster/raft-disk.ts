@@ -8,24 +8,18 @@ import {
   type ConfState,
   type HardState,
   MemoryStorage,
-  RaftError,
   type Ready,
-  type Snapshot,
 } from '../raft/index.js'
 import {openWal, type SegmentedWal} from '../wal/wal.js'
 import {fromWalEntry, toWalEntry} from './entry-data.js'
 import {loadSnapMeta, type SnapMeta, saveSnapMeta} from './snap-meta.js'
 
 /**
- * The log raft reads. A snapshot is the store itself, which is not sent to a follower yet:
- * asking for one answers 'snapshot-temporarily-unavailable', so raft keeps probing that
- * follower with entries instead of sending it an empty state machine.
+ * The log raft reads, since the last snapshot record. Its snapshot is that record's index,
+ * term and configuration, with no data: the member sends a follower its store as it is when
+ * raft asks (snapshot-sender.ts), not a copy kept from the record's time.
  */
-export class ClusterLogStorage extends MemoryStorage {
-  override snapshot(): Snapshot {
-    throw new RaftError('snapshot-temporarily-unavailable', 'a cluster member does not send snapshots yet')
-  }
-}
+export class ClusterLogStorage extends MemoryStorage {}
 
 export interface RaftDisk {
   readonly storage: ClusterLogStorage

@@ -43,6 +43,12 @@ export class Roster {
       .map((m) => ({ID: m.id, name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: m.isLearner}))
   }
 
+  /** Replaces every member with a saved roster (a snapshot installed from the leader). */
+  restore(saved: readonly SavedMember[]): void {
+    this.members.clear()
+    for (const m of Roster.fromSaved(saved).members.values()) this.members.set(m.id, m)
+  }
+
   /** A published name and client URLs; an id that is no (longer a) member is ignored, as etcd does. */
   setAttributes(id: bigint, name: string, clientURLs: readonly string[]): void {
     const member = this.members.get(id)

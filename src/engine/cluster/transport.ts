@@ -1,9 +1,11 @@
 // The peer transport: Raft messages between members over one TCP stream per direction and
 // peer, on the --listen-peer-urls port.
 //
-// A stream opens with a hello frame (JSON: cluster id, sender id, receiver id); a stream from
-// another cluster or for another member is closed at once. Every later frame is one encoded
-// raft Message (raft/codec.ts). Messages of one Ready go out corked, as one write. A link
+// A stream opens with a hello frame (JSON: cluster id, sender id, receiver id, and the kind of
+// stream: messages unless it says 'snapshot'); a stream from another cluster or for another
+// member is closed at once. On a message stream every later frame is one encoded raft Message
+// (raft/codec.ts); a snapshot stream is handed whole to the snapshot receiver
+// (snapshot-stream.ts), one connection per snapshot. Messages of one Ready go out corked, as one write. A link
 // that is down drops what it is asked to send and tells raft the peer is unreachable (raft
 // retransmits what matters: it probes the follower again); it reconnects on the next send,
 // at most once per reconnectDelayMs. Everything is bounded: a link's unsent bytes, and the
@@ -23,6 +25,11 @@ export interface PeerTransportOptions {
   deliver(messages: Message[]): void
   /** A message to `id` was dropped because its link is down or full. */
   unreachable(id: NodeId): void
+  /**
+   * A peer opened a snapshot stream: `reader` holds what was read past the hello, `pending`
+   * the frames it already cut. The callee owns the socket from here.
+   */
+  snapshotStream(from: NodeId, socket: Socket, reader: FrameReader, pending: Buffer[]): void
   log(line: string): void
 }
 
@@ -39,6 +46,7 @@ interface Hello {
   cluster: string
   from: string
   to: string
+  stream?: 'snapshot'
 }
 
 class PeerLink {
@@ -113,6 +121,8 @@ class PeerLink {
 export class PeerTransport {
   private readonly links = new Map<NodeId, PeerLink>()
   private readonly inbound = new Set<Socket>()
+  /** Snapshot streams this member opened (closed with the transport). */
+  private readonly outbound = new Set<Socket>()
   private server: Server | undefined
 
   constructor(private readonly options: PeerTransportOptions) {
@@ -165,10 +175,18 @@ export class PeerTransport {
         return
       }
       const messages: Message[] = []
-      for (const payload of frames) {
+      for (let i = 0; i < frames.length; i++) {
+        const payload = frames[i]!
         if (!greeted) {
-          if (!this.acceptHello(payload, socket)) return
+          const hello = this.acceptHello(payload, socket)
+          if (hello === undefined) return
           greeted = true
+          if (hello.stream === 'snapshot') {
+            socket.removeAllListeners('data')
+            this.inbound.delete(socket)
+            this.options.snapshotStream(BigInt(`0x${hello.from}`), socket, reader, frames.slice(i + 1))
+            return
+          }
           continue
         }
         try {
@@ -183,26 +201,51 @@ export class PeerTransport {
     })
   }
 
-  private acceptHello(payload: Buffer, socket: Socket): boolean {
+  private acceptHello(payload: Buffer, socket: Socket): Hello | undefined {
     let hello: Hello
     try {
       hello = JSON.parse(payload.toString('utf8')) as Hello
     } catch {
       socket.destroy()
-      return false
+      return undefined
     }
     const cluster = this.options.clusterId.toString(16)
     if (hello.cluster !== cluster || hello.to !== this.options.selfId.toString(16)) {
       this.options.log(`refused a peer stream from member ${hello.from} of cluster ${hello.cluster} (this is member ${this.options.selfId.toString(16)} of cluster ${cluster})`)
       socket.destroy()
-      return false
+      return undefined
     }
-    return true
+    return hello
+  }
+
+  /**
+   * Opens a snapshot stream to `to` (a connection of its own, greeted): resolves once
+   * connected. The caller owns and closes it.
+   */
+  openSnapshotStream(to: NodeId): Promise<Socket> {
+    const address = this.options.peers.get(to)
+    if (address === undefined) return Promise.reject(new Error(`member ${to.toString(16)} has no peer address`))
+    const hello: Hello = {cluster: this.options.clusterId.toString(16), from: this.options.selfId.toString(16), to: to.toString(16), stream: 'snapshot'}
+    return new Promise<Socket>((resolve, reject) => {
+      const socket = connect({host: address.host, port: address.port, noDelay: true})
+      socket.setTimeout(connectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
+      socket.once('error', reject)
+      socket.once('connect', () => {
+        socket.setTimeout(0)
+        socket.removeListener('error', reject)
+        socket.on('error', () => undefined)
+        this.outbound.add(socket)
+        socket.once('close', () => this.outbound.delete(socket))
+        socket.write(frame(Buffer.from(JSON.stringify(hello))))
+        resolve(socket)
+      })
+    })
   }
 
   async close(): Promise<void> {
     for (const link of this.links.values()) link.close()
     for (const socket of this.inbound) socket.destroy()
+    for (const socket of this.outbound) socket.destroy()
     const server = this.server
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
   }

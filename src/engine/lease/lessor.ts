@@ -133,6 +133,16 @@ export class Lessor implements StoreLeases {
     this.keyLeases.set(key, id)
   }
 
+  forgetAll(): void {
+    for (const lease of this.leaseMap.values()) {
+      this.expiry.remove(lease.id)
+      // a renewal waiting on this lease's revoke answers "not found", as after a revoke
+      lease.revoked?.resolve()
+    }
+    this.leaseMap.clear()
+    this.keyLeases.clear()
+  }
+
   restore(record: LeaseRecord): void {
     assert.ok(!this.leaseMap.has(record.id), `lease ${record.id} restored twice`)
     this.add(record.id, record.ttlSeconds, this.clock.nowMs() + record.ttlSeconds * 1000)

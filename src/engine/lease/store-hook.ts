@@ -24,4 +24,9 @@ export interface StoreLeases {
   setKeyLease(key: string, id: bigint): void
   /** On open, before any attachment: a lease the backend holds. */
   restore(record: LeaseRecord): void
+  /**
+   * Forgets every lease and attachment (etcd's lessor Recover), before restore() is called
+   * for each lease of a backend that replaces the store's (a snapshot from the leader).
+   */
+  forgetAll(): void
 }

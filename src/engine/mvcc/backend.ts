@@ -21,6 +21,11 @@ import type {AuthBackend, AuthRecords} from '../auth/store-hook.js'
 import {revToBytes} from './revision.js'
 
 const BACKEND_FILE = 'backend.mdb'
+
+/** The backend's file in a store's directory. */
+export function backendFileIn(dir: string): string {
+  return path.join(dir, BACKEND_FILE)
+}
 /** Address space reserved for the map; LMDB grows the file within it as needed. */
 const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3
 
@@ -326,21 +331,40 @@ export class Backend implements AuthBackend {
       await this.root.backup(copy, true)
       // LMDB keeps one environment per path in a process: open the copy under its own name,
       // then give the files their usual names (the open environment follows its inode).
-      const next = openHandles(copy, this.mapSizeBytes)
-      const old = this.root
-      this.root = next.root
-      this.keys = next.keys
-      this.meta = next.meta
-      this.leases = next.leases
-      this.checkpoint = next.checkpoint
-      this.auth = next.auth
-      fs.renameSync(copy, this.file)
-      if (fs.existsSync(`${copy}-lock`)) fs.renameSync(`${copy}-lock`, `${this.file}-lock`)
-      await old.close()
+      await this.swapIn(copy)
     } finally {
       fs.rmSync(copy, {force: true})
       fs.rmSync(`${copy}-lock`, {force: true})
     }
+  }
+
+  /**
+   * Replaces the backend with the file `file` (a whole backend, e.g. a snapshot received from
+   * the leader), which is moved into place: one rename, so a process killed at any point leaves
+   * one file or the other whole. The caller must keep writers out until this resolves.
+   */
+  async replaceWith(file: string): Promise<void> {
+    await this.flushed()
+    await this.swapIn(file)
+    fs.rmSync(`${file}-lock`, {force: true})
+  }
+
+  /**
+   * LMDB keeps one environment per path in a process: `file` is opened under its own name, then
+   * renamed over the backend's (the open environment follows its inode), and the old one closed.
+   */
+  private async swapIn(file: string): Promise<void> {
+    const next = openHandles(file, this.mapSizeBytes)
+    const old = this.root
+    this.root = next.root
+    this.keys = next.keys
+    this.meta = next.meta
+    this.leases = next.leases
+    this.checkpoint = next.checkpoint
+    this.auth = next.auth
+    fs.renameSync(file, this.file)
+    if (fs.existsSync(`${file}-lock`)) fs.renameSync(`${file}-lock`, `${this.file}-lock`)
+    await old.close()
   }
 
   /**

@@ -84,6 +84,11 @@ export interface KvStore {
   hash(): number
   /** Writes a consistent, compacted copy of the backend to `file` (a snapshot's body). */
   copyBackendTo(file: string): Promise<void>
+  /**
+   * Replaces the store's whole contents with a backend file (moved into place), as a member
+   * does with a snapshot from its leader; no write may be applied until it resolves.
+   */
+  restoreFrom(file: string): Promise<void>
   /** Rewrites the backend compactly; no write may be applied until it resolves. */
   defragment(): Promise<void>
   close(): Promise<void>

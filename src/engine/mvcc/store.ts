@@ -98,10 +98,10 @@ export class MvccStore implements KvStore, HistorySource {
   /** etcd's compactMainRev: -1 until the first compaction. */
   private compactMainRev = -1
   private consistentIdx = 0n
-  private readonly index = new TreeIndex()
+  private index = new TreeIndex()
   private alarmList: AlarmMember[] = []
   private readonly scratchRev = Buffer.allocUnsafe(17)
-  private readonly cache: RevisionCache
+  private cache: RevisionCache
   /** Physical compactions run one after another, in the order they were applied. */
   private compactionChain: Promise<void> = Promise.resolve()
   private closed = false
@@ -109,6 +109,7 @@ export class MvccStore implements KvStore, HistorySource {
   private auth: StoreAuth | undefined
   /** How the open rebuilt the key index, and why not from the checkpoint if it scanned. */
   private restoredVia: {from: 'checkpoint'} | {from: 'scan'; reason: string} = {from: 'scan', reason: 'not opened'}
+  private readonly revisionCacheBytes: number
 
   private constructor(
     private readonly backend: Backend,
@@ -116,6 +117,7 @@ export class MvccStore implements KvStore, HistorySource {
     revisionCacheBytes: number,
   ) {
     this.cache = new RevisionCache(revisionCacheBytes)
+    this.revisionCacheBytes = revisionCacheBytes
   }
 
   /** Opens (or creates) the store in `dir` and rebuilds the key index from the backend. */
@@ -582,6 +584,28 @@ export class MvccStore implements KvStore, HistorySource {
     await this.backend.defragment()
   }
 
+  /**
+   * Replaces the whole store with the backend file `file` (a snapshot from the leader, etcd's
+   * store Restore): the file is moved into place, then the key index, revisions, alarms, auth
+   * and leases are rebuilt from it. No write may be applied until it resolves.
+   */
+  async restoreFrom(file: string): Promise<void> {
+    assert.ok(!this.closed, 'store is closed')
+    // a physical compaction writes between its awaits: let it finish first
+    await this.compactionChain
+    await this.backend.replaceWith(file)
+    this.index = new TreeIndex()
+    this.cache = new RevisionCache(this.revisionCacheBytes)
+    this.currentRev = 1
+    this.compactMainRev = -1
+    this.consistentIdx = 0n
+    this.alarmList = []
+    this.auth?.restore(this.backend.authRecords())
+    this.leases?.forgetAll()
+    this.restore()
+    this.restoreLeases()
+  }
+
   /** Resolves once everything applied so far is durable in the backend. */
   flushed(): Promise<void> {
     return this.backend.flushed()
@@ -715,6 +739,16 @@ export async function readBackendFile(file: string): Promise<BackendFileInfo> {
       hash: backend.hash(zlib.crc32),
       totalKeys: backend.entryCount(),
     }
+  } finally {
+    await backend.close()
+  }
+}
+
+/** The consistent index a backend file holds (read without opening it as a store). */
+export async function readBackendConsistentIndex(file: string): Promise<bigint> {
+  const backend = Backend.openFile(file)
+  try {
+    return backend.getMetaBigint(MetaKey.consistentIndex)
   } finally {
     await backend.close()
   }

@@ -121,6 +121,25 @@ export class WatchableStore implements KvStore {
     return this.inner.defragment()
   }
 
+  /**
+   * Replaces the store with a backend file (a snapshot from the leader), then, as etcd's
+   * watchable store Restore, moves every synced watcher that the new store has passed to the
+   * unsynced group: the catch-up loop gives it what changed from the new store's history, or
+   * cancels it as compacted when that history no longer reaches back to it.
+   */
+  async restoreFrom(file: string): Promise<void> {
+    await this.inner.restoreFrom(file)
+    const current = this.inner.currentRevision
+    for (const w of [...this.synced]) {
+      if (w.minRev > current) continue
+      this.synced.delete(w)
+      w.state = 'unsynced'
+      this.unsynced.add(w)
+    }
+    this.cancelCompacted()
+    this.scheduleCatchUp()
+  }
+
   /** Applies the batch (one backend transaction), then hands its changes to the watchers. */
   applyBatch(entries: ApplyEntry[]): ApplyResult[] {
     const compactedBefore = this.inner.compactRevision

@@ -325,6 +325,24 @@ export class SegmentedWal implements WriteAheadLog {
     await this.rotate()
   }
 
+  /**
+   * Continues the log at `firstIndex` in a new segment, after the caller installed a snapshot
+   * at firstIndex - 1 that the entries written so far do not reach (and recorded it first:
+   * replay accepts the jump only for a fromIndex that covers it). Waits for appends in flight;
+   * the caller makes no new append until this resolves. Entries written so far that go past
+   * the snapshot stay: they are replaced, as any conflicting suffix, by the next append.
+   */
+  async restartAt(firstIndex: bigint): Promise<void> {
+    while (this.flushing) await this.flushing
+    if (this.state !== 'open') throw Errors.stopped()
+    if (this.failure) throw this.failure
+    assert.ok(this.queue.length === 0 && this.waiting.length === 0, 'wal: restartAt with appends queued')
+    if (this.writtenLastIndex >= firstIndex - 1n) return
+    this.acceptedLastIndex = firstIndex - 1n
+    this.writtenLastIndex = firstIndex - 1n
+    await this.rotate()
+  }
+
   private async closeOnce(): Promise<void> {
     this.state = 'closing'
     while (this.flushing) await this.flushing

@@ -1,0 +1,40 @@
+// The follower's side of catching up by snapshot: installing a store received from the leader
+// (snapshot-stream.ts put it, verified and durable, in the snap dir) once raft hands the
+// snapshot over in a Ready (etcd's applySnapshot).
+//
+// The order makes a kill -9 at any point leave the member whole:
+//   1. the snapshot record (snap-meta.ts) is saved with the new index: the commit point. Before
+//      it, a restart finds the old record, the old store and the old log, and drops the
+//      received file; after it, a restart moves the received file into place first
+//      (snapshot-files.ts), so the store always holds at least the record's index;
+//   2. the received file is renamed over the store's file and the store rebuilt from it
+//      (key index, leases, auth, alarms; watchers catch up from it or are cancelled as compacted);
+//   3. the log continues after the snapshot's index in a new segment and older segments go.
+import {join} from 'node:path'
+import type {KvStore} from '../mvcc/kv.js'
+import type {Snapshot} from '../raft/index.js'
+import {syncDir} from '../wal/fs-sync.js'
+import type {RaftDisk} from './raft-disk.js'
+import type {SavedMember} from './roster.js'
+import {receivedDbFile, removeReceivedBefore, snapDir} from './snapshot-files.js'
+import {type SnapMeta, saveSnapMeta} from './snap-meta.js'
+
+/** The roster a snapshot carries as its data (the leader's at the snapshot's index). */
+export function decodeSnapshotRoster(data: Uint8Array): SavedMember[] {
+  return JSON.parse(Buffer.from(data).toString('utf8')) as SavedMember[]
+}
+
+/** Installs the received store of `snapshot`; returns the record saved. No entry may be applied meanwhile. */
+export async function installSnapshot(memberDir: string, store: KvStore, disk: RaftDisk, snapshot: Snapshot): Promise<SnapMeta> {
+  const {index, term, confState} = snapshot.metadata
+  const meta: SnapMeta = {index, term, confState, roster: decodeSnapshotRoster(snapshot.data)}
+  await saveSnapMeta(memberDir, meta)
+  await store.restoreFrom(receivedDbFile(memberDir, index))
+  await syncDir(join(memberDir, 'db'))
+  await syncDir(snapDir(memberDir))
+  await disk.wal.restartAt(BigInt(index) + 1n)
+  disk.storage.applySnapshot(snapshot)
+  await disk.wal.releaseTo(BigInt(index))
+  await removeReceivedBefore(memberDir, index)
+  return meta
+}
