@@ -217,7 +217,12 @@ export class ClusterMember {
     this.reads = new ReadIndexBatcher(
       {
         request: (ctx) => {
-          this.node.readIndex(ctx)
+          try {
+            this.node.readIndex(ctx)
+          } catch (error) {
+            // no leader known (an election is on): the batcher asks again after its retry interval
+            if (!isRaftError(error, 'proposal-dropped')) throw error
+          }
           this.kick()
         },
         waitApplied: (index) => this.waitApplied(index),
