@@ -1,13 +1,15 @@
 // A 3-member cluster of `ectl server` processes: writes through any member are read back
 // linearizably on every member; the leader killed with SIGKILL under a steady writer is
 // replaced within the election bound and no acknowledged write is lost; the killed member,
-// restarted from its snapshot record and log, catches up; every member's HashKV agrees.
+// restarted from its snapshot record and log, catches up; every member's HashKV agrees; the
+// history of clients on every member across the kill is linearizable.
 import assert from 'node:assert/strict'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, test} from 'node:test'
 import {agreedLeader, eventually, get, getPrefix, hashKV, put, status} from './client.js'
 import {type LocalCluster, startCluster} from './harness.js'
+import {assertLinearizable, RecordedLoad} from './history.js'
 
 let cluster: LocalCluster
 before(async () => {
@@ -38,6 +40,8 @@ test('SIGKILL of the leader: a new leader, no acknowledged write lost; the membe
   const members = cluster.members
   const leader = await agreedLeader(members, 10_000)
   const acknowledged = new Map<string, string>()
+  // beside the writers, clients of every member whose history must be linearizable
+  const load = new RecordedLoad(members, {keys: ['lin/a', 'lin/b', 'lin/c', 'lin/d'], clientsPerMember: 1, opTimeoutMs: 2_000, backoffMs: 100})
   let writing = true
   let n = 0
   // one writer per member, each through its own member (followers forward to the leader)
@@ -62,7 +66,8 @@ test('SIGKILL of the leader: a new leader, no acknowledged write lost; the membe
   const before = acknowledged.size
   await eventually('writes after the kill', 10_000, async () => (acknowledged.size >= before + 30 ? true : undefined))
   writing = false
-  await Promise.all(writers)
+  await Promise.all([...writers, load.stop()])
+  assertLinearizable(load)
   process.stderr.write(`# leader ${leader.name} killed; ${newLeader.name} leads after ${electedMs.toFixed(0)} ms\n`)
   assert.ok(newLeader !== leader)
   assert.ok(electedMs < 4_000, `a new leader took ${electedMs} ms`)

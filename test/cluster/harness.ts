@@ -6,9 +6,11 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {computeMemberId} from '../../src/engine/etcd/membership.js'
 import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
 import {freePort} from '../compat/harness/real-etcd.js'
 import {ectlLauncher} from '../compat/harness/script.js'
+import type {PeerProxy} from './peer-proxy.js'
 
 const readyTimeoutMs = 30_000
 const stopGraceMs = 5_000
@@ -127,23 +129,37 @@ export interface LocalCluster {
   stop(): Promise<void>
 }
 
+export interface ClusterOptions {
+  /**
+   * Puts a fault-injecting proxy on every peer link: each member advertises a proxy port and
+   * listens for peers on another (see peer-proxy.ts). Stopped with the cluster.
+   */
+  proxy?: PeerProxy
+}
+
 /** Starts `size` members named m1, m2 … with etcd's default timings unless `extraArgs` say otherwise. */
-export async function startCluster(size: number, extraArgs: readonly string[] = []): Promise<LocalCluster> {
+export async function startCluster(size: number, extraArgs: readonly string[] = [], options: ClusterOptions = {}): Promise<LocalCluster> {
   const root = await mkdtemp(join(tmpdir(), 'ectl-cluster-'))
   const names = Array.from({length: size}, (_, i) => `m${i + 1}`)
-  const peerPorts: number[] = []
-  for (let i = 0; i < size; i++) peerPorts.push(await freePort())
-  const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${peerPorts[i]}`).join(',')
+  const token = 'ectl-cluster-test'
+  const listenPorts: number[] = []
+  for (let i = 0; i < size; i++) listenPorts.push(await freePort())
+  const proxy = options.proxy
+  // what each member advertises: its own listener, or its proxy in front of it
+  const advertisedPorts = proxy === undefined ? listenPorts : await Promise.all(names.map((name, i) => proxy.add(name, listenPorts[i]!)))
+  const peerUrls = advertisedPorts.map((port) => `http://127.0.0.1:${port}`)
+  if (proxy !== undefined) names.forEach((name, i) => proxy.name(computeMemberId([peerUrls[i]!], token).toString(16), name))
+  const initialCluster = names.map((name, i) => `${name}=${peerUrls[i]}`).join(',')
   const members = names.map((name, i) => {
-    const peerUrl = `http://127.0.0.1:${peerPorts[i]}`
+    const peerUrl = peerUrls[i]!
     return new ClusterProcess(name, join(root, name), peerUrl, [
       '--name', name,
       '--data-dir', join(root, name),
       '--listen-client-urls', 'http://127.0.0.1:0',
-      '--listen-peer-urls', peerUrl,
+      '--listen-peer-urls', `http://127.0.0.1:${listenPorts[i]}`,
       '--initial-advertise-peer-urls', peerUrl,
       '--initial-cluster', initialCluster,
-      '--initial-cluster-token', 'ectl-cluster-test',
+      '--initial-cluster-token', token,
       ...extraArgs,
     ])
   })
@@ -151,6 +167,7 @@ export async function startCluster(size: number, extraArgs: readonly string[] = 
     members,
     async stop() {
       await Promise.all(members.map((member) => member.stop()))
+      await proxy?.close()
       await rm(root, {recursive: true, force: true})
     },
   }
