@@ -13,7 +13,12 @@ export class FrameReader {
   private chunks: Buffer[] = []
   private buffered = 0
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private maxFrameBytes: number) {}
+
+  /** Lowers the limit (a stream that turns out to carry smaller frames). */
+  limit(maxFrameBytes: number): void {
+    this.maxFrameBytes = Math.min(this.maxFrameBytes, maxFrameBytes)
+  }
 
   /** Adds a chunk; returns the frames it completed, in order. Throws on a frame above the limit. */
   push(chunk: Buffer): Buffer[] {

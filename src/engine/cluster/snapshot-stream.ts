@@ -119,6 +119,7 @@ export interface SnapshotSink {
  * behind. Answers the sender either way.
  */
 export async function receiveSnapshot(socket: Socket, reader: FrameReader, pending: Buffer[], sink: SnapshotSink): Promise<void> {
+  reader.limit(maxSnapshotFrameBytes)
   const frames = frameQueue(socket, reader, pending)
   let part: string | undefined
   try {

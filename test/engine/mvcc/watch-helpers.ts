@@ -35,6 +35,11 @@ export class WatchHarness {
     return this.store.applyBatch(entries)
   }
 
+  /** Continues the log after the store's consistent index (after a restore from another store). */
+  continueLog(): void {
+    this.nextIndex = this.store.consistentIndex + 1n
+  }
+
   put(key: string, value: string): number {
     const [result] = this.apply(internal({put: putReq(key, value)}))
     if (!result!.ok) throw result!.error
