@@ -2,6 +2,7 @@
 // Prints a Markdown table to paste into BENCHMARKS.md with the machine it ran on.
 import {cpus, totalmem} from 'node:os'
 import {benchCli} from './cli.js'
+import {benchCatchUp} from './cluster/catch-up.js'
 import {benchCluster} from './cluster/load.js'
 import {benchEngine} from './engine.js'
 import {benchKctl} from './kctl.js'
@@ -11,7 +12,7 @@ import {benchServer} from './server/load.js'
 import {formatResults, type Result} from './util.js'
 
 const only = process.argv[2]
-const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl, 'kube-server': benchKubeServer, cluster: benchCluster}
+const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl, 'kube-server': benchKubeServer, cluster: benchCluster, 'catch-up': benchCatchUp}
 const results: Result[] = []
 for (const [name, suite] of Object.entries(suites)) {
   if (only && only !== name) continue

@@ -1,5 +1,6 @@
-// A 3-member cluster of the real etcd 3.4 on loopback, for the cluster benchmark beside ours:
-// ports picked free, etcd's default timings, each member's data dir removed when it stops.
+// A 3-member cluster of the real etcd 3.4 on loopback, for the cluster benchmarks beside ours:
+// ports picked free, etcd's default timings unless extra flags say otherwise, each member's data
+// dir removed when the cluster stops. A member can be stopped and started again on its data.
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -12,6 +13,10 @@ export interface EtcdClusterMember {
   readonly endpoint: string
   readonly pid: number
   kill(): void
+  /** SIGTERM; resolves once the process is gone. */
+  stop(): Promise<void>
+  /** Starts the member again on its data dir (the initial flags are ignored then, as etcd does). */
+  start(): void
 }
 
 export interface EtcdCluster {
@@ -24,7 +29,14 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
 
-export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+  })
+}
+
+export async function startEtcdCluster(size = 3, extraArgs: readonly string[] = []): Promise<EtcdCluster> {
   assertRealEtcdInstalled()
   const root = await mkdtemp(join(tmpdir(), 'bench-etcd-cluster-'))
   const ports: number[] = []
@@ -34,36 +46,51 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   }
   const names = Array.from({length: size}, (_, i) => `e${i + 1}`)
   const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${ports[2 * i + 1]}`).join(',')
-  const children: ChildProcess[] = []
+  const children = new Map<string, ChildProcess>()
   const members = names.map((name, i) => {
     const client = `http://127.0.0.1:${ports[2 * i]}`
     const peer = `http://127.0.0.1:${ports[2 * i + 1]}`
-    const child = spawn(
-      etcdBinary,
-      [
-        '--name', name, '--data-dir', join(root, name),
-        '--listen-client-urls', client, '--advertise-client-urls', client,
-        '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-        '--initial-cluster', initialCluster, '--initial-cluster-token', 'bench-etcd-cluster',
-        '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'error',
-      ],
-      {stdio: ['ignore', 'ignore', 'ignore']},
-    )
-    live.add(child)
-    children.push(child)
-    return {name, endpoint: `127.0.0.1:${ports[2 * i]}`, pid: child.pid!, kill: () => child.kill('SIGKILL')}
+    const args = [
+      '--name', name, '--data-dir', join(root, name),
+      '--listen-client-urls', client, '--advertise-client-urls', client,
+      '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
+      '--initial-cluster', initialCluster, '--initial-cluster-token', 'bench-etcd-cluster',
+      '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'error',
+      ...extraArgs,
+    ]
+    const spawnMember = () => {
+      const child = spawn(etcdBinary, args, {stdio: ['ignore', 'ignore', 'ignore']})
+      live.add(child)
+      children.set(name, child)
+      return child
+    }
+    spawnMember()
+    const member: EtcdClusterMember = {
+      name,
+      endpoint: `127.0.0.1:${ports[2 * i]}`,
+      get pid() {
+        return children.get(name)!.pid!
+      },
+      kill: () => children.get(name)!.kill('SIGKILL'),
+      stop: async () => {
+        const child = children.get(name)!
+        live.delete(child)
+        child.kill('SIGTERM')
+        await exited(child)
+      },
+      start: () => {
+        spawnMember()
+      },
+    }
+    return member
   })
   const stop = async () => {
     await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            live.delete(child)
-            if (child.exitCode !== null || child.signalCode !== null) return resolve()
-            child.once('exit', () => resolve())
-            child.kill('SIGTERM')
-          }),
-      ),
+      [...children.values()].map(async (child) => {
+        live.delete(child)
+        child.kill('SIGTERM')
+        await exited(child)
+      }),
     )
     await rm(root, {recursive: true, force: true})
   }
