@@ -114,9 +114,8 @@ export async function runGet(client: KubeClient, requests: ResourceRequest[], o:
     }
     if (sortPath !== undefined) items.sort((a, b) => compareValues(sortValue(a, sortPath), sortValue(b, sortPath)))
     const single = requests.length === 1 && requests[0]!.names.length === 1
-    if (items.length > 0 || (o.output.kind !== 'name' && o.output.kind !== 'custom-columns' && !(single && failed))) {
-      write(formatObjects(o.output, items, single, o.noHeaders))
-    }
+    // kubectl's generic printers get the (possibly empty) list unless the one object named failed
+    if (!(single && failed)) write(formatObjects(o.output, items, single, o.noHeaders))
   } else {
     const tw = new TabWriter()
     let lastPrinted = false
@@ -164,7 +163,8 @@ export async function runGet(client: KubeClient, requests: ResourceRequest[], o:
       lastPrinted = true
     }
   }
-  if (written === 0 && !failed && !o.ignoreNotFound) {
+  // only kubectl's table printers say there was nothing
+  if (human && written === 0 && !failed && !o.ignoreNotFound) {
     const allNamespaced = !o.allNamespaces && requests.every((r) => r.resource.namespaced)
     o.writeErr(allNamespaced ? `No resources found in ${o.namespace} namespace.\n` : 'No resources found\n')
   }

@@ -60,9 +60,13 @@ export function parseGoTemplate(source: string, allowMissingKeys = true): GoTemp
   }
 }
 
-/** The template's output for one object (or a List); a failure as kubectl reports it. */
-export function executeGoTemplate(t: GoTemplate, obj: unknown): string {
-  const raw = goJsonCompact(obj)
+/**
+ * The template's output for one object (or a List); a failure as kubectl reports it. The
+ * debugging dump shows the object as JSON: keys sorted for objects from the server, in field
+ * order (`sortKeys` false) for one kubectl decoded into a typed struct.
+ */
+export function executeGoTemplate(t: GoTemplate, obj: unknown, sortKeys = true): string {
+  const raw = goJsonCompact(obj, sortKeys)
   const data = decoded(JSON.parse(raw))
   let out = ''
   try {

@@ -3,6 +3,8 @@
 // (`[0]`, `[-1]`, `[1:3]`, `[*]`), unions (`[0,2]`), filters (`[?(@.x=="y")]`),
 // `{range ...}...{end}` loops and string literals (`{"\n"}`). The results of one action are
 // joined by spaces; strings print raw, objects and lists as compact JSON.
+import {goQuote} from '../go-format.js'
+import {goFloat} from '../gotemplate/values.js'
 import {goJsonCompact} from './gojson.js'
 
 type Node =
@@ -265,29 +267,23 @@ function walkNode(values: unknown[], n: Node, root: unknown, o: JsonPathOptions)
       return out
     }
     case 'array': {
+      // client-go's evalArray: [i] is the slice [i:i+1]; any index outside the array is an
+      // error (missing keys may be allowed, missing items never are), an empty slice is not
       const out: unknown[] = []
       for (const v of values) {
         if (!Array.isArray(v)) continue
         const len = v.length
-        let [start, end, step] = n.params
-        if (n.single) {
-          let idx = start ?? 0
-          if (idx < 0) idx += len
-          if (idx < 0 || idx >= len) {
-            if (!o.allowMissingKeys) throw new JsonPathError(`array index out of bounds: index ${n.params[0]}, length ${len}`)
-            continue
-          }
-          out.push(v[idx])
-          continue
-        }
-        start ??= 0
-        end ??= len
-        step ??= 1
+        const [p0, p1, step] = n.params
+        let start = p0 ?? 0
         if (start < 0) start += len
-        if (end < 0) end += len
-        start = Math.max(0, Math.min(start, len))
-        end = Math.max(0, Math.min(end, len))
-        for (let i = start; i < end; i += step > 0 ? step : 1) out.push(v[i])
+        let end = n.single ? (p0 ?? 0) + 1 : (p1 ?? len)
+        if (end < 0 || (end === 0 && n.single)) end += len
+        if (end === start) continue
+        if (start >= len || start < 0) throw new JsonPathError(`array index out of bounds: index ${start}, length ${len}`)
+        if (end > len || end < 0) throw new JsonPathError(`array index out of bounds: index ${end - 1}, length ${len}`)
+        if (start > end) throw new JsonPathError(`starting index ${start} is greater than ending index ${end}`)
+        const by = step !== undefined && step > 0 ? step : 1
+        for (let i = start; i < end; i += by) out.push(v[i])
       }
       return out
     }
@@ -338,11 +334,13 @@ function compare(a: unknown, op: string, b: unknown): boolean {
   }
 }
 
-/** How one result prints: strings raw, numbers and booleans as Go prints them, the rest as JSON. */
+/** How one result prints: strings raw, numbers and booleans as Go prints them, null as `null`, the rest as JSON. */
 export function jsonPathText(v: unknown): string {
   if (typeof v === 'string') return v
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
-  if (v === null || v === undefined) return ''
+  // a JSON null is a nil interface, which Go's jsonpath prints as `null`
+  if (v === null) return 'null'
+  if (v === undefined) return ''
   return goJsonCompact(v)
 }
 
@@ -400,8 +398,34 @@ export function relaxedJsonPath(path: string): string {
 }
 
 /** Every value the actions of a template produce (custom columns, --sort-by), missing keys allowed. */
-export function executeJsonPathValues(nodes: Node[], data: unknown): unknown[] {
+export function executeJsonPathValues(nodes: Node[], data: unknown, o: JsonPathOptions = {allowMissingKeys: true}): unknown[] {
   const out: unknown[] = []
-  for (const n of nodes) if (n.t !== 'text') out.push(...walkNode([data], n, data, {allowMissingKeys: true}))
+  for (const n of nodes) if (n.t !== 'text') out.push(...walkNode([data], n, data, o))
   return out
+}
+
+/**
+ * Go's `%#v` of a decoded JSON value (maps with sorted keys, `interface {}(nil)` for null):
+ * how kubectl shows the object in a jsonpath failure.
+ */
+export function goSyntax(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)'
+  if (typeof v === 'string') return goQuote(v)
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : goFloat(v)
+  if (typeof v === 'boolean') return String(v)
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSyntax).join(', ')}}`
+  const o = v as Record<string, unknown>
+  return `map[string]interface {}{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${goQuote(k)}:${goSyntax(o[k])}`)
+    .join(', ')}}`
+}
+
+/** kubectl's whole message for a template that failed on `data` (ends in blank lines, as kubectl's). */
+export function jsonPathFailure(source: string, err: JsonPathError, data: unknown): string {
+  return (
+    `error executing jsonpath ${goQuote(source)}: Error executing template: ${err.message}. Printing more information for debugging the template:\n` +
+    `\ttemplate was:\n\t\t${source}\n\tobject given to jsonpath engine was:\n\t\t${goSyntax(data)}\n\n\n`
+  )
 }

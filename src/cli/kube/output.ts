@@ -7,7 +7,7 @@ import {goFileError} from '../zap-log.js'
 import {KctlError} from './errors.js'
 import {goJson} from './gojson.js'
 import {executeGoTemplate, parseGoTemplate, type GoTemplate} from './gotemplate.js'
-import {executeJsonPath, parseJsonPath, JsonPathError, executeJsonPathValues} from './jsonpath.js'
+import {executeJsonPath, parseJsonPath, JsonPathError, executeJsonPathValues, jsonPathFailure} from './jsonpath.js'
 import {tabulate} from './tabwriter.js'
 import {toYaml} from './yaml.js'
 
@@ -17,6 +17,8 @@ export interface OutputFormat {
   kind: OutputKind
   jsonpath?: ReturnType<typeof parseJsonPath>
   jsonpathSource?: string
+  /** --allow-missing-template-keys for jsonpath (go templates carry theirs) */
+  allowMissingKeys?: boolean
   columns?: Column[]
   goTemplate?: GoTemplate
 }
@@ -47,7 +49,7 @@ export function parseOutput(raw: string | undefined, flags: TemplateFlags = {}):
       const source = name === 'jsonpath-file' ? readTemplateFile(arg) : arg
       if (source === '') throw new KctlError('template format specified but no template given')
       try {
-        return {kind: name === 'jsonpath-as-json' ? 'jsonpath-as-json' : 'jsonpath', jsonpath: parseJsonPath(source), jsonpathSource: source}
+        return {kind: name === 'jsonpath-as-json' ? 'jsonpath-as-json' : 'jsonpath', jsonpath: parseJsonPath(source), jsonpathSource: source, allowMissingKeys: flags.allowMissingKeys ?? true}
       } catch (err) {
         throw new KctlError(`error parsing jsonpath ${source}, ${(err as Error).message}`)
       }
@@ -116,14 +118,17 @@ export function formatObjects(format: OutputFormat, shown: KubeObject[], single:
     case 'name':
       return items.map((o) => qualifiedName(o) + '\n').join('')
     case 'jsonpath':
+    case 'jsonpath-as-json':
       try {
-        return executeJsonPath(format.jsonpath!, subject, {allowMissingKeys: true})
+        if (format.kind === 'jsonpath-as-json') return goJson(executeJsonPathValues(format.jsonpath!, subject, {allowMissingKeys: format.allowMissingKeys ?? true})) + '\n'
+        return executeJsonPath(format.jsonpath!, subject, {allowMissingKeys: format.allowMissingKeys ?? true})
       } catch (err) {
-        if (err instanceof JsonPathError) throw new KctlError(`error executing jsonpath ${JSON.stringify(format.jsonpathSource)}: ${err.message}`)
+        if (err instanceof JsonPathError) {
+          const text = jsonPathFailure(format.jsonpathSource ?? '', err, subject)
+          throw new KctlError(text.trimEnd(), `error: ${text}`)
+        }
         throw err
       }
-    case 'jsonpath-as-json':
-      return goJson(executeJsonPathValues(format.jsonpath!, subject)) + '\n'
     case 'go-template':
       return executeGoTemplate(format.goTemplate!, subject)
     case 'custom-columns':

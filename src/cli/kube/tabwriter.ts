@@ -43,6 +43,8 @@ export class TabWriter {
   flush(): string {
     const out: string[] = []
     this.format(out, 0, this.lines.length, [])
+    // as Go's Flush, a last line without its newline goes out without one
+    if (this.open && out.length > 0) out[out.length - 1] = out[out.length - 1]!.slice(0, -1)
     this.lines = []
     this.open = false
     return out.join('')

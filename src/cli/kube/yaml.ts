@@ -86,10 +86,28 @@ function resolvesToNonString(s: string): boolean {
   return false
 }
 
+/**
+ * go-yaml v2's is_printable, which is narrower than YAML's: tab, carriage return, NEL and every
+ * character past U+FFFF count as special, so a string holding one is double-quoted and escaped.
+ */
 function isPrintable(c: number): boolean {
-  return (
-    c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0x7e) || c === 0x85 || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) || c >= 0x10000
-  )
+  return c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
+}
+
+/** go-yaml's line breaks: LF, CR, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR. */
+const isBreak = (c: string | undefined) => c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029'
+
+/**
+ * kubectl turns JSON into YAML by reading the JSON as YAML, and a raw NEL (which Go's JSON
+ * encoder leaves unescaped) is a YAML line break there: inside the double-quoted string it is
+ * folded like any break — one becomes a space, n of them n-1 newlines, spaces around trimmed.
+ */
+function foldNel(s: string): string {
+  if (!s.includes('\u0085')) return s
+  return s.replace(/ *(?:\u0085 *)+/g, (run) => {
+    const breaks = run.split('\u0085').length - 1
+    return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1)
+  })
 }
 
 interface Analysis {
@@ -147,15 +165,15 @@ function analyze(s: string): Analysis {
       }
     }
     const code = c.codePointAt(0)!
-    if (!isPrintable(code) || (code > 0x7f && false)) special = true
-    if (c === '\n' || c === '\r') lineBreaks = true
+    if (!isPrintable(code)) special = true
+    if (isBreak(c)) lineBreaks = true
     if (c === ' ') {
       if (i === 0) leadingSpace = true
       if (i === chars.length - 1) trailingSpace = true
       if (previousBreak) breakSpace = true
       previousSpace = true
       previousBreak = false
-    } else if (c === '\n' || c === '\r') {
+    } else if (isBreak(c)) {
       if (i === 0) leadingBreak = true
       if (i === chars.length - 1) trailingBreak = true
       if (previousSpace) spaceBreak = true
@@ -213,36 +231,48 @@ function folded(text: string, startColumn: number, indent: number, allowBreaks: 
   return out
 }
 
+const NAMED_ESCAPES: Record<string, string> = {
+  '\0': '0',
+  '\x07': 'a',
+  '\b': 'b',
+  '\t': 't',
+  '\n': 'n',
+  '\v': 'v',
+  '\f': 'f',
+  '\r': 'r',
+  '\x1b': 'e',
+  '"': '"',
+  '\\': '\\',
+  '\u0085': 'N',
+  '\u00a0': '_',
+  '\u2028': 'L',
+  '\u2029': 'P',
+}
+
 function doubleQuoted(s: string, startColumn: number, indent: number): string {
+  // go-yaml tests for a byte order mark at the start of the string where it means to test the
+  // current character, so a string that starts with one has every character escaped
+  const everything = s.startsWith('\ufeff')
   let body = ''
   for (const c of s) {
     const code = c.codePointAt(0)!
-    switch (c) {
-      case '"':
-        body += '\\"'
-        break
-      case '\\':
-        body += '\\\\'
-        break
-      case '\n':
-        body += '\\n'
-        break
-      case '\t':
-        body += '\\t'
-        break
-      case '\r':
-        body += '\\r'
-        break
-      case '\0':
-        body += '\\0'
-        break
-      default:
-        if (!isPrintable(code) || code === 0xfeff) {
-          body += code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : code <= 0xffff ? `\\u${code.toString(16).toUpperCase().padStart(4, '0')}` : `\\U${code.toString(16).toUpperCase().padStart(8, '0')}`
-        } else body += c
+    if (!everything && isPrintable(code) && !isBreak(c) && c !== '"' && c !== '\\') {
+      body += c
+      continue
     }
+    const named = NAMED_ESCAPES[c]
+    if (named !== undefined) body += `\\${named}`
+    else body += code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : code <= 0xffff ? `\\u${code.toString(16).toUpperCase().padStart(4, '0')}` : `\\U${code.toString(16).toUpperCase().padStart(8, '0')}`
   }
   return '"' + foldQuoted(body, startColumn + 1, indent, true) + '"'
+}
+
+/** Single quotes; after a LINE or PARAGRAPH SEPARATOR (kept as is) go-yaml indents the rest. */
+function singleQuoted(s: string, column: number, indent: number): string {
+  const parts = s.replace(/'/g, "''").split(/([\u2028\u2029]+)/)
+  let out = foldQuoted(parts[0]!, column + 1, indent, false)
+  for (let i = 1; i < parts.length; i += 2) out += parts[i]! + (parts[i + 1] === '' ? '' : ' '.repeat(indent) + foldQuoted(parts[i + 1]!, indent, indent, false))
+  return `'${out}'`
 }
 
 /** Folding inside quotes: a break replaces one space; a space after it is escaped. */
@@ -276,13 +306,15 @@ function foldQuoted(body: string, startColumn: number, indent: number, double: b
 }
 
 /** A string scalar at `column` (after `key: ` or `- `); continuation lines at `indent`. */
-function stringScalar(s: string, column: number, indent: number, simpleKey: boolean): string {
+function stringScalar(raw: string, column: number, indent: number, simpleKey: boolean): string {
+  const s = foldNel(raw)
   const a = analyze(s)
-  if (a.multiline && !simpleKey && a.blockAllowed) return literalBlock(s, indent)
+  if (s.includes('\n') && !simpleKey && a.blockAllowed) return literalBlock(s, indent)
   const canUsePlain = !resolvesToNonString(s)
   if (canUsePlain && a.plainAllowed && !a.multiline) return folded(s, column, indent, !simpleKey)
-  if (!canUsePlain || !a.singleAllowed || a.multiline) return doubleQuoted(s, column, indent)
-  return "'" + foldQuoted(s.replace(/'/g, "''"), column + 1, indent, false) + "'"
+  // go-yaml picks a literal block only for a newline; other breaks leave single quotes possible
+  if (!canUsePlain || !a.singleAllowed || (a.multiline && (simpleKey || s.includes('\n')))) return doubleQuoted(s, column, indent)
+  return singleQuoted(s, column, indent)
 }
 
 function literalBlock(s: string, indent: number): string {

@@ -32,6 +32,8 @@ export interface Sandbox {
   kctlSync(args: string[]): {status: number | null; stdout: string; stderr: string}
   /** Runs a command through both tools, each in its namespace, and asserts they agree. */
   step(args: string[], opts?: StepOptions): Promise<void>
+  /** A command that runs until interrupted (a watch): each side gets SIGINT once its stdout satisfies `until`, then they must agree. */
+  watchStep(args: string[], until: (stdout: string) => boolean, opts?: StepOptions): Promise<void>
   /** Runs a command with the real kubectl in both namespaces (setup, not compared). */
   setup(args: string[], opts?: StepOptions): void
 }
@@ -94,23 +96,30 @@ export function useSandbox(prefix: string): Sandbox {
   // -n first: words after `--` belong to the command being created
   const sideArgs = (args: string[], ns: string): string[] => ['-n', ns, ...args.map((a) => (a.startsWith('@') ? subst(a, ns) : a.replaceAll('{ns}', ns)))]
 
+  const both = async (args: string[], opts: StepOptions, until?: (stdout: string) => boolean) => {
+    const [kubectl, kctl] = await Promise.all(
+      (['kubectl', 'kctl'] as const).map(async (side) => {
+        const ns = NS[side]
+        writeFiles(ns, opts)
+        const r = mask(await runOne(side, sideArgs(args, ns), sideEnv(ns, opts), opts.stdin === undefined ? '' : opts.stdin.replaceAll('{ns}', ns), until), ns)
+        // the file names differ by side only in their prefix
+        return {...r, stdout: r.stdout.replaceAll(`/${ns}-`, '/'), stderr: r.stderr.replaceAll(`/${ns}-`, '/')}
+      }),
+    )
+    assert.deepEqual(kctl, kubectl)
+  }
+
   return {
     dir,
     dataDir,
     kubeconfig,
     env,
     kctlSync,
-    async step(args, opts = {}) {
-      const [kubectl, kctl] = await Promise.all(
-        (['kubectl', 'kctl'] as const).map(async (side) => {
-          const ns = NS[side]
-          writeFiles(ns, opts)
-          const r = mask(await runOne(side, sideArgs(args, ns), sideEnv(ns, opts), opts.stdin === undefined ? '' : opts.stdin.replaceAll('{ns}', ns)), ns)
-          // the file names differ by side only in their prefix
-          return {...r, stdout: r.stdout.replaceAll(`/${ns}-`, '/'), stderr: r.stderr.replaceAll(`/${ns}-`, '/')}
-        }),
-      )
-      assert.deepEqual(kctl, kubectl)
+    step(args, opts = {}) {
+      return both(args, opts)
+    },
+    watchStep(args, until, opts = {}) {
+      return both(args, opts, until)
     },
     setup(args, opts = {}) {
       for (const ns of Object.values(NS)) {

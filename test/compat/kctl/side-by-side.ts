@@ -12,12 +12,16 @@ export interface Run {
   stderr: string
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<Run> {
+/** `until`: a command that runs until stopped (a watch) gets SIGINT once its stdout satisfies it. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: string, until?: (stdout: string) => boolean): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
+    child.stdout.on('data', (c) => {
+      stdout += c
+      if (until?.(stdout)) child.kill('SIGINT')
+    })
     child.stderr.on('data', (c) => (stderr += c))
     const timer = setTimeout(() => child.kill('SIGTERM'), 30_000)
     child.on('close', (code) => {
@@ -51,8 +55,8 @@ function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return base
 }
 
-export async function runOne(side: 'kubectl' | 'kctl', args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<Run> {
-  const r = side === 'kubectl' ? await run('kubectl', args, cleanEnv(env), stdin) : await run(process.execPath, [`${root}/bin/kctl.js`, ...args], cleanEnv(env), stdin)
+export async function runOne(side: 'kubectl' | 'kctl', args: string[], env: NodeJS.ProcessEnv, stdin = '', until?: (stdout: string) => boolean): Promise<Run> {
+  const r = side === 'kubectl' ? await run('kubectl', args, cleanEnv(env), stdin, until) : await run(process.execPath, [`${root}/bin/kctl.js`, ...args], cleanEnv(env), stdin, until)
   return normalize(r)
 }
 
