@@ -2,7 +2,7 @@
 // and serves it to the others for as long as it lives (DESIGN.md "In-process and network").
 import {createHash} from 'node:crypto'
 import {mkdir, realpath} from 'node:fs/promises'
-import {createServer, type Server} from 'node:net'
+import {createServer} from 'node:net'
 import {localSocketAddress} from '../../api/local_rpc.js'
 import {serveLocal} from '../net/local_server.js'
 import {type EmbeddedEtcd, type EmbeddedOptions, openEmbedded} from './embedded.js'
@@ -41,18 +41,19 @@ export async function tryHoldDataDir(
   try {
     engine = await opening
   } catch (error) {
-    await closeServer(server)
+    await local.unbind()
     throw error
   }
   return {
     engine,
     async release() {
       await local.close()
-      await engine.close()
+      try {
+        await engine.close()
+      } finally {
+        // the lock goes only once the engine is closed: a next holder must find the files at rest
+        await local.unbind()
+      }
     },
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()))
 }

@@ -80,12 +80,22 @@ const streamOpeners: Record<StreamMethod, (engine: ServedEngine) => BidiStream<u
   Observe: (engine) => serverStreamAsBidi((request) => engine.observe(request as never)),
 }
 
+/** How long a leaving holder waits for a client to close its end after the goodbye. */
+const leaveGraceMs = 2000
+
 /** Streams one connection may hold open at once. */
 const maxStreamsPerConnection = 1024
 
 export interface LocalServer {
-  /** Stops accepting, answers the calls in flight, ends streams, then closes every connection. */
+  /**
+   * Stops serving: refuses new connections (closed before the hello, so their clients try
+   * again), answers the calls in flight, ends streams and closes every connection. The socket
+   * stays bound: its address is the data dir's lock, kept until `unbind` (after the engine is
+   * closed), so no other process opens the engine while this one is still closing it.
+   */
   close(): Promise<void>
+  /** Frees the address (the lock): another process may hold the data dir from now on. */
+  unbind(): Promise<void>
 }
 
 /** Attaches to a listening server; calls that arrive before `engine` resolves wait for it. */
@@ -106,6 +116,10 @@ export function serveLocal(server: Server, engine: Promise<ServedEngine>): Local
   }
 
   server.on('connection', (socket) => {
+    if (closing) {
+      socket.destroy()
+      return
+    }
     socket.write(encodeFrame({callId: 0, kind: FrameKind.hello, method: '', payload: new Uint8Array(0)}))
     const connection = new Connection(socket, engine, calls)
     connections.add(connection)
@@ -118,10 +132,13 @@ export function serveLocal(server: Server, engine: Promise<ServedEngine>): Local
   return {
     async close() {
       closing = true
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
-      for (const connection of connections) connection.leave()
-      await closed
+      const left = [...connections].map((connection) => connection.leave())
+      await Promise.all(left)
+    },
+    unbind() {
+      closing = true
+      return new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
 }
@@ -157,10 +174,15 @@ class Connection {
   }
 
   /** The holder is leaving: end streams without error (clients reopen them), say goodbye. */
-  leave(): void {
+  leave(): Promise<void> {
     for (const id of this.streams.keys()) this.write({callId: id, kind: FrameKind.streamEnd, method: '', payload: new Uint8Array(0)})
     this.endStreams()
+    if (this.socket.destroyed) return Promise.resolve()
+    const gone = new Promise<void>((resolve) => this.socket.once('close', () => resolve()))
+    // a client that never reads its goodbye does not keep the holder from leaving
+    setTimeout(() => this.socket.destroy(), leaveGraceMs).unref()
     this.socket.end(encodeFrame({callId: 0, kind: FrameKind.goodbye, method: '', payload: new Uint8Array(0)}))
+    return gone
   }
 
   endStreams(): void {

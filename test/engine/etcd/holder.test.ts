@@ -6,6 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 import {LocalSocketClient} from '../../../src/client/etcd/local.js'
+import {openEmbedded} from '../../../src/engine/etcd/embedded.js'
 import {dataDirAddress, tryHoldDataDir} from '../../../src/engine/etcd/holder.js'
 
 function ectl(dataDir: string, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
@@ -51,6 +52,38 @@ test('twelve ectl processes writing at once each land exactly once', async () =>
     const body = JSON.parse(got.stdout)
     assert.equal(body.count, 12)
     assert.equal(body.header.revision, 13)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+test('the data dir stays held until the leaving holder has closed its engine', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'holder-'))
+  try {
+    let closeStarted!: () => void
+    const closing = new Promise<void>((resolve) => (closeStarted = resolve))
+    let finishClose!: () => void
+    const held = await tryHoldDataDir(dir, {}, async (dataDir, options) => {
+      const engine = await openEmbedded(dataDir, options)
+      const close = engine.close.bind(engine)
+      engine.close = async () => {
+        closeStarted()
+        await new Promise<void>((resolve) => (finishClose = resolve))
+        await close()
+      }
+      return engine
+    })
+    assert.ok(held)
+    const released = held.release()
+    await closing
+    // the engine is still closing: a second process must neither hold the dir nor be served
+    assert.equal(await tryHoldDataDir(dir), undefined)
+    await assert.rejects(LocalSocketClient.connect(await dataDirAddress(dir)))
+    finishClose()
+    await released
+    const next = await tryHoldDataDir(dir)
+    assert.ok(next, 'the data dir can be held once the engine is closed')
+    await next.release()
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
