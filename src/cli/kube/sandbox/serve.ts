@@ -11,9 +11,13 @@ const controllerCaller = {user: 'system:kube-controller-manager', groups: ['syst
 
 export async function serveSandbox(dataDir: string, port: number, log: (s: string) => void): Promise<void> {
   const pki = loadOrMakePki(dataDir)
-  const {openEmbedded} = await import('../../../engine/etcd/embedded.js')
+  const {tryHoldDataDir} = await import('../../../engine/etcd/holder.js')
   const {createApiServer, serveHttps} = await import('../../../engine/kube/apiserver/start.js')
-  const engine = await openEmbedded(join(dataDir, 'data'))
+  // held as ectl holds a data dir: `ectl --data-dir DIR/data` and `kctl --data-dir DIR/data`
+  // reach this process's engine over the local socket instead of opening the files a second time
+  const held = await tryHoldDataDir(join(dataDir, 'data'))
+  if (held === undefined) throw new Error(`the data dir ${join(dataDir, 'data')} is held by another process`)
+  const engine = held.engine
   const api = createApiServer({etcd: engine, serverAddress: `127.0.0.1:${port}`})
   await api.start()
   const serving = await serveHttps(api, {port, host: '127.0.0.1', tls: {key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert}})
@@ -42,7 +46,7 @@ export async function serveSandbox(dataDir: string, port: number, log: (s: strin
   await serving.close()
   await (await controllers)?.stop()
   await api.close()
-  await engine.close()
+  await held.release()
   clearState(dataDir)
   log(`${new Date().toISOString()} stopped\n`)
 }
