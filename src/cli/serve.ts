@@ -2,6 +2,7 @@
 // the engine's gRPC server needs, and the server's life: start, report ready, stop cleanly on
 // SIGTERM or SIGINT. The engine is imported only here, lazily, so other commands never load it.
 import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {parseRetention} from '../engine/etcd/compactor.js'
 import {CliError, ExitCode} from './exit.js'
 
@@ -66,8 +67,13 @@ export interface ServerConfig {
   autoCompaction?: {mode: 'periodic' | 'revision'; retention: number}
   tls?: ServerTlsFiles
   gateway: boolean
-  /** Set when --initial-cluster names more than one member: this member of a Raft cluster. */
-  cluster?: ServerClusterConfig
+  /**
+   * This member's Raft settings. It runs as a member of a Raft cluster when --initial-cluster
+   * names more than one member, or when its data dir already holds a cluster member's data (a
+   * cluster member ignores --initial-cluster once it has data, as etcd's; a cluster may have
+   * shrunk to this member alone).
+   */
+  cluster: ServerClusterConfig
 }
 
 export interface ServerClusterConfig {
@@ -243,17 +249,14 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
   if (catchUpEntries < 0) {
     throw configError(`--experimental-snapshot-catchup-entries must not be negative, not ${catchUpEntries}`)
   }
-  const clustered: ServerClusterConfig | undefined =
-    cluster.size > 1
-      ? {
-          initialCluster: cluster,
-          listenPeer: {host: listenPeer.hostname.replace(/^\[|\]$/g, ''), port: Number(listenPeer.port)},
-          heartbeatMs,
-          electionMs,
-          snapshotCount,
-          catchUpEntries,
-        }
-      : undefined
+  const clustered: ServerClusterConfig = {
+    initialCluster: cluster,
+    listenPeer: {host: listenPeer.hostname.replace(/^\[|\]$/g, ''), port: Number(listenPeer.port)},
+    heartbeatMs,
+    electionMs,
+    snapshotCount,
+    catchUpEntries,
+  }
   return {
     name: flags.name,
     dataDir: flags.dataDir ?? `${flags.name}.etcd`,
@@ -299,7 +302,7 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
       quotaBackendBytes: config.quotaBackendBytes,
       autoCompaction: config.autoCompaction,
       gateway: config.gateway,
-      open: config.cluster === undefined ? undefined : await clusterOpener(config, options.log),
+      open: (await runsRaft(config)) ? await clusterOpener(config, options.log) : undefined,
     })
   } catch (error) {
     throw new CliError(ExitCode.error, `ectl server: ${(error as Error).message}`)
@@ -309,15 +312,23 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
   await serving.publish(member)
   const stop = options.stopSignal ?? signalled()
   options.log(`ectl server: ready to serve client requests on ${listening(serving.ports).join(', ')} (member ${config.name}, data dir ${config.dataDir})`)
-  const signal = await stop
-  options.log(`ectl server: received ${signal}, shutting down`)
+  // a member removed from its cluster stops on its own and exits 0, as etcd's
+  const reason = await Promise.race([stop.then((signal) => `received ${signal}`), serving.halted])
+  options.log(`ectl server: ${reason}, shutting down`)
   await serving.close()
   options.log('ectl server: stopped')
 }
 
+/** Whether this member runs Raft: see ServerConfig.cluster. */
+async function runsRaft(config: ServerConfig): Promise<boolean> {
+  if (config.cluster.initialCluster.size > 1) return true
+  const {holdsClusterMember} = await import('../engine/cluster/snap-meta.js')
+  return holdsClusterMember(join(config.dataDir, 'member'))
+}
+
 /** Opens this data dir as a member of the Raft cluster the flags describe. */
 async function clusterOpener(config: ServerConfig, log: (line: string) => void) {
-  const cluster = config.cluster!
+  const cluster = config.cluster
   const {openClusteredEtcd} = await import('../engine/cluster/open-cluster.js')
   return (dataDir: string, options: Parameters<typeof openClusteredEtcd>[2]) =>
     openClusteredEtcd(

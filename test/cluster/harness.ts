@@ -12,6 +12,8 @@ import {freePort} from '../compat/harness/real-etcd.js'
 import {ectlLauncher} from '../compat/harness/script.js'
 import type {PeerProxy} from './peer-proxy.js'
 
+/** Every test cluster's --initial-cluster-token. */
+const clusterToken = 'ectl-cluster-test'
 const readyTimeoutMs = 30_000
 const stopGraceMs = 5_000
 const logTailBytes = 16 * 1024
@@ -109,6 +111,11 @@ export class ClusterProcess {
     if (signal === 'SIGKILL') await this.exited
   }
 
+  /** Resolves with the exit code once the process exits on its own (rejects after timeoutMs). */
+  exit(timeoutMs: number): Promise<number | null> {
+    return within(this.exited, timeoutMs, `${this.name} exiting`)
+  }
+
   /** SIGTERM (SIGKILL after a grace period, and at once for a stopped process); resolves with the exit code. */
   async stop(): Promise<number | null> {
     this.client?.close()
@@ -125,6 +132,12 @@ export class ClusterProcess {
 
 export interface LocalCluster {
   readonly members: ClusterProcess[]
+  /**
+   * A process for a member added at runtime (not started yet): a fresh data dir,
+   * --initial-cluster-state existing and the --initial-cluster `member add` printed. It is
+   * stopped with the cluster.
+   */
+  joiner(name: string, peerUrl: string, initialCluster: string, extraArgs?: readonly string[]): ClusterProcess
   /** Stops every member and removes the data dirs. */
   stop(): Promise<void>
 }
@@ -137,11 +150,25 @@ export interface ClusterOptions {
   proxy?: PeerProxy
 }
 
+/** The flags of member `name` listening for peers on `listenPeerUrl` and advertising `peerUrl` (the same unless a proxy is in front). */
+export function memberArgs(name: string, dataDir: string, peerUrl: string, initialCluster: string, extraArgs: readonly string[], listenPeerUrl = peerUrl): string[] {
+  return [
+    '--name', name,
+    '--data-dir', dataDir,
+    '--listen-client-urls', 'http://127.0.0.1:0',
+    '--listen-peer-urls', listenPeerUrl,
+    '--initial-advertise-peer-urls', peerUrl,
+    '--initial-cluster', initialCluster,
+    '--initial-cluster-token', clusterToken,
+    ...extraArgs,
+  ]
+}
+
 /** Starts `size` members named m1, m2 … with etcd's default timings unless `extraArgs` say otherwise. */
 export async function startCluster(size: number, extraArgs: readonly string[] = [], options: ClusterOptions = {}): Promise<LocalCluster> {
   const root = await mkdtemp(join(tmpdir(), 'ectl-cluster-'))
   const names = Array.from({length: size}, (_, i) => `m${i + 1}`)
-  const token = 'ectl-cluster-test'
+  const token = clusterToken
   const listenPorts: number[] = []
   for (let i = 0; i < size; i++) listenPorts.push(await freePort())
   const proxy = options.proxy
@@ -152,19 +179,15 @@ export async function startCluster(size: number, extraArgs: readonly string[] = 
   const initialCluster = names.map((name, i) => `${name}=${peerUrls[i]}`).join(',')
   const members = names.map((name, i) => {
     const peerUrl = peerUrls[i]!
-    return new ClusterProcess(name, join(root, name), peerUrl, [
-      '--name', name,
-      '--data-dir', join(root, name),
-      '--listen-client-urls', 'http://127.0.0.1:0',
-      '--listen-peer-urls', `http://127.0.0.1:${listenPorts[i]}`,
-      '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-token', token,
-      ...extraArgs,
-    ])
+    return new ClusterProcess(name, join(root, name), peerUrl, memberArgs(name, join(root, name), peerUrl, initialCluster, extraArgs, `http://127.0.0.1:${listenPorts[i]}`))
   })
   const cluster: LocalCluster = {
     members,
+    joiner(name, peerUrl, joinCluster, joinArgs = extraArgs) {
+      const member = new ClusterProcess(name, join(root, name), peerUrl, memberArgs(name, join(root, name), peerUrl, joinCluster, ['--initial-cluster-state', 'existing', ...joinArgs]))
+      members.push(member)
+      return member
+    },
     async stop() {
       await Promise.all(members.map((member) => member.stop()))
       await proxy?.close()

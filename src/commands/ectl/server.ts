@@ -71,10 +71,13 @@ hours as a number); revision keeps that many revisions.
 talk on --listen-peer-urls, writes go through the leader, reads are linearizable by ReadIndex
 (--consistency=s reads the local member); --heartbeat-interval and --election-timeout (ms),
 --snapshot-count and --experimental-snapshot-catchup-entries as etcd's: a follower further
-behind than the entries kept is sent the leader's store. One member runs without Raft.
+behind than the entries kept is sent the leader's store. One member runs without Raft. A
+member added with \`member add\` starts with the --initial-cluster that command prints and
+--initial-cluster-state existing: it asks the running members for the cluster's ids and
+members, then catches up from the leader. A member with data ignores the initial flags; a
+member removed from its cluster stops (exit 0).
 
-Not supported yet: joining a running cluster (--initial-cluster-state existing), member
-add/remove in a cluster, peer TLS, --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
+Not supported yet: peer TLS, --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
 URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
   static override examples = [
     '<%= config.bin %> server',

@@ -15,11 +15,16 @@
 // behind is sent the leader's store on a stream of its own (snapshot-sender.ts), which it
 // installs when raft hands it the snapshot (snapshot-install.ts) before the entries after it.
 //
+// Membership: a change is a ConfChange entry (one at a time from this member), checked against
+// the roster by every member as it applies it (roster.ts) and then applied to raft, the roster
+// and the transport's peers alike. A member that applies its own removal, or that a peer tells
+// it was removed, stops a moment later (`halted`), as etcd's does.
+//
 // Leases: only the leader's lessor counts time. A member that becomes leader gives every lease
 // a full TTL plus an election timeout (etcd's promote); the leader proposes revokes of expired
 // leases; a follower forwards keep-alives to the leader (forwardRenew).
 import {rm} from 'node:fs/promises'
-import {Errors, EtcdError} from '../../api/errors.js'
+import {ClusterErrors, Errors, EtcdError} from '../../api/errors.js'
 import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader} from '../../api/proto/rpc.js'
 import type {InternalRequest} from '../../api/proto/internal.js'
 import {LEASE_REVOKE_RATE_PER_SECOND, EXPIRED_LEASE_RETRY_MS, type Lessor} from '../lease/lessor.js'
@@ -27,6 +32,8 @@ import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
 import {validateRequest} from '../mvcc/validate.js'
 import {defaultQuotaBackendBytes, type MemberIdentity, type MemberObservers} from '../etcd/member.js'
 import {
+  type ConfChange,
+  ConfChangeType,
   type ConfState,
   decodeConfChange,
   type Entry,
@@ -42,7 +49,16 @@ import {
   type Snapshot,
   StateType,
 } from '../raft/index.js'
-import {decodePayload, encodeAttributesPayload, encodeRequestPayload, PayloadKind} from './entry-data.js'
+import {clusterInfoOf} from './cluster-info.js'
+import {
+  type ConfChangeContext,
+  decodeConfChangeContext,
+  decodePayload,
+  encodeAttributesPayload,
+  encodeConfChangeContext,
+  encodeRequestPayload,
+  PayloadKind,
+} from './entry-data.js'
 import {RaftErrors} from './errors.js'
 import {persistReady, type RaftDisk} from './raft-disk.js'
 import {ReadIndexBatcher} from './read-index.js'
@@ -94,6 +110,12 @@ const leaseExpiryCheckMs = 500
 const maxRenewWaitMs = EXPIRED_LEASE_RETRY_MS + 1000
 const dbSizeRefreshMs = 100
 const kvOverheadBytes = 256
+/** A member removed from the cluster goes on this long, so the leader can tell the others the removal committed (etcd: 1 s). */
+const removedStopDelayMs = 1000
+/** etcd's readyPercent: a learner is promoted once its log holds 90% of the leader's. */
+const learnerReadyFraction = 0.9
+/** What a waiter of a membership change or a publish is answered (no store result). */
+const appliedNoResult = {ok: true, response: {header: undefined}} as ApplyResult
 
 interface Waiter {
   resolve: (result: ApplyResult) => void
@@ -104,6 +126,8 @@ interface Waiter {
 interface Parked {
   data: Uint8Array
   id: bigint
+  /** Set for a membership change (data is then unused). */
+  confChange?: ConfChange
 }
 
 export class ClusterMember {
@@ -148,6 +172,12 @@ export class ClusterMember {
   private dbSize = {bytes: 0, readAtMs: -Infinity}
   private commitObserver: ((seconds: number) => void) | undefined
   private leaderWaiters: Array<() => void> = []
+  /** Membership changes proposed here, one after another. */
+  private confChanges: Promise<void> = Promise.resolve()
+  private removed = false
+  private halt!: (reason: string) => void
+  /** Settles when the member stops on its own (removed from the cluster), with the reason. */
+  readonly halted: Promise<string> = new Promise((resolve) => (this.halt = resolve))
 
   constructor(private readonly options: ClusterMemberOptions) {
     this.store = options.store
@@ -194,6 +224,9 @@ export class ClusterMember {
           .finally(() => socket.destroy())
       },
       log: options.log,
+      isRemoved: (id) => this.roster.isRemoved(id),
+      removedFromCluster: () => this.removedFromCluster(),
+      clusterInfo: () => clusterInfoOf(options.identity.clusterId, this.roster),
     })
     this.snapshotSender = new SnapshotSender({
       memberDir: options.memberDir,
@@ -326,8 +359,42 @@ export class ClusterMember {
     await this.proposeAndWait(id, data)
   }
 
+  /**
+   * Proposes a membership change and resolves once this member applied it; rejects with the
+   * error every member refused it with (roster.ts). Changes proposed here go one at a time
+   * (raft takes one pending change at a time).
+   */
+  async proposeConfChange(type: ConfChangeType, nodeId: NodeId, context: Omit<ConfChangeContext, 'requestId'>): Promise<void> {
+    const previous = this.confChanges
+    let done!: () => void
+    this.confChanges = new Promise<void>((resolve) => (done = resolve))
+    await previous
+    try {
+      if (this.stopped) throw Errors.stopped()
+      const id = this.ids.next()
+      const confChange: ConfChange = {type, nodeId, context: encodeConfChangeContext({...context, requestId: String(id)})}
+      await this.proposeAndWait(id, new Uint8Array(0), confChange)
+    } finally {
+      done()
+    }
+  }
+
+  /**
+   * etcd's isLearnerReady, asked of the leader: whether learner `id` holds at least 90% of the
+   * leader's log (true for an id raft does not track: the change is then refused on apply).
+   * Undefined when this member does not lead.
+   */
+  learnerCaughtUp(id: NodeId): boolean | undefined {
+    if (!this.isLeaderNow) return undefined
+    const progress = this.node.status().progress
+    const learner = progress.get(id)
+    if (learner === undefined) return true
+    const own = progress.get(this.identity.memberId)?.match ?? this.node.raft.log.lastIndex()
+    return learner.match >= own * learnerReadyFraction
+  }
+
   /** Offers a proposal and resolves once it is applied here, or fails after the request timeout. */
-  private proposeAndWait(id: bigint, data: Uint8Array): Promise<ApplyResult> {
+  private proposeAndWait(id: bigint, data: Uint8Array, confChange?: ConfChange): Promise<ApplyResult> {
     return new Promise<ApplyResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(id)
@@ -336,13 +403,14 @@ export class ClusterMember {
       }, this.requestTimeoutMs)
       timer.unref()
       this.waiters.set(id, {resolve, reject, timer})
-      this.offer({data, id})
+      this.offer({data, id, confChange})
     })
   }
 
   private offer(proposal: Parked): void {
     try {
-      this.node.propose(proposal.data)
+      if (proposal.confChange !== undefined) this.node.proposeConfChange(proposal.confChange)
+      else this.node.propose(proposal.data)
       this.kick()
     } catch (error) {
       if (!isRaftError(error, 'proposal-dropped')) throw error
@@ -563,6 +631,7 @@ export class ClusterMember {
       this.snapIndex = meta.index
       this.confState = meta.confState
       this.roster.restore(meta.roster)
+      this.peersFromRoster()
       this.confVersion++
       this.snapshotsInstalled++
     } finally {
@@ -597,7 +666,7 @@ export class ClusterMember {
     for (const entry of entries) {
       if (entry.type === EntryType.ConfChange) {
         flush()
-        this.confState = this.node.applyConfChange(decodeConfChange(entry.data))
+        this.applyConfChange(decodeConfChange(entry.data))
         this.confVersion++
         continue
       }
@@ -610,7 +679,7 @@ export class ClusterMember {
         const a = payload.attributes
         this.roster.setAttributes(BigInt(`0x${a.id}`), a.name, a.clientURLs)
         this.confVersion++
-        if (a.requestId !== undefined) this.answer(BigInt(a.requestId), {ok: true, response: {header: undefined}} as ApplyResult)
+        if (a.requestId !== undefined) this.answer(BigInt(a.requestId), appliedNoResult)
       }
     }
     flush()
@@ -628,6 +697,66 @@ export class ClusterMember {
         }
       }
     }
+  }
+
+  /** A committed membership change: checked against the roster, then applied to raft, the roster and the peers. */
+  private applyConfChange(cc: ConfChange): void {
+    const context = decodeConfChangeContext(cc.context)
+    const requestId = BigInt(context.requestId)
+    const refused = this.roster.check(cc, context)
+    if (refused !== undefined) {
+      this.refuse(requestId, refused)
+      return
+    }
+    try {
+      this.confState = this.node.applyConfChange(cc)
+    } catch (error) {
+      // raft keeps at least one voter: the change is refused here as everywhere
+      if (!isRaftError(error, 'conf-change-refused')) throw error
+      this.refuse(requestId, ClusterErrors.notEnoughStartedMembers())
+      return
+    }
+    this.roster.apply(cc, context)
+    const self = cc.nodeId === this.identity.memberId
+    if (cc.type === ConfChangeType.RemoveNode) {
+      if (self) this.removedFromCluster()
+      else this.transport.removePeer(cc.nodeId)
+    } else if (!self) {
+      const url = this.roster.get(cc.nodeId)?.peerURLs[0]
+      if (url !== undefined) this.transport.setPeer(cc.nodeId, hostPort(url))
+    }
+    this.answer(requestId, appliedNoResult)
+  }
+
+  /** The transport's peers made the roster's (after a snapshot replaced the roster). */
+  private peersFromRoster(): void {
+    for (const id of this.transport.peerIds()) if (this.roster.get(id) === undefined) this.transport.removePeer(id)
+    for (const id of this.roster.ids()) {
+      const url = this.roster.get(id)!.peerURLs[0]
+      if (url !== undefined) this.transport.setPeer(id, hostPort(url))
+    }
+    if (this.roster.isRemoved(this.identity.memberId)) this.removedFromCluster()
+  }
+
+  /** Removed from the cluster (applied here, or told by a peer): stops a moment later, once. */
+  private removedFromCluster(): void {
+    if (this.removed || this.stopped) return
+    this.removed = true
+    const reason = 'the member has been permanently removed from the cluster'
+    this.options.log(`ectl server: ${reason}; the data dir used by this member must be removed`)
+    setTimeout(() => {
+      this.fail(Errors.stopped())
+      this.kick()
+      this.halt(reason)
+    }, removedStopDelayMs).unref()
+  }
+
+  private refuse(id: bigint, error: Error): void {
+    const waiter = this.waiters.get(id)
+    if (waiter === undefined) return
+    this.waiters.delete(id)
+    clearTimeout(waiter.timer)
+    waiter.reject(error)
   }
 
   private answer(id: bigint, result: ApplyResult): void {

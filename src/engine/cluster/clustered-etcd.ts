@@ -31,6 +31,10 @@ export class ClusteredEtcd extends EmbeddedEtcd {
     await super.close()
   }
 
+  override halted(): Promise<string> {
+    return this.raftMember.halted
+  }
+
   override async range(req: Req<RangeRequest>): Promise<RangeResponse> {
     if (!req.serializable) await this.raftMember.linearizableBarrier()
     return super.range(req)
@@ -49,8 +53,8 @@ export class ClusteredEtcd extends EmbeddedEtcd {
     }
   }
 
-  override leadership(): {isLeader: boolean; hasLeader: boolean} {
-    return {isLeader: this.raftMember.isLeader, hasLeader: this.raftMember.leaderId !== 0n}
+  override leadership(): {isLeader: boolean; hasLeader: boolean; isLearner: boolean} {
+    return {isLeader: this.raftMember.isLeader, hasLeader: this.raftMember.leaderId !== 0n, isLearner: this.raftMember.isLearner}
   }
 
   /** etcd's MoveLeader: only the leader moves leadership, and only to a voting member. */

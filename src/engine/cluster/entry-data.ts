@@ -23,6 +23,26 @@ export interface MemberAttributesPayload {
   requestId?: string
 }
 
+/**
+ * The context of a ConfChange entry (JSON): what every member needs to apply it to its roster,
+ * and the proposer's request id so it hears the outcome.
+ */
+export interface ConfChangeContext {
+  requestId: string
+  /** The member added, or its new peer URLs (update). */
+  member?: {id: string; peerURLs: string[]; isLearner: boolean}
+  /** An AddNode that promotes a learner (etcd's IsPromote). */
+  promote?: boolean
+}
+
+export function encodeConfChangeContext(context: ConfChangeContext): Uint8Array {
+  return Buffer.from(JSON.stringify(context))
+}
+
+export function decodeConfChangeContext(data: Uint8Array): ConfChangeContext {
+  return JSON.parse(Buffer.from(data).toString('utf8')) as ConfChangeContext
+}
+
 export type Payload =
   | {kind: PayloadKind.Request; request: InternalRequest}
   | {kind: PayloadKind.MemberAttributes; attributes: MemberAttributesPayload}

@@ -7,6 +7,4 @@ export const RaftErrors = {
   noLeader: () => new EtcdError(GrpcCode.UNAVAILABLE, 'etcdserver: no leader'),
   notLeader: () => new EtcdError(GrpcCode.FAILED_PRECONDITION, 'etcdserver: not leader'),
   leaderChanged: () => new EtcdError(GrpcCode.UNAVAILABLE, 'etcdserver: leader changed'),
-  /** What a cluster member does not do yet, said plainly. */
-  unsupported: (what: string) => new EtcdError(GrpcCode.UNIMPLEMENTED, `ectl: ${what} is not supported in a cluster yet`),
 } as const

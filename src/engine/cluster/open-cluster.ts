@@ -3,8 +3,10 @@
 // A new member derives every id as etcd does (member ids from the peer URLs and
 // --initial-cluster-token, the cluster id from the member ids), so every member of one
 // --initial-cluster agrees on them without talking; it then starts from the same record of
-// the initial configuration (raft-disk.ts). A member with data ignores the initial flags, as
-// etcd does, and restarts from its snapshot record and write-ahead log.
+// the initial configuration (raft-disk.ts). A member joining a running cluster
+// (--initial-cluster-state existing) asks it for its ids and members instead (join-cluster.ts).
+// A member with data ignores the initial flags, as etcd does, and restarts from its snapshot
+// record and write-ahead log.
 //
 // Data dir layout: <data-dir>/member/{identity.json, snap/raft.json, wal/, db/}.
 import {access, mkdir} from 'node:fs/promises'
@@ -12,7 +14,6 @@ import {join} from 'node:path'
 import {AuthStore} from '../auth/auth-store.js'
 import type {EmbeddedOptions} from '../etcd/embedded.js'
 import {loadOrCreateIdentity, saveIdentity} from '../etcd/identity.js'
-import {type ClusterMember as RosterEntry, computeClusterId, computeMemberId} from '../etcd/membership.js'
 import {defaultQuotaBackendBytes} from '../etcd/member.js'
 import {Lessor} from '../lease/lessor.js'
 import {backendFileIn} from '../mvcc/backend.js'
@@ -20,9 +21,10 @@ import {openKvStore} from '../mvcc/store.js'
 import {WatchableStore} from '../mvcc/watchable-store.js'
 import {ClusterMember, type ClusterTiming} from './cluster-member.js'
 import {ClusteredEtcd} from './clustered-etcd.js'
-import {bootstrapMeta, openRaftDisk} from './raft-disk.js'
+import {bootstrapNewCluster, joinRunningCluster} from './join-cluster.js'
+import {openRaftDisk} from './raft-disk.js'
 import {Roster} from './roster.js'
-import {loadSnapMeta} from './snap-meta.js'
+import {loadSnapMeta, type SnapMeta} from './snap-meta.js'
 import {recoverReceivedSnapshot} from './snapshot-files.js'
 
 export interface ClusterConfig {
@@ -42,27 +44,22 @@ export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, 
   const memberDir = join(dataDir, 'member')
   await mkdir(join(memberDir, 'db'), {recursive: true})
   const existing = await loadSnapMeta(memberDir)
-  const roster = initialRoster(config)
-  const ids = roster.map((m) => m.id)
-  const selfId = computeMemberId(config.initialCluster.get(config.name)!, config.initialClusterToken)
+  let bootstrap: SnapMeta | undefined
   if (existing === undefined) {
     if (await exists(join(memberDir, 'identity.json'))) {
       throw new Error(`data dir ${dataDir} holds the data of a single member; a cluster member needs a new data dir`)
     }
-    if (config.initialClusterState === 'existing') {
-      throw new Error('--initial-cluster-state existing (joining a running cluster) is not supported yet')
-    }
-    await saveIdentity(memberDir, {clusterId: computeClusterId(ids), memberId: selfId})
+    const placed = config.initialClusterState === 'existing' ? await joinRunningCluster(config) : await bootstrapNewCluster(config)
+    await saveIdentity(memberDir, {clusterId: placed.clusterId, memberId: placed.memberId})
+    bootstrap = placed.meta
   }
   const identity = await loadOrCreateIdentity(memberDir)
   // a snapshot from the leader recorded but not yet moved into place when the process stopped
   if (existing !== undefined && (await recoverReceivedSnapshot(memberDir, existing.index, backendFileIn(join(memberDir, 'db'))))) {
     config.log(`finished installing the snapshot at index ${existing.index} received before the restart`)
   }
-  const disk = await openRaftDisk(
-    memberDir,
-    bootstrapMeta({voters: ids, learners: []}, new Roster(roster).save()),
-  )
+  // with data, the record on disk is used and the initial flags are ignored, as etcd does
+  const disk = await openRaftDisk(memberDir, bootstrap ?? existing!)
   const lessor = new Lessor({clock: options.clock})
   const auth = new AuthStore()
   const store = openKvStore(join(memberDir, 'db'), {leases: lessor, auth})
@@ -88,17 +85,6 @@ export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, 
     await store.close().catch(() => undefined)
     throw error
   }
-}
-
-function initialRoster(config: ClusterConfig): RosterEntry[] {
-  return [...config.initialCluster].map(([, peerURLs]) => ({
-    id: computeMemberId(peerURLs, config.initialClusterToken),
-    // unstarted until the member publishes its name through the log
-    name: '',
-    peerURLs: [...peerURLs],
-    clientURLs: [],
-    isLearner: false,
-  }))
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -5,7 +5,7 @@
 //
 // Invariant: the store's durable consistent index is at least `index`, and the write-ahead log
 // holds every entry after `index`; restart = this record + the log from index + 1.
-import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
+import {access, mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {ConfState} from '../raft/index.js'
 import {syncDir} from '../wal/fs-sync.js'
@@ -28,6 +28,14 @@ interface SavedSnapMeta {
 
 const dirName = 'snap'
 const fileName = 'raft.json'
+
+/** Whether memberDir holds a cluster member's data (its Raft record). */
+export async function holdsClusterMember(memberDir: string): Promise<boolean> {
+  return access(join(memberDir, dirName, fileName)).then(
+    () => true,
+    () => false,
+  )
+}
 
 export async function loadSnapMeta(memberDir: string): Promise<SnapMeta | undefined> {
   let text: string

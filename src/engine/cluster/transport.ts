@@ -3,9 +3,16 @@
 //
 // A stream opens with a hello frame (JSON: cluster id, sender id, receiver id, and the kind of
 // stream: messages unless it says 'snapshot'); a stream from another cluster or for another
-// member is closed at once. On a message stream every later frame is one encoded raft Message
+// member is closed at once, and one from a member removed from the cluster is answered with a
+// `removed` frame first, which stops that member (as etcd's peer handler answers such a member
+// 410 Gone). On a message stream every later frame is one encoded raft Message
 // (raft/codec.ts); a snapshot stream is handed whole to the snapshot receiver
-// (snapshot-stream.ts), one connection per snapshot. Messages of one Ready go out corked, as one write. A link
+// (snapshot-stream.ts), one connection per snapshot. A hello `{"query":"members"}` instead asks
+// for the cluster id and member list (etcd's peer /members, which a member joining a running
+// cluster reads first): one JSON frame answers it and the stream ends.
+//
+// The peers change with the membership: setPeer and removePeer as the configuration is
+// applied. Messages of one Ready go out corked, as one write. A link
 // that is down drops what it is asked to send and tells raft the peer is unreachable (raft
 // retransmits what matters: it probes the follower again); it reconnects on the next send,
 // at most once per reconnectDelayMs. Everything is bounded: a link's unsent bytes, and the
@@ -31,6 +38,12 @@ export interface PeerTransportOptions {
    */
   snapshotStream(from: NodeId, socket: Socket, reader: FrameReader, pending: Buffer[]): void
   log(line: string): void
+  /** Whether `id` was removed from the cluster (its streams are refused). */
+  isRemoved?(id: NodeId): boolean
+  /** A peer told this member it was removed from the cluster. */
+  removedFromCluster?(): void
+  /** The answer to a members query (cluster-info.ts). */
+  clusterInfo?(): unknown
 }
 
 /** A frame above this is refused (a message carries at most raft's maxSizePerMsg of entries, 1 MiB by default). */
@@ -47,7 +60,11 @@ interface Hello {
   from: string
   to: string
   stream?: 'snapshot'
+  query?: 'members'
 }
+
+/** What a member removed from the cluster is told when it opens a stream. */
+const removedReply = {removed: true}
 
 class PeerLink {
   private socket: Socket | undefined
@@ -100,8 +117,20 @@ class PeerLink {
       socket.uncork()
       this.connected = true
     })
-    // A peer never answers on this stream; anything it sends is ignored.
-    socket.on('data', () => undefined)
+    // A peer answers on this stream only to say this member was removed from the cluster.
+    const replies = new FrameReader(1024)
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[]
+      try {
+        frames = replies.push(chunk)
+      } catch {
+        socket.destroy()
+        return
+      }
+      for (const reply of frames) {
+        if (isRemovedReply(reply)) this.options.removedFromCluster?.()
+      }
+    })
     socket.on('error', () => undefined)
     socket.once('close', () => {
       if (this.socket === socket) {
@@ -118,19 +147,49 @@ class PeerLink {
   }
 }
 
+function isRemovedReply(payload: Buffer): boolean {
+  try {
+    return (JSON.parse(payload.toString('utf8')) as typeof removedReply).removed === true
+  } catch {
+    return false
+  }
+}
+
 export class PeerTransport {
   private readonly links = new Map<NodeId, PeerLink>()
+  /** Each peer's address (its first peer URL), as the membership last set it. */
+  private readonly addresses = new Map<NodeId, {host: string; port: number}>()
   private readonly inbound = new Set<Socket>()
   /** Snapshot streams this member opened (closed with the transport). */
   private readonly outbound = new Set<Socket>()
   private server: Server | undefined
+  private closed = false
 
   constructor(private readonly options: PeerTransportOptions) {
-    for (const [id, address] of options.peers) {
-      if (id === options.selfId) continue
-      const hello: Hello = {cluster: options.clusterId.toString(16), from: options.selfId.toString(16), to: id.toString(16)}
-      this.links.set(id, new PeerLink(id, address, frame(Buffer.from(JSON.stringify(hello))), options))
-    }
+    for (const [id, address] of options.peers) this.setPeer(id, address)
+  }
+
+  /** Adds a peer, or moves it to a new address (its stream reopens there). */
+  setPeer(id: NodeId, address: {host: string; port: number}): void {
+    if (id === this.options.selfId || this.closed) return
+    const known = this.addresses.get(id)
+    if (known !== undefined && known.host === address.host && known.port === address.port) return
+    this.links.get(id)?.close()
+    const hello: Hello = {cluster: this.options.clusterId.toString(16), from: this.options.selfId.toString(16), to: id.toString(16)}
+    this.links.set(id, new PeerLink(id, address, frame(Buffer.from(JSON.stringify(hello))), this.options))
+    this.addresses.set(id, {...address})
+  }
+
+  /** The peers this member sends to. */
+  peerIds(): NodeId[] {
+    return [...this.links.keys()]
+  }
+
+  /** Stops sending to a peer (removed from the cluster). */
+  removePeer(id: NodeId): void {
+    this.links.get(id)?.close()
+    this.links.delete(id)
+    this.addresses.delete(id)
   }
 
   /** Listens for peers; resolves with the bound port. */
@@ -209,7 +268,16 @@ export class PeerTransport {
       socket.destroy()
       return undefined
     }
+    if (hello.query === 'members') {
+      socket.end(frame(Buffer.from(JSON.stringify(this.options.clusterInfo?.() ?? {}))))
+      return undefined
+    }
     const cluster = this.options.clusterId.toString(16)
+    if (hello.cluster === cluster && /^[0-9a-f]{1,16}$/.test(hello.from) && this.options.isRemoved?.(BigInt(`0x${hello.from}`)) === true) {
+      this.options.log(`refused a peer stream from member ${hello.from}: it was removed from the cluster`)
+      socket.end(frame(Buffer.from(JSON.stringify(removedReply))))
+      return undefined
+    }
     if (hello.cluster !== cluster || hello.to !== this.options.selfId.toString(16)) {
       this.options.log(`refused a peer stream from member ${hello.from} of cluster ${hello.cluster} (this is member ${this.options.selfId.toString(16)} of cluster ${cluster})`)
       socket.destroy()
@@ -223,7 +291,7 @@ export class PeerTransport {
    * connected. The caller owns and closes it.
    */
   openSnapshotStream(to: NodeId): Promise<Socket> {
-    const address = this.options.peers.get(to)
+    const address = this.addresses.get(to)
     if (address === undefined) return Promise.reject(new Error(`member ${to.toString(16)} has no peer address`))
     const hello: Hello = {cluster: this.options.clusterId.toString(16), from: this.options.selfId.toString(16), to: to.toString(16), stream: 'snapshot'}
     return new Promise<Socket>((resolve, reject) => {
@@ -243,6 +311,7 @@ export class PeerTransport {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     for (const link of this.links.values()) link.close()
     for (const socket of this.inbound) socket.destroy()
     for (const socket of this.outbound) socket.destroy()

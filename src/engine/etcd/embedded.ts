@@ -252,9 +252,14 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
     })()
   }
 
-  /** Whether this member leads, and whether it knows a leader (metrics); one member always leads. */
-  leadership(): {isLeader: boolean; hasLeader: boolean} {
-    return {isLeader: true, hasLeader: true}
+  /** Whether this member leads, whether it knows a leader (metrics), and whether it is a learner; one member always leads. */
+  leadership(): {isLeader: boolean; hasLeader: boolean; isLearner: boolean} {
+    return {isLeader: true, hasLeader: true, isLearner: false}
+  }
+
+  /** Settles with the reason if the member stops on its own (a cluster member removed from its cluster); one member never does. */
+  halted(): Promise<string> {
+    return new Promise<string>(() => undefined)
   }
 
   /** One member is always the leader: moving to itself succeeds, to anyone else is refused. */
@@ -289,7 +294,9 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   }
 
   async memberPromote(req: Req<MemberPromoteRequest>): Promise<MemberPromoteResponse> {
-    return this.need().membership.promote(req.ID ?? 0n)
+    const membership = this.need().membership
+    await membership.promote(req.ID ?? 0n)
+    return {header: this.member.header(0), members: membership.list()}
   }
 
   /** What a starting server says of itself (its --name and advertised URLs). */

@@ -38,8 +38,8 @@ export const defaultAttributes = {
   clientURLs: ['http://localhost:2379'],
 } as const
 
-/** etcd allows one learner at a time (--max-learners came later). */
-const maxLearners = 1
+/** etcd 3.4 and 3.5 allow one learner at a time (--experimental-max-learners came in 3.6). */
+export const maxLearners = 1
 
 /** etcd's computeMemberId: sha1 of the sorted peer URLs, the cluster token and (for a runtime add) the Unix time. */
 export function computeMemberId(peerURLs: readonly string[], clusterToken: string, unixSeconds?: number): bigint {
@@ -69,7 +69,8 @@ export function parseInitialCluster(text: string): Map<string, string[]> {
   return members
 }
 
-function checkUrls(urls: readonly string[]): void {
+/** etcd's check of a member's peer URLs: http(s), a port, no path or query. */
+export function checkUrls(urls: readonly string[]): void {
   for (const text of urls) {
     let url: URL
     try {
@@ -189,20 +190,12 @@ export class Membership {
     return [...this.members.values()].filter((m) => !m.isLearner)
   }
 
-  /** etcd's IsReadyToAddVotingMember (with its one-member exception). */
   private readyToAddVotingMember(): boolean {
-    const voters = this.voters()
-    const members = voters.length + 1
-    const started = voters.filter((m) => m.name !== '').length
-    if (started === 1 && members === 2) return true
-    return started >= Math.floor(members / 2) + 1
+    return readyToAddVotingMember(this.voters())
   }
 
-  /** etcd's IsReadyToRemoveVotingMember. */
   private readyToRemoveVotingMember(id: bigint): boolean {
-    const rest = this.voters().filter((m) => m.id !== id)
-    const started = rest.filter((m) => m.name !== '').length
-    return started >= Math.floor(rest.length / 2) + 1
+    return readyToRemoveVotingMember(this.voters(), id)
   }
 
   private save(): Promise<void> {
@@ -210,6 +203,31 @@ export class Membership {
     this.saving = this.saving.catch(() => undefined).then(() => writeWhole(join(this.memberDir, fileName), text))
     return this.saving
   }
+}
+
+// etcd's quorum checks of a reconfiguration (--strict-reconfig-check, on by default), over the
+// voting members; a member is started once it has published its name.
+
+/** etcd's IsReadyToAddVotingMember (with its one-member exception). */
+export function readyToAddVotingMember(voters: readonly ClusterMember[]): boolean {
+  const members = voters.length + 1
+  const started = voters.filter((m) => m.name !== '').length
+  if (started === 1 && members === 2) return true
+  return started >= Math.floor(members / 2) + 1
+}
+
+/** etcd's IsReadyToRemoveVotingMember. */
+export function readyToRemoveVotingMember(voters: readonly ClusterMember[], id: bigint): boolean {
+  const rest = voters.filter((m) => m.id !== id)
+  const started = rest.filter((m) => m.name !== '').length
+  return started >= Math.floor(rest.length / 2) + 1
+}
+
+/** etcd's IsReadyToPromoteMember: the learner counts as a started voter. */
+export function readyToPromoteMember(voters: readonly ClusterMember[]): boolean {
+  const members = voters.length + 1
+  const started = voters.filter((m) => m.name !== '').length + 1
+  return started >= Math.floor(members / 2) + 1
 }
 
 function serialize(members: ClusterMember[]): string {

@@ -58,7 +58,21 @@ export interface DispatcherContext extends HandlerContext {
   /** Whether responses get their headers completed from header(). */
   fillHeaders: boolean
   metrics?: ServerMetrics
+  /**
+   * Whether this member is a learner now. A learner answers only Status and serializable
+   * Range (etcd 3.4/3.5's isRPCSupportedForLearner); any other call, and every stream, is
+   * refused with `etcdserver: rpc not supported for learner`.
+   */
+  isLearner?: () => boolean
 }
+
+/** What a learner serves (etcd's isRPCSupportedForLearner). */
+function servedByLearner(service: string, method: string, request: unknown): boolean {
+  if (service === 'etcdserverpb.Maintenance' && method === 'Status') return true
+  return service === 'etcdserverpb.KV' && method === 'Range' && (request as {serializable?: boolean}).serializable === true
+}
+
+export const learnerRefusal = () => new EtcdError(GrpcCode.UNAVAILABLE, 'etcdserver: rpc not supported for learner')
 
 export function createDispatcher(context: DispatcherContext): Dispatcher {
   const unary = unaryHandlers(context)
@@ -89,10 +103,12 @@ export function createDispatcher(context: DispatcherContext): Dispatcher {
           (unary[service] as Record<string, ((request: never, signal?: AbortSignal) => Promise<unknown>) | undefined> | undefined)?.[method] ??
           (engineMethod as ((request: unknown, signal?: AbortSignal) => Promise<unknown>) | undefined)
         if (handler) {
+          const isLearner = context.isLearner
           entry.unary = async (request, signal) => {
             counted?.started()
             let response
             try {
+              if (isLearner?.() === true && !servedByLearner(service, method, request)) throw learnerRefusal()
               response = await handler(request as never, signal)
             } catch (error) {
               counted?.handled(codeOf(error))
@@ -108,6 +124,7 @@ export function createDispatcher(context: DispatcherContext): Dispatcher {
         const opener = (streams[service] as Record<string, (() => AnyBidi) | undefined> | undefined)?.[method] ?? (engineMethod as (() => AnyBidi) | undefined)
         if (opener) {
           entry.bidi = () => {
+            if (context.isLearner?.() === true) throw learnerRefusal()
             counted?.started()
             return withHeaders(opener(), fill, counted)
           }
@@ -115,6 +132,7 @@ export function createDispatcher(context: DispatcherContext): Dispatcher {
       } else if (engineMethod) {
         const open = engineMethod as (request: unknown) => AsyncIterable<unknown>
         entry.serverStream = (request) => {
+          if (context.isLearner?.() === true) throw learnerRefusal()
           counted?.started()
           return headersOn(open(request), fill, counted)
         }

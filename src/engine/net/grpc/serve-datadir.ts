@@ -34,6 +34,8 @@ export interface ServingDataDir {
   publish(member: MemberInfo): Promise<void>
   /** Stops accepting, finishes the calls in flight, ends streams, then releases the data dir. */
   close(): Promise<void>
+  /** Settles with the reason when the member stops on its own (removed from its cluster): the server should then close. */
+  readonly halted: Promise<string>
 }
 
 /** The gauges of /metrics, read from the member at scrape time. */
@@ -76,6 +78,7 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
       maxRequestBytes: options.maxRequestBytes,
       gateway: options.gateway,
       header: () => engine.member.header(),
+      isLearner: () => engine.leadership().isLearner,
       metrics: metricsOf(engine),
       version: {server: serverVersion, cluster: apiClusterVersion},
       health: {
@@ -101,6 +104,7 @@ export async function serveDataDir(options: ServeDataDirOptions): Promise<Servin
   let closing: Promise<void> | undefined
   return {
     ports: server.ports,
+    halted: engine.halted(),
     publish: (member) => held.engine.publishMember({name: member.name, clientURLs: member.clientURLs, peerURLs: member.peerURLs}),
     close() {
       closing ??= (async () => {

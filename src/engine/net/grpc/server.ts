@@ -67,6 +67,8 @@ export interface GrpcServerOptions {
   version?: {server: string; cluster: string}
   /** Serve the JSON gateway (etcd's --enable-grpc-gateway, default on); /health, /version and /metrics are always served. */
   gateway?: boolean
+  /** Whether the member is a Raft learner now (it then serves only Status and serializable Range). */
+  isLearner?: () => boolean
 }
 
 export interface RunningGrpcServer {
@@ -111,7 +113,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   })
   const context: HandlerContext = {engine: options.engine, member: options.member, maxRequestBytes}
   const header = options.header
-  const dispatcherContext = {...context, header: header ?? (() => undefined as never), fillHeaders: header !== undefined, metrics: options.metrics}
+  const dispatcherContext = {...context, header: header ?? (() => undefined as never), fillHeaders: header !== undefined, metrics: options.metrics, isLearner: options.isLearner}
   const dispatcher = createDispatcher(dispatcherContext)
   // Each call runs on the engine as its caller sees it (auth): the view of the token in its
   // metadata (`token`, or `authorization` as etcd also reads), with one dispatcher per view.
