@@ -38,9 +38,9 @@ test('a learner joins, catches up, is promoted and takes writes; a removed membe
 
   const peerUrl = `http://127.0.0.1:${await freePort()}`
   const added = await ectl(endpoints(), 'member', 'add', 'm4', `--peer-urls=${peerUrl}`, '--learner')
-  const header = /^Member ([0-9a-f]{16}) added to cluster ([0-9a-f]{16})\n\n/.exec(added)
+  const header = /^Member ([ 0-9a-f]{16}) added to cluster ([ 0-9a-f]{16})\n\n/.exec(added)
   assert.ok(header, added)
-  const newId = BigInt(`0x${header[1]}`)
+  const newId = BigInt(`0x${header[1]!.trim()}`)
   const initialCluster = /^ETCD_INITIAL_CLUSTER="(.*)"$/m.exec(added)![1]!
   assert.deepEqual(initialCluster.split(',').sort(), [...cluster.members.map((m) => `${m.name}=${m.peerUrl}`), `m4=${peerUrl}`].sort())
   assert.match(added, new RegExp(`\\nETCD_NAME="m4"\\nETCD_INITIAL_CLUSTER="[^"]+"\\nETCD_INITIAL_ADVERTISE_PEER_URLS="${peerUrl}"\\nETCD_INITIAL_CLUSTER_STATE="existing"\\n$`))
@@ -67,7 +67,7 @@ test('a learner joins, catches up, is promoted and takes writes; a removed membe
     assert.match(result.stderr.toString(), /can only promote a learner member which is in sync with leader/)
     return undefined
   })
-  assert.match(promoted, new RegExp(`^Member ${newId.toString(16).padStart(16, '0')} promoted in cluster [0-9a-f]{16}\\n$`))
+  assert.match(promoted, new RegExp(`^Member ${newId.toString(16).padStart(16, ' ')} promoted in cluster [ 0-9a-f]{16}\\n$`))
   await eventually('the member votes', 10_000, async () => ((await status(m4)).isLearner ? undefined : true))
   await put(m4, 'through/m4', 'yes')
   for (const member of [m1, m2, m3, m4]) assert.equal(await get(member, 'through/m4'), 'yes')
@@ -83,7 +83,7 @@ test('a learner joins, catches up, is promoted and takes writes; a removed membe
   const goneId = await idOf(gone)
   const asked = [m1, m2, m3, m4].find((m) => m !== gone)!
   const removed = await ectl(asked.endpoint, 'member', 'remove', goneId.toString(16))
-  assert.match(removed, new RegExp(`^Member ${goneId.toString(16).padStart(16, '0')} removed from cluster [0-9a-f]{16}\\n$`))
+  assert.match(removed, new RegExp(`^Member ${goneId.toString(16).padStart(16, ' ')} removed from cluster [ 0-9a-f]{16}\\n$`))
   assert.equal(await gone.exit(15_000), 0)
   assert.match(gone.log(), /the member has been permanently removed from the cluster/)
   const rest = [m1, m2, m3, m4].filter((m) => m !== gone)
@@ -115,7 +115,7 @@ test("a member's peer URLs updated: restarted listening there, it rejoins", asyn
   const newUrl = `http://127.0.0.1:${await freePort()}`
   const asked = rest.find((m) => m !== moving)!
   const updated = await ectl(asked.endpoint, 'member', 'update', id.toString(16), `--peer-urls=${newUrl}`)
-  assert.match(updated, new RegExp(`^Member ${id.toString(16).padStart(16, '0')} updated in cluster [0-9a-f]{16}\\n$`))
+  assert.match(updated, new RegExp(`^Member ${id.toString(16).padStart(16, ' ')} updated in cluster [ 0-9a-f]{16}\\n$`))
   await eventually('every member lists the new URL', 10_000, async () => {
     const lists = await Promise.all(rest.map((m) => ectl(m.endpoint, 'member', 'list')))
     return lists.every((out) => out.includes(`${id.toString(16)}, started, ${moving.name}, ${newUrl}, `)) ? true : undefined
