@@ -1,6 +1,6 @@
 // kctl beside the real kubectl 1.32 on the same sandbox for the commands that read and change
 // objects in more involved ways: describe (with events), events, wait, diff, taint, edit (with
-// $EDITOR a script), explain and get -o go-template. Same stdout, stderr and exit code, after
+// $EDITOR a script), explain (both views, a custom resource too) and get -o go-template. Same stdout, stderr and exit code, after
 // the masking of kctl/sandbox.ts.
 import {test} from 'node:test'
 import {webDeployment, webPod} from './kctl/manifests.js'
@@ -83,9 +83,44 @@ count: 3
 
 const ready = '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}'
 
+// a custom resource for explain: descriptions with paragraphs, lists and a code block; maps,
+// arrays of objects, an int-or-string and a free-form field
+const gizmos = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gizmos.example.com
+spec:
+  group: example.com
+  names: {kind: Gizmo, plural: gizmos, singular: gizmo, shortNames: [gz]}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        description: "A Gizmo is a thing.\\n\\nIt has parts:\\n- one part\\n- another part\\n\\n    a code block\\nthen a long line that goes on and on and on and on and on past the eighty columns"
+        type: object
+        required: [spec]
+        properties:
+          spec:
+            type: object
+            description: "The desired gizmo."
+            required: [size]
+            properties:
+              size: {type: integer, description: "Size: in units."}
+              port: {x-kubernetes-int-or-string: true}
+              tags: {type: array, items: {type: string}}
+              labels: {type: object, additionalProperties: {type: string}}
+              parts: {type: array, items: {type: object, properties: {name: {type: string}}}}
+              blob: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`
+
 test('setup: the same objects on both sides', () => {
   setup(['apply', '-f', '@objects.yaml'], {files: {'objects.yaml': objects}})
   setup(['patch', 'pod', 'web-0', '--subresource=status', '--type=merge', '-p', ready])
+  setup(['apply', '-f', '@gizmos.yaml'], {files: {'gizmos.yaml': gizmos}})
+  setup(['wait', '--for=condition=Established', 'crd/gizmos.example.com'])
 })
 
 const steps: {args: string[]; files?: Record<string, string>; env?: Record<string, string>}[] = [
@@ -126,6 +161,31 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['explain', 'deployments.apps.spec.replicas']},
   {args: ['explain', 'pods.spec.nope']},
   {args: ['explain', 'widgets']},
+  // the older view, from /openapi/v2
+  ...[
+    ['pods'],
+    ['pods.spec.containers'],
+    ['deployments.spec'],
+    ['deployments.apps.spec.replicas'],
+    ['pods', '--recursive'],
+    ['deployments.spec.template', '--recursive'],
+    ['pods.metadata.labels'],
+    ['pods.spec.containers.envFrom'],
+    ['pods.spec.hostname.more'],
+    ['svc.spec.ports.targetPort'],
+    ['pods.spec.nope'],
+    ['gizmos'],
+    ['gz.spec', '--recursive'],
+    ['gizmos.spec.port'],
+    ['gizmos.spec.parts'],
+    ['gizmos.spec.blob'],
+    ['deploy.spec.selector', '--api-version=apps/v1'],
+    ['deploy', '--api-version=apps/v1beta1'],
+    ['widgets'],
+  ].map((a) => ({args: ['explain', '--output=plaintext-openapiv2', ...a]})),
+  {args: ['explain', '-o', 'plaintext-openapiv2', 'cm']},
+  {args: ['explain', 'gizmos.spec']},
+  {args: ['explain', '--output=markdown', 'pods']},
   {args: ['get', 'pods', '-o', 'go-template={{range .items}}{{.metadata.name}} {{len .spec.containers}}{{"\\n"}}{{end}}']},
   {args: ['get', 'secret', 'creds', '-o', 'go-template={{base64decode .data.user}}']},
   {args: ['get', 'deploy', 'web', '-o', 'go-template={{if gt .spec.replicas 1}}{{printf "%s has %d" .metadata.name .spec.replicas}}{{end}}']},

@@ -95,6 +95,8 @@ export interface RawDiscovery {
 export class KubeClient {
   private discoveryCache?: Promise<DiscoveryData>
   private fromStore = false
+  /** set once the stored discovery proved stale: later reads go to the server */
+  private storeStale = false
 
   constructor(
     readonly transport: KubeTransport,
@@ -110,6 +112,7 @@ export class KubeClient {
     if (!this.fromStore) return false
     this.discoveryCache = undefined
     this.fromStore = false
+    this.storeStale = true
     return true
   }
 
@@ -117,6 +120,7 @@ export class KubeClient {
   refreshDiscovery(): void {
     this.discoveryCache = undefined
     this.fromStore = false
+    this.storeStale = true
   }
 
   /** One request; a failure status becomes a KubeApiError. */
@@ -144,7 +148,7 @@ export class KubeClient {
   /** The served groups and resources, read once per client. */
   discovery(): Promise<DiscoveryData> {
     if (this.discoveryCache === undefined) {
-      const stored = this.fromStore || this.store === undefined ? undefined : this.store.load()
+      const stored = this.storeStale || this.store === undefined ? undefined : this.store.load()
       if (stored !== undefined && this.discoveryCache === undefined) {
         this.fromStore = true
         this.discoveryCache = Promise.resolve(buildDiscovery(stored.groups, new Map(Object.entries(stored.lists)), stored.failed))

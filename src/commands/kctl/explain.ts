@@ -12,17 +12,18 @@ Describe fields and structure of various resources. This command describes the f
 Information about each field is retrieved from the server in OpenAPI format.
 
 Use "kctl api-resources" for a complete list of supported resources.`
-  static override usage = 'explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [--output=plaintext]'
+  static override usage = 'explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [-o|--output=plaintext|plaintext-openapiv2]'
   static override examples = [
     '# Get the documentation of the resource and its fields\n<%= config.bin %> explain pods',
     '# Get all the fields in the resource\n<%= config.bin %> explain pods --recursive',
     '# Get the explanation for deployment in supported api versions\n<%= config.bin %> explain deployments --api-version=apps/v1',
     '# Get the documentation of a specific field of a resource\n<%= config.bin %> explain pods.spec.containers',
+    '# Get the documentation of resources in different format\n<%= config.bin %> explain deployment --output=plaintext-openapiv2',
   ]
   static override flags = {
     recursive: kbool({description: 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.'}),
     'api-version': kstring({description: 'Use given api-version (group/version) of the resource.'}),
-    output: kstring({description: 'Format in which to render the schema. Valid values are: (plaintext).', default: 'plaintext'}),
+    output: kstring({char: 'o', description: 'Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).', default: 'plaintext'}),
   }
 
   async run(): Promise<void> {

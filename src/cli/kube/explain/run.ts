@@ -1,9 +1,11 @@
 // `kctl explain RESOURCE[.field...]`: finds the resource as kubectl does (the longest
 // `resource.group` prefix of the argument, else the best match of its first word), reads the
-// OpenAPI v3 document of that group version from the server and renders it (render.ts).
+// OpenAPI v3 document of that group version from the server and renders it (render.ts); or,
+// with --output=plaintext-openapiv2, the v2 document and kubectl's older view (openapiv2.ts).
 import type {KubeClient} from '../../../client/kube/client.js'
 import {resourcesMatching, type ApiResource, type DiscoveryData} from '../../../client/kube/discovery.js'
 import {KctlError} from '../errors.js'
+import {renderExplainV2} from './openapiv2.js'
 import {gvrString, renderExplain, type GroupVersionResource} from './render.js'
 
 export interface ExplainOptions {
@@ -15,6 +17,8 @@ export interface ExplainOptions {
 
 interface Target {
   gvr: GroupVersionResource
+  /** the resource's kind, from discovery */
+  kind: string
   fieldPath: string[]
 }
 
@@ -37,11 +41,11 @@ export function explainTarget(data: DiscoveryData, arg: string, withApiVersion: 
       const groupResource = r.group === '' ? r.name : `${r.name}.${r.group}`
       if (input.startsWith(groupResource)) {
         const rest = input.slice(groupResource.length)
-        return {gvr: gvrOf(r), fieldPath: rest === '' ? [] : rest.split('.').slice(1)}
+        return {gvr: gvrOf(r), kind: r.kind, fieldPath: rest === '' ? [] : rest.split('.').slice(1)}
       }
     }
   }
-  return {gvr: gvrOf(matches[0]!), fieldPath: parts.slice(1)}
+  return {gvr: gvrOf(matches[0]!), kind: matches[0]!.kind, fieldPath: parts.slice(1)}
 }
 
 /** apimachinery's ParseGroupVersion: `v1`, `apps/v1`; more than one slash is refused. */
@@ -63,7 +67,18 @@ async function resolveTarget(client: KubeClient, arg: string, withApiVersion: bo
 
 export async function runExplain(client: KubeClient, arg: string, o: ExplainOptions): Promise<void> {
   const withApiVersion = o.apiVersion !== undefined && o.apiVersion !== ''
-  const {gvr, fieldPath} = await resolveTarget(client, arg, withApiVersion)
+  const {gvr, fieldPath, kind} = await resolveTarget(client, arg, withApiVersion)
+  if (o.output === 'plaintext-openapiv2') {
+    // the older view: the kind of the resource (in --api-version's group version when given),
+    // its model in the OpenAPI v2 document
+    const gvk = {group: gvr.group, version: gvr.version, kind}
+    if (withApiVersion) Object.assign(gvk, parseGroupVersion(o.apiVersion!))
+    const doc = await client.json<Record<string, unknown>>('GET', '/openapi/v2')
+    const rendered = renderExplainV2(doc, gvk, fieldPath, o.recursive)
+    o.write(rendered.stdout)
+    if (rendered.error !== undefined) throw new KctlError(rendered.error.replace(/^error: /, ''))
+    return
+  }
   const index = await client.json<{paths?: Record<string, {serverRelativeURL?: string}>}>('GET', '/openapi/v3')
   if (withApiVersion) Object.assign(gvr, parseGroupVersion(o.apiVersion!))
   const gvPath = gvr.group === '' ? `api/${gvr.version}` : `apis/${gvr.group}/${gvr.version}`
