@@ -26,14 +26,14 @@ function listTs(dir) {
  * initializes its module on first use (esbuild turns `require` of a bundled module into a lazy
  * init), so a run evaluates the one command it runs, not all of them.
  */
-function commandTable(cli) {
+function commandTable(cli, only = undefined) {
   const dir = join(root, 'src/commands', cli)
   const rows = listTs(dir)
     .sort()
-    .map((file) => {
-      const id = relative(dir, file).replace(/\.ts$/, '').split(/[\\/]/).join(':')
-      return `  get ${JSON.stringify(id)}() { return require(${JSON.stringify(`./${relative(root, file)}`)}).default },`
-    })
+    .map((file) => [relative(dir, file).replace(/\.ts$/, '').split(/[\\/]/).join(':'), file])
+    .filter(([id]) => only === undefined || only.includes(id))
+    .map(([id, file]) => `  get ${JSON.stringify(id)}() { return require(${JSON.stringify(`./${relative(root, file)}`)}).default },`)
+  if (only !== undefined && rows.length !== only.length) throw new Error(`${cli}: a lite command is missing: ${only.join(' ')}`)
   return ['export const commands = {', ...rows, '}']
 }
 
@@ -41,11 +41,19 @@ function entrySource(cli) {
   return [`export * from './src/cli/main.ts'`, ...commandTable(cli), ''].join('\n')
 }
 
-/** kctl's lite bundle: the same commands over the stand-in for oclif (src/cli/lite/oclif.ts). */
-function liteEntrySource() {
+/**
+ * ectl's lite bundle holds the one-shot commands people and scripts run most; a command here
+ * must start by parsing its flags (the lite parser may hand the run to oclif, before anything
+ * happened). The rest are one command each away in the full bundle.
+ */
+const ectlLiteCommands = ['compaction', 'del', 'get', 'put', 'txn']
+
+/** A lite bundle: commands over the stand-in for oclif (src/cli/lite/oclif.ts). kctl has them all. */
+function liteEntrySource(cli) {
+  const main = cli === 'kctl' ? './src/cli/kube/lite-main.ts' : './src/cli/lite-main.ts'
   return [
-    `import {liteMain} from './src/cli/kube/lite-main.ts'`,
-    ...commandTable('kctl'),
+    `import {liteMain} from '${main}'`,
+    ...commandTable(cli, cli === 'kctl' ? undefined : ectlLiteCommands),
     'export const runLite = (packageDir, full) => liteMain(packageDir, commands, full)',
     '',
   ].join('\n')
@@ -193,16 +201,19 @@ await Promise.all([
       outfile: join(root, 'dist', `${cli}.cjs`),
     }),
   ),
-  build({
-    ...common,
-    plugins: [...common.plugins, oclifStandIn],
-    stdin: {contents: liteEntrySource(), resolveDir: root, sourcefile: 'kctl-lite-entry.ts', loader: 'ts'},
-    outfile: join(root, 'dist', 'kctl-lite.cjs'),
-  }),
+  ...clis.map((cli) =>
+    build({
+      ...common,
+      plugins: [...common.plugins, oclifStandIn],
+      stdin: {contents: liteEntrySource(cli), resolveDir: root, sourcefile: `${cli}-lite-entry.ts`, loader: 'ts'},
+      outfile: join(root, 'dist', `${cli}-lite.cjs`),
+    }),
+  ),
   build({...common, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: join(root, 'dist/launch.cjs')}),
 ])
 
-for (const bundle of [...clis, 'kctl-lite']) asciiOnly(join(root, 'dist', `${bundle}.cjs`))
+const bundles = clis.flatMap((cli) => [cli, `${cli}-lite`])
+for (const bundle of bundles) asciiOnly(join(root, 'dist', `${bundle}.cjs`))
 
 for (const cli of clis) {
   execFileSync(process.execPath, [join(root, 'node_modules/oclif/bin/run.js'), 'manifest', join(root, 'cli', cli)], {
@@ -211,7 +222,7 @@ for (const cli of clis) {
   })
 }
 for (const cli of clis) checkCommandOrder(cli)
-console.error(`built ${[...clis, 'kctl-lite'].map((bundle) => `dist/${bundle}.cjs`).join(', ')}`)
+console.error(`built ${bundles.map((bundle) => `dist/${bundle}.cjs`).join(', ')}`)
 
 // Man pages come from the same manifests, so they never drift from the commands.
 execFileSync(process.execPath, [join(root, 'scripts/man.mjs')], {stdio: ['ignore', 'ignore', 'inherit']})

@@ -83,10 +83,8 @@ export function loadBundle(bundle: string): unknown {
 export async function launch(cli: 'ectl' | 'kctl', packageDir: string): Promise<void> {
   let loaded: FullBundle | undefined
   const full = () => (loaded ??= loadBundle(join(packageDir, 'dist', `${cli}.cjs`)) as FullBundle)
-  if (cli === 'kctl') {
-    // most kctl runs are one command oclif would just run: the lite bundle runs it without oclif
-    const lite = loadBundle(join(packageDir, 'dist', 'kctl-lite.cjs')) as {runLite: (packageDir: string, full: () => FullBundle) => Promise<boolean>}
-    if (await lite.runLite(packageDir, full)) return
-  }
+  // most runs are one command oclif would just run: the lite bundle runs it without oclif
+  const lite = loadBundle(join(packageDir, 'dist', `${cli}-lite.cjs`)) as {runLite: (packageDir: string, full: () => FullBundle) => Promise<boolean>}
+  if (await lite.runLite(packageDir, full)) return
   await full().main(cli, packageDir)
 }

@@ -1,11 +1,15 @@
-// What kctl's commands take from @oclif/core, for the lite bundle (dist/kctl-lite.cjs, where
-// the build points '@oclif/core' here): a Command that runs as oclif's does once oclif has found
-// it, and flag declarations carrying what kctl's own argv parser reads. Loading and starting
-// oclif (its modules, the manifest, the theme, plugins) is most of a kctl run that has a warm
-// server to ask; kctl parses its argv itself, so a command needs none of it. Help, and any
-// failure that escapes a command, go to the full bundle, where oclif prints them.
+// What our commands take from @oclif/core, for the lite bundles (dist/kctl-lite.cjs and
+// dist/ectl-lite.cjs, where the build points '@oclif/core' here): a Command that runs as oclif's
+// does once oclif has found it, flag declarations, and for ectl's commands oclif's parser for the
+// flags they declare (./parse.ts). Loading and starting oclif (its modules, the manifest, the
+// theme, plugins) is most of a short run; a command needs none of it. Help, and any failure that
+// escapes a command, go to the full bundle, where oclif prints them; so does a command line the
+// lite parser leaves to oclif (LiteDeclined), before the command has done anything.
 import {join} from 'node:path'
 import type {FullBundle} from './full-bundle.js'
+import {type LiteFlag, LiteDeclined, liteParse, type LiteParserOutput} from './parse.js'
+
+export {LiteDeclined} from './parse.js'
 
 /** The part of oclif's Config the lite commands read. */
 export interface LiteConfig {
@@ -35,11 +39,16 @@ interface FlagOptions {
   allowNo?: boolean
 }
 
-/** oclif's flag kinds as kctl's flagSpecs reads them (type, char, default). */
+/** oclif's flag kinds, as kctl's flagSpecs and the lite parser read them (type, char, default). */
 export const Flags = {
   string: (o: FlagOptions) => ({...o, type: 'option' as const, multiple: o.multiple ?? false}),
   boolean: (o: FlagOptions) => ({...o, type: 'boolean' as const, allowNo: o.allowNo ?? false}),
 }
+
+/** oclif's error classes our commands test for; nothing on the lite path throws them. */
+class CLIError extends Error {}
+class ExitError extends CLIError {}
+export const Errors = {CLIError, ExitError}
 
 export abstract class Command {
   static id: string | undefined
@@ -77,6 +86,8 @@ export abstract class Command {
       result = await this.run()
     } catch (error) {
       err = error as Error
+      // nothing ran yet: the full bundle runs the command through oclif
+      if (error instanceof LiteDeclined) throw error
       await this.catch(err)
     } finally {
       await this.finally(err)
@@ -85,6 +96,19 @@ export abstract class Command {
       process.emitWarning(`Command ${this.id} did not parse its arguments. Did you forget to call 'this.parse'?`, {code: 'UnparsedCommand'})
     }
     return result
+  }
+
+  /** oclif's Command.parse, for flags the lite parser follows oclif in (else LiteDeclined). */
+  protected async parse(
+    options: {flags?: Record<string, unknown>; baseFlags?: Record<string, unknown>; args?: Record<string, unknown>; strict?: boolean},
+    argv: string[] = this.argv,
+  ): Promise<LiteParserOutput> {
+    if (options.strict !== false) throw new LiteDeclined('a strict command')
+    const flags = {...options.baseFlags, ...options.flags} as Record<string, LiteFlag>
+    const parsed = liteParse(argv, flags, options.args)
+    this.argv = [...argv]
+    this.parsed = true
+    return parsed
   }
 
   async init(): Promise<void> {
