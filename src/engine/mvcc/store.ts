@@ -625,7 +625,10 @@ export class MvccStore implements KvStore, HistorySource {
     if (this.closed) return
     this.closed = true
     await this.compactionChain
-    if (checkpoint) {
+    // A store opened from a checkpoint and never written since still matches that checkpoint
+    // (its stamp is the backend's): writing it again would only cost a commit and a sync.
+    const checkpointCurrent = this.restoredVia.from === 'checkpoint' && !this.backend.changedSinceOpen
+    if (checkpoint && !checkpointCurrent) {
       const state = {currentRev: this.currentRev, compactMainRev: this.compactMainRev}
       this.backend.write(() => writeKeyIndexCheckpoint(this.backend, this.index, state))
     }

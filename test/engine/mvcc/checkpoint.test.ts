@@ -3,6 +3,8 @@
 // the open scans; compaction state survives either path.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 import {Errors} from '../../../src/api/errors.js'
@@ -68,6 +70,30 @@ describe('key-index checkpoint', () => {
       await s.reopen({crash: true})
       assert.deepEqual(s.store.restoredFrom, {from: 'checkpoint'})
       assert.equal(s.store.range(rangeReq('a')).kvs[0]!.value.toString(), '1')
+    } finally {
+      await s.destroy()
+    }
+  })
+
+  it('a store opened from its checkpoint and only read closes without writing the file', async () => {
+    const s = TestStore.create()
+    try {
+      fill(s)
+      await s.reopen()
+      assert.deepEqual(s.store.restoredFrom, {from: 'checkpoint'})
+      const before = state(s)
+      const file = join(s.dir, 'backend.mdb')
+      const bytes = readFileSync(file)
+      await s.reopen()
+      assert.ok(readFileSync(file).equals(bytes), 'a reader changed the backend file')
+      assert.deepEqual(s.store.restoredFrom, {from: 'checkpoint'})
+      assert.deepEqual(state(s), before)
+      // one write after such an open, and the close checkpoints again
+      s.put('k0', 'after')
+      const after = state(s)
+      await s.reopen()
+      assert.deepEqual(s.store.restoredFrom, {from: 'checkpoint'})
+      assert.deepEqual(state(s), after)
     } finally {
       await s.destroy()
     }
