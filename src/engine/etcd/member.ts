@@ -44,6 +44,13 @@ export interface MemberLimits {
   maxQueuedProposals: number
   /** Entries per log append and per backend transaction at most. */
   maxBatchEntries: number
+  /**
+   * Entries applied (and answered) in one turn of the event loop at most while the log could
+   * start another write.
+   * Before the next turn the callers answered so far propose again and the log starts writing
+   * their entries, so the rest is applied while the disk works (see drain()).
+   */
+  maxApplyEntriesPerTurn: number
   /** Applied entries between two attempts to drop log segments the backend already holds. */
   releaseEveryEntries: number
   /** On close, a segment at least this big is cut so the next open need not read it. */
@@ -73,6 +80,7 @@ const defaultLimits: MemberLimits = {
   quotaBackendBytes: defaultQuotaBackendBytes,
   maxQueuedProposals: 16_384,
   maxBatchEntries: 1_024,
+  maxApplyEntriesPerTurn: 32,
   releaseEveryEntries: 100_000,
   cutOnCloseBytes: 256 * 1024,
   leaseExpiryCheckMs: 500,
@@ -100,6 +108,8 @@ interface Proposal {
 interface LoggedBatch {
   proposals: Proposal[]
   entries: WalEntry[]
+  /** Entries of this batch applied so far (a batch may be applied over several turns). */
+  applied: number
   /** logging: the append is on its way; durable: it may be applied; failed: the log refused it. */
   state: 'logging' | 'durable' | 'failed'
   error?: Error
@@ -143,6 +153,7 @@ export class Member {
     limits: Partial<MemberLimits> = {},
   ) {
     this.limits = {...defaultLimits, ...limits}
+    assert.ok(this.limits.maxApplyEntriesPerTurn >= 1, 'maxApplyEntriesPerTurn must be at least 1')
     this.lastIndex = store.consistentIndex
     this.releasedThrough = store.consistentIndex
     let resolve!: () => void
@@ -307,7 +318,7 @@ export class Member {
       const proposals = this.queue.splice(0, this.limits.maxBatchEntries)
       const entries = new Array<WalEntry>(proposals.length)
       for (let i = 0; i < proposals.length; i++) entries[i] = {index: ++this.lastIndex, term: this.term, data: proposals[i].data}
-      const batch: LoggedBatch = {proposals, entries, state: 'logging'}
+      const batch: LoggedBatch = {proposals, entries, applied: 0, state: 'logging'}
       this.inLog.push(batch)
       this.wal.append(entries).then(
         () => {
@@ -337,25 +348,31 @@ export class Member {
     queueMicrotask(() => this.drain())
   }
 
-  /** Applies the leading durable batches in log order and answers their callers. */
+  /**
+   * Applies the leading durable entries in log order and answers their callers. While the log
+   * could start another write, at most maxApplyEntriesPerTurn of them, and the rest in the next
+   * turn of the event loop: when every caller is in one batch, answering them all at once would
+   * leave the disk idle while they are answered, and the CPU idle while their next batch is
+   * written. Answering a part first lets that part propose again and the log start writing it
+   * while the rest is applied; the callers settle into groups that take turns on the disk and
+   * on the CPU. While the log has as many writes in flight as it takes, everything durable is
+   * applied at once (up to maxBatchEntries): the disk is busy anyway, and one transaction for
+   * all is cheaper than several.
+   */
   private drain(): void {
     this.drainScheduled = false
     if (this.gate !== undefined) return // exclusive() drains again when it ends
-    while (this.inLog.length > 0 && this.inLog[0].state !== 'logging') {
-      if (this.inLog[0].state === 'failed') {
-        const failed = this.inLog.shift()!
-        this.unanswered -= failed.proposals.length
-        for (const proposal of failed.proposals) proposal.reject(failed.error!)
-        continue
-      }
-      const batches: LoggedBatch[] = []
-      let count = 0
-      while (this.inLog.length > 0 && this.inLog[0].state === 'durable' && (count === 0 || count + this.inLog[0].entries.length <= this.limits.maxBatchEntries)) {
-        const batch = this.inLog.shift()!
-        batches.push(batch)
-        count += batch.entries.length
-      }
-      this.apply(batches, count)
+    while (this.inLog.length > 0 && this.inLog[0].state === 'failed') {
+      const failed = this.inLog.shift()!
+      this.unanswered -= failed.proposals.length
+      for (const proposal of failed.proposals) proposal.reject(failed.error!)
+    }
+    if (this.inLog.length > 0 && this.inLog[0].state === 'durable') {
+      this.applyDurable(this.wal.canStartWrite ? this.limits.maxApplyEntriesPerTurn : this.limits.maxBatchEntries)
+    }
+    if (this.inLog.length > 0 && this.inLog[0].state !== 'logging') {
+      this.drainScheduled = true
+      setImmediate(() => this.drain())
     }
     for (let free = this.limits.maxQueuedProposals - this.unanswered; free > 0 && this.queueSpaceWaiters.length > 0; free--) {
       this.queueSpaceWaiters.shift()!()
@@ -363,12 +380,23 @@ export class Member {
     if (this.unanswered === 0) for (const resolve of this.settledWaiters.splice(0)) resolve()
   }
 
-  /** Applies durable batches in one backend transaction and answers every caller in them. */
-  private apply(batches: LoggedBatch[], count: number): void {
+  /**
+   * Applies up to `limit` entries from the leading durable batches, in one backend transaction,
+   * and answers every caller of them.
+   */
+  private applyDurable(limit: number): void {
+    const taken: Array<{batch: LoggedBatch; from: number; to: number}> = []
+    let count = 0
+    for (const batch of this.inLog) {
+      if (batch.state !== 'durable' || count >= limit) break
+      const to = Math.min(batch.entries.length, batch.applied + limit - count)
+      taken.push({batch, from: batch.applied, to})
+      count += to - batch.applied
+    }
     const applyEntries = new Array<ApplyEntry>(count)
     let n = 0
-    for (const batch of batches) {
-      for (let i = 0; i < batch.entries.length; i++) applyEntries[n++] = {index: batch.entries[i].index, request: batch.proposals[i].request}
+    for (const {batch, from, to} of taken) {
+      for (let i = from; i < to; i++) applyEntries[n++] = {index: batch.entries[i].index, request: batch.proposals[i].request}
     }
     const commitStart = this.commitObserver === undefined ? 0 : performance.now()
     // A throw here is a broken invariant (or a failing backend): it crashes the process, and
@@ -378,8 +406,12 @@ export class Member {
     assert.equal(results.length, count)
     this.unanswered -= count
     n = 0
-    for (const batch of batches) {
-      for (const proposal of batch.proposals) proposal.resolve(results[n++])
+    for (const {batch, from, to} of taken) {
+      batch.applied = to
+      if (to === batch.entries.length) {
+        assert.equal(this.inLog.shift(), batch)
+      }
+      for (let i = from; i < to; i++) batch.proposals[i].resolve(results[n++])
     }
     if (this.store.consistentIndex - this.releasedThrough >= BigInt(this.limits.releaseEveryEntries)) this.releaseLog()
   }

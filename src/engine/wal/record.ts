@@ -21,7 +21,11 @@ export const maxPayloadBytes = 64 * 1024 * 1024
 export const RecordType = {
   /** First record of every segment: magic, format version, sequence, first index. */
   segmentHeader: 1,
-  /** Opens one write (one group commit): the byte length of the records that follow in it. */
+  /**
+   * Opens one write (one group commit): the byte length of the records that follow in it, and
+   * the offset in the segment below which every write was durable when this one started (see
+   * BatchHeader).
+   */
   batch: 2,
   /** A log entry: index, term, data. */
   entry: 3,
@@ -38,7 +42,10 @@ export function isKnownRecordType(type: number): type is RecordTypeValue {
 export const segmentMagic = Buffer.from('ECTLWAL\0', 'latin1')
 export const segmentFormatVersion = 1
 const segmentHeaderPayloadBytes = segmentMagic.length + 4 + 8 + 8
-const batchPayloadBytes = 4
+/** A batch record's payload: u32 byte length of its records, u64 its durable-before offset. */
+const batchPayloadBytes = 12
+/** The first form of the batch record (no durable-before offset), still read. */
+const serialBatchPayloadBytes = 4
 const entryFixedBytes = 16
 const hardStatePayloadBytes = 24
 
@@ -71,9 +78,22 @@ export function encodeSegmentHeader(header: SegmentHeader): Buffer {
   return seal(record)
 }
 
-export function encodeBatch(recordsBytes: number): Buffer {
+/**
+ * A batch record. The log may have more than one write on its way to disk at a time, so after a
+ * crash a later write can be whole where an earlier one is torn; `durableBytes` tells replay
+ * which damage that can be: every byte of the segment before it was durable (written and
+ * acknowledged) when this batch's write started, so damage below it is not a torn write.
+ */
+export interface BatchHeader {
+  recordsBytes: number
+  /** undefined in the first form of the record: written once everything before it was durable. */
+  durableBytes: number | undefined
+}
+
+export function encodeBatch(recordsBytes: number, durableBytes: number): Buffer {
   const {record, payload} = allocRecord(RecordType.batch, batchPayloadBytes)
   payload.writeUInt32LE(recordsBytes, 0)
+  payload.writeBigUInt64LE(BigInt(durableBytes), 4)
   return seal(record)
 }
 
@@ -181,8 +201,15 @@ export function decodeSegmentHeader(payload: Buffer): SegmentHeader | string {
   return {sequence: payload.readBigUInt64LE(12), firstIndex: payload.readBigUInt64LE(20)}
 }
 
-export function decodeBatch(payload: Buffer): number | undefined {
-  return payload.length === batchPayloadBytes ? payload.readUInt32LE(0) : undefined
+export function decodeBatch(payload: Buffer): BatchHeader | undefined {
+  if (payload.length === serialBatchPayloadBytes) return {recordsBytes: payload.readUInt32LE(0), durableBytes: undefined}
+  if (payload.length !== batchPayloadBytes) return undefined
+  return {recordsBytes: payload.readUInt32LE(0), durableBytes: Number(payload.readBigUInt64LE(4))}
+}
+
+/** Whether `payloadBytes` is the payload length of a batch record (either form). */
+export function isBatchPayloadLength(payloadBytes: number): boolean {
+  return payloadBytes === batchPayloadBytes || payloadBytes === serialBatchPayloadBytes
 }
 
 /** The entry's data is copied out, so the segment buffer can be dropped. */

@@ -3,10 +3,14 @@
 //
 // A segment is its header record, then batches: each write (one group commit) is a batch
 // record giving the byte length of the entry and hard-state records that follow it. Only the
-// last write can be torn by a crash (the next write starts once the previous one is durable),
-// so a bad record is a torn tail when it is in the last segment AND either lies in a batch that
-// runs to the end of the file, or is not followed by any valid batch record. A torn batch is cut
-// whole, at its start: one write's records survive a crash together or not at all.
+// writes on their way to disk at the crash can be torn, and the log may have a few at once (a
+// later one whole, an earlier one torn). Each batch record says where the segment was durable
+// when its write started, so a bad record is a torn tail when it is in the last segment AND
+// either lies in a batch that runs to the end of the file, or every valid batch record after it
+// started while its batch was not durable yet (none may follow it at all for batch records of
+// the first form, which carry no such offset). A torn batch is cut whole, at its start, with
+// everything after it: one write's records survive a crash together or not at all, and the
+// writes after it were never acknowledged (the log acknowledges in order).
 // Anything else is damage to acknowledged data and is thrown as WalCorruptError.
 import {crc32} from 'node:zlib'
 import type {HardState, WalEntry} from './log.js'
@@ -19,6 +23,7 @@ import {
   decodeHardState,
   decodeSegmentHeader,
   describeFault,
+  isBatchPayloadLength,
   isFault,
   readRecord,
   recordHeaderBytes,
@@ -53,9 +58,9 @@ export function readSegment(file: string, buf: Buffer, isLast: boolean): ReadSeg
   // A bad record at `at`: cut the tail there (at its batch's start) or throw.
   const fail = (at: number, reason: string): ReadSegment => {
     const inBatch = at > batchStart && at < batchEnd
-    const torn = isLast && ((inBatch && batchEnd >= buf.length) || !hasValidBatchAfter(buf, inBatch ? batchEnd : at + 1))
-    if (!torn) throw new WalCorruptError(file, at, reason)
     const cutAt = inBatch ? batchStart : at
+    const torn = isLast && ((inBatch && batchEnd >= buf.length) || onlyInFlightBatchesAfter(buf, inBatch ? batchEnd : at + 1, cutAt))
+    if (!torn) throw new WalCorruptError(file, at, reason)
     items.length = inBatch ? itemsAtBatchStart : items.length
     return {header: header.header, items, validBytes: cutAt, torn: {offset: at, reason}}
   }
@@ -69,10 +74,10 @@ export function readSegment(file: string, buf: Buffer, isLast: boolean): ReadSeg
     if (offset === batchEnd) {
       // Between batches: only a batch record may start here.
       if (read.type !== RecordType.batch) return fail(offset, `expected a batch record, found record type ${read.type}`)
-      const recordsBytes = decodeBatch(read.payload)
-      if (recordsBytes === undefined) return fail(offset, 'malformed batch record')
+      const batch = decodeBatch(read.payload)
+      if (batch === undefined) return fail(offset, 'malformed batch record')
       batchStart = offset
-      batchEnd = read.end + recordsBytes
+      batchEnd = read.end + batch.recordsBytes
       itemsAtBatchStart = items.length
       offset = read.end
       continue
@@ -118,15 +123,20 @@ function isAllZero(buf: Buffer, from: number): boolean {
 }
 
 /**
- * Whether a valid batch record starts anywhere in buf[from, end): if one does, the damage
- * before it is not a torn tail, since a later write reached the disk after it.
- * Runs only on the rare path of a bad record, and only in the last segment.
+ * Whether every valid batch record starting in buf[from, end) began its write while the bytes
+ * from `cutAt` on were not durable yet (so it is a write that was in flight with the damaged
+ * one, never acknowledged). A batch whose write started after them proves the damage hit
+ * durable data. Runs only on the rare path of a bad record, and only in the last segment.
  */
-function hasValidBatchAfter(buf: Buffer, from: number): boolean {
-  const batchRecordBytes = recordHeaderBytes + 4
-  for (let at = Math.max(from, 0); at + batchRecordBytes <= buf.length; at++) {
-    if (buf[at + 8] !== RecordType.batch || buf.readUInt32LE(at) !== 4) continue
-    if (crc32(buf.subarray(at + 8, at + batchRecordBytes)) === buf.readUInt32LE(at + 4)) return true
+function onlyInFlightBatchesAfter(buf: Buffer, from: number, cutAt: number): boolean {
+  for (let at = Math.max(from, 0); at + recordHeaderBytes <= buf.length; at++) {
+    if (buf[at + 8] !== RecordType.batch) continue
+    const payloadBytes = buf.readUInt32LE(at)
+    const end = at + recordHeaderBytes + payloadBytes
+    if (!isBatchPayloadLength(payloadBytes) || end > buf.length) continue
+    if (crc32(buf.subarray(at + 8, end)) !== buf.readUInt32LE(at + 4)) continue
+    const batch = decodeBatch(buf.subarray(at + recordHeaderBytes, end))
+    if (batch?.durableBytes === undefined || batch.durableBytes > cutAt) return false
   }
-  return false
+  return true
 }

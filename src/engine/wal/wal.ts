@@ -1,18 +1,28 @@
 // The write-ahead log on disk: a directory of segment files, appended with group commit.
 //
-// Group commit: append() encodes its records at once, into one buffer, and queues them. One
-// flush at a time takes everything queued, writes it as ONE batch with ONE write to the
-// segment, which is open with O_DSYNC (the write returns once the data is as durable as an
-// fdatasync would make it: one trip to the IO thread pool per batch instead of two), and then
-// resolves every append in it; appends made meanwhile form the next batch. So the disk sees
-// one sync per round trip however many writers there are, and the event loop keeps running
-// while it works (all IO is async). The queue is bounded (bytes and entries): past the bound
-// an append waits, in call order, until a flush takes the queue.
+// Group commit: append() encodes its records at once, into one buffer, and queues them. A
+// write takes everything queued, writes it as ONE batch with ONE write to the segment, which is
+// open with O_DSYNC (the write returns once the data is as durable as an fdatasync would make
+// it: one trip to the IO thread pool per batch instead of two), and then resolves every append
+// in it; appends made meanwhile form the next batch. Up to maxWritesInFlight writes (2 by
+// default) are on their way at once, each at its own offset: a batch queued while one write is
+// on disk starts at once instead of waiting for it, so the disk (which takes two writes at once
+// about as fast as one) and the writers' work overlap. Appends are resolved in write order only:
+// an append is acknowledged once its batch AND every batch before it are durable. So the disk
+// sees one sync per batch however many writers there are, and the event loop keeps running
+// while it works (all IO is async). The queue is bounded (bytes and entries): past the bound an
+// append waits, in call order, until a write takes the queue.
 //
-// Invariants: records reach the disk in append() call order; a segment is only ever appended
-// to (or cut back to its last whole batch when it is opened after a crash); the last segment
-// is the only one written; every segment after the first starts with the current hard state,
-// so removing older segments never loses it.
+// Crash rules that follow (segment-reader.ts): only the writes in flight at a crash can be torn,
+// and a later one may be whole where an earlier one is not; each batch record carries where the
+// segment was durable when its write started, so replay can tell that from damage to
+// acknowledged data, and cuts the tail at the first torn batch.
+//
+// Invariants: batches take their place in the segment in append() call order and are
+// acknowledged in that order; a segment is only ever appended to (or cut back to its last whole
+// batch when it is opened after a crash); the last segment is the only one written; a new
+// segment or grown space is made only with no write in flight; every segment after the first
+// starts with the current hard state, so removing older segments never loses it.
 import assert from 'node:assert/strict'
 import {constants} from 'node:fs'
 import {type FileHandle, mkdir, open, rename, unlink} from 'node:fs/promises'
@@ -35,6 +45,11 @@ export interface WalOptions {
   maxQueueBytes?: number
   /** Bound of the append queue in entries. Default 16384. */
   maxQueueEntries?: number
+  /**
+   * Batches written at once at most: the next write starts while the last ones are still on
+   * their way to disk (1: one write at a time). Default 2.
+   */
+  maxWritesInFlight?: number
 }
 
 /** Counters for tests and metrics. */
@@ -67,6 +82,14 @@ interface PendingAppend {
   reject: (error: Error) => void
 }
 
+interface WriteInFlight {
+  batch: PendingAppend[]
+  /** Where the batch starts in the segment. */
+  position: number
+  state: 'writing' | 'durable' | 'failed'
+  error: Error | undefined
+}
+
 interface Tail {
   handle: FileHandle
   segment: SegmentInfo
@@ -93,7 +116,10 @@ const newTailOpenFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_TR
 const growAheadBytes = 1024 * 1024
 const zeroChunk = Buffer.alloc(growAheadBytes)
 
-const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384}
+/** A batch record and its payload: what a write adds besides its records. */
+const batchRecordBytes = encodeBatch(0, 0).length
+
+const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384, maxWritesInFlight: 2}
 
 /** Opens the log in `dir` (creating it if needed), replays it, and returns it ready to append. */
 export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal: SegmentedWal; contents: WalContents}> {
@@ -102,9 +128,10 @@ export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal:
     segmentBytes: opts.segmentBytes ?? defaults.segmentBytes,
     maxQueueBytes: opts.maxQueueBytes ?? defaults.maxQueueBytes,
     maxQueueEntries: opts.maxQueueEntries ?? defaults.maxQueueEntries,
+    maxWritesInFlight: opts.maxWritesInFlight ?? defaults.maxWritesInFlight,
   }
   assert.ok(fromIndex >= 0n, 'fromIndex must not be negative')
-  assert.ok(limits.segmentBytes > 0 && limits.maxQueueBytes > 0 && limits.maxQueueEntries > 0, 'wal limits must be positive')
+  assert.ok(limits.segmentBytes > 0 && limits.maxQueueBytes > 0 && limits.maxQueueEntries > 0 && limits.maxWritesInFlight > 0, 'wal limits must be positive')
   await mkdir(dir, {recursive: true})
   const stats: WalStats = {
     appends: 0,
@@ -166,7 +193,7 @@ async function createSegment(dir: string, segment: SegmentInfo, hardState: HardS
   const parts = [encodeSegmentHeader(segment)]
   if (hardState) {
     const state = encodeHardState(hardState)
-    parts.push(encodeBatch(state.length), state)
+    parts.push(encodeBatch(state.length, parts[0].length), state)
   }
   const content = Buffer.concat(parts)
   const handle = await open(tempPath, newTailOpenFlags)
@@ -202,7 +229,14 @@ export class SegmentedWal implements WriteAheadLog {
    * proposals); their records are already encoded, so this holds at most what they hold.
    */
   private readonly waiting: PendingAppend[] = []
+  /** Set while the log has work queued, in flight or making room; settles when it has none. */
   private flushing: Promise<void> | undefined
+  private settleFlushing: (() => void) | undefined
+  private pumpScheduled = false
+  /** A new segment or grown space is being made for the next batch. */
+  private makingRoom = false
+  /** Writes started and not yet known durable, in write order (at most maxWritesInFlight). */
+  private readonly inFlight: WriteInFlight[] = []
   private releasing: Promise<void> = Promise.resolve()
   private closing: Promise<void> | undefined
   /** Last index of everything accepted by append() (queued or written). */
@@ -225,6 +259,14 @@ export class SegmentedWal implements WriteAheadLog {
     this.acceptedLastIndex = lastIndex
     this.writtenLastIndex = lastIndex
     this.hardState = hardState
+  }
+
+  /**
+   * Whether an append made now would start its write at once: fewer writes than the limit are
+   * in flight. (It may still wait for a new segment or grown space.)
+   */
+  get canStartWrite(): boolean {
+    return this.inFlight.length < this.limits.maxWritesInFlight
   }
 
   /** Index of the last entry accepted by append(). */
@@ -378,68 +420,137 @@ export class SegmentedWal implements WriteAheadLog {
     })
   }
 
+  /**
+   * Makes the log start what it can once the current synchronous run is over: appends made in
+   * the same run (a loop of appenders, or a caller's several appends before it awaits) share one
+   * batch. A microtask, not a turn of the event loop: the disk should not wait for other work.
+   */
   private kick(): void {
-    if (!this.flushing) this.flushing = this.flushLoop()
+    if (this.flushing === undefined) this.flushing = new Promise<void>((resolve) => (this.settleFlushing = resolve))
+    if (this.pumpScheduled) return
+    this.pumpScheduled = true
+    queueMicrotask(() => this.pump())
   }
 
-  private async flushLoop(): Promise<void> {
-    try {
-      // Writers that call append() in the same turn of the event loop (for example all those
-      // a finished batch just released) share the first batch too.
-      await yieldToEventLoop()
-      while (this.queue.length > 0) {
-        const batch = this.queue
-        this.queue = []
-        this.queuedBytes = 0
-        this.queuedEntries = 0
-        // Let waiting appends in, in order, to form the next batch while this one is on disk.
-        while (this.waiting.length > 0 && this.fits(this.waiting[0])) this.enqueue(this.waiting.shift()!)
-        try {
-          await this.writeBatch(batch)
-        } catch (error) {
-          this.fail(error as Error, batch)
-          return
+  /**
+   * Starts writes while some are queued and fewer than maxWritesInFlight are on their way;
+   * settles `flushing` once nothing is left to do. A batch that needs a new segment or more
+   * grown space waits until no write is in flight, and then for that room.
+   */
+  private pump(): void {
+    this.pumpScheduled = false
+    while (this.failure === undefined && !this.makingRoom && this.queue.length > 0 && this.inFlight.length < this.limits.maxWritesInFlight) {
+      const bytes = batchRecordBytes + this.queuedBytes
+      if (this.needsRoom(bytes)) {
+        if (this.inFlight.length === 0) {
+          this.makingRoom = true
+          this.makeRoom(bytes).then(
+            () => {
+              this.makingRoom = false
+              this.pump()
+            },
+            (error: Error) => {
+              this.makingRoom = false
+              this.fail(error)
+            },
+          )
         }
-        for (const pending of batch) pending.resolve()
-        // Let the writers just resolved run before taking the next batch: the ones that append
-        // again join it, instead of waiting a whole sync for the batch after (this doubles the
-        // entries per sync for a steady set of concurrent writers).
-        if (this.queue.length > 0) await yieldToEventLoop()
+        break
       }
-    } finally {
+      this.startWrite(this.takeQueue())
+    }
+    if (this.inFlight.length === 0 && !this.makingRoom && (this.queue.length === 0 || this.failure !== undefined)) {
+      const settle = this.settleFlushing
       this.flushing = undefined
+      this.settleFlushing = undefined
+      settle?.()
     }
   }
 
-  /** A write or sync failed: fail this batch and everything after it, and refuse more. */
-  private fail(error: Error, batch: PendingAppend[]): void {
-    this.failure = error
-    const rest = [...batch, ...this.queue, ...this.waiting.splice(0)]
+  /**
+   * A write settled: hands the leading durable writes to their appenders, in write order
+   * (whichever write the disk finished first). The next write starts before the appenders hear
+   * back, so their work (applying, answering, appending again) runs while the disk works
+   * instead of between two writes.
+   */
+  private writeSettled(): void {
+    const durable: PendingAppend[][] = []
+    while (this.inFlight.length > 0 && this.inFlight[0].state === 'durable') {
+      const write = this.inFlight.shift()!
+      this.written(write.batch)
+      durable.push(write.batch)
+    }
+    const failed = this.inFlight.length > 0 && this.inFlight[0].state === 'failed' ? this.inFlight[0].error : undefined
+    if (failed !== undefined) this.fail(failed)
+    else this.pump()
+    for (const batch of durable) for (const pending of batch) pending.resolve()
+  }
+
+  /** Takes everything queued as the next batch, and lets waiting appends into the queue, in order. */
+  private takeQueue(): PendingAppend[] {
+    const batch = this.queue
     this.queue = []
     this.queuedBytes = 0
     this.queuedEntries = 0
-    for (const pending of rest) pending.reject(error)
+    while (this.waiting.length > 0 && this.fits(this.waiting[0])) this.enqueue(this.waiting.shift()!)
+    return batch
   }
 
-  private async writeBatch(batch: PendingAppend[]): Promise<void> {
+  /** Whether a batch of `bytes` needs a new segment or more grown space first. */
+  private needsRoom(bytes: number): boolean {
+    const tail = this.tail
+    return (tail.appendBatches > 0 && tail.sizeBytes + bytes > this.limits.segmentBytes) || tail.sizeBytes + bytes > tail.allocatedBytes
+  }
+
+  /** Starts a new segment if a batch of `bytes` would take this one past its size, and grows it to hold the batch. Only with no write in flight. */
+  private async makeRoom(bytes: number): Promise<void> {
+    if (this.tail.appendBatches > 0 && this.tail.sizeBytes + bytes > this.limits.segmentBytes) await this.rotate()
+    if (this.tail.sizeBytes + bytes > this.tail.allocatedBytes) await this.growTail(this.tail.sizeBytes + bytes)
+  }
+
+  /**
+   * Starts the write of `batch` at the end of the segment (the caller made room for it). Its
+   * batch record says where the oldest write still in flight starts, if any (see BatchHeader).
+   */
+  private startWrite(batch: PendingAppend[]): void {
+    const position = this.tail.sizeBytes
+    const write: WriteInFlight = {batch, position, state: 'writing', error: undefined}
+    this.inFlight.push(write)
     let recordsBytes = 0
     for (const pending of batch) recordsBytes += pending.bytes
-    if (recordsBytes === 0) return // only empty appends waiting for what came before them
-    const parts = [encodeBatch(recordsBytes)]
+    if (recordsBytes === 0) {
+      // only empty appends waiting for what came before them: nothing to write
+      write.state = 'durable'
+      queueMicrotask(() => this.writeSettled())
+      return
+    }
+    const parts = [encodeBatch(recordsBytes, this.inFlight[0].position)]
     for (const pending of batch) if (pending.bytes > 0) parts.push(pending.records)
     const buf = Buffer.concat(parts)
-    if (this.tail.appendBatches > 0 && this.tail.sizeBytes + buf.length > this.limits.segmentBytes) await this.rotate()
-
-    if (this.tail.sizeBytes + buf.length > this.tail.allocatedBytes) await this.growTail(this.tail.sizeBytes + buf.length)
-    const syncStart = this.syncObserver === undefined ? 0 : performance.now()
-    await writeFully(this.tail.handle, buf, this.tail.sizeBytes) // durable on return (O_DSYNC)
-    if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
+    assert.ok(position + buf.length <= this.tail.allocatedBytes, 'wal: a write past the space grown for it')
     this.tail.sizeBytes += buf.length
     this.tail.appendBatches++
-    this.stats.batches++
-    this.stats.fileSyncs++
-    this.stats.bytesWritten += buf.length
+    const syncStart = this.syncObserver === undefined ? 0 : performance.now()
+    writeFully(this.tail.handle, buf, position).then(
+      () => {
+        // durable on return (O_DSYNC)
+        if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
+        this.stats.batches++
+        this.stats.fileSyncs++
+        this.stats.bytesWritten += buf.length
+        write.state = 'durable'
+        this.writeSettled()
+      },
+      (error: Error) => {
+        write.state = 'failed'
+        write.error = error
+        this.writeSettled()
+      },
+    )
+  }
 
+  /** Records what a durable batch wrote, in write order. */
+  private written(batch: PendingAppend[]): void {
     for (const pending of batch) {
       if (pending.lastIndex !== undefined) {
         this.writtenLastIndex = pending.lastIndex
@@ -447,6 +558,25 @@ export class SegmentedWal implements WriteAheadLog {
       }
       if (pending.hardState) this.hardState = pending.hardState
     }
+  }
+
+  /**
+   * A write failed (or the room for one could not be made): what is on disk is unknown from its
+   * batch on. Fail it, every write in flight and everything queued, and refuse more. `flushing`
+   * settles once the writes still on their way have (the file is closed after it).
+   */
+  private fail(error: Error): void {
+    this.failure ??= error
+    const rest = [...this.inFlight.flatMap((write) => write.batch.splice(0)), ...this.queue, ...this.waiting.splice(0)]
+    this.queue = []
+    this.queuedBytes = 0
+    this.queuedEntries = 0
+    for (const pending of rest) pending.reject(error)
+    // Writes still on their way keep the log busy (with no appends left to answer) until they settle.
+    const stillWriting = this.inFlight.filter((write) => write.state === 'writing')
+    this.inFlight.length = 0
+    this.inFlight.push(...stillWriting)
+    this.pump()
   }
 
   /** Grows the segment being written with zeros to hold at least `bytes` and some room beyond. */
@@ -489,8 +619,3 @@ export class SegmentedWal implements WriteAheadLog {
 }
 
 const noRecords = Buffer.alloc(0)
-
-/** Resumes after the microtasks and IO callbacks already due have run (one setImmediate). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise<void>((resume) => setImmediate(resume))
-}

@@ -24,6 +24,33 @@ test('concurrent writers share fsyncs and each gets its own revision', async () 
   }
 })
 
+test('a durable batch bigger than one turn of applying is applied over several turns, in log order, every caller answered', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'member-'))
+  try {
+    const engine = await openEmbedded(dir, {limits: {maxApplyEntriesPerTurn: 8}})
+    const order: number[] = []
+    // 40 callers in one batch, each writing twice in a row
+    await Promise.all(
+      Array.from({length: 40}, async (_, i) => {
+        const first = await engine.put({key: key(i), value: Buffer.from('a')})
+        order.push(Number(first.header!.revision))
+        await engine.put({key: key(i), value: Buffer.from('b')})
+      }),
+    )
+    assert.deepEqual(order, Array.from({length: 40}, (_, i) => i + 2), 'answered in log order')
+    const all = await engine.range({key: Buffer.from('k'), rangeEnd: Buffer.from('l')})
+    assert.equal(all.count, 40n)
+    assert.equal(all.header!.revision, 81n)
+    assert.ok(all.kvs.every((kv) => kv.version === 2n && Buffer.from(kv.value).toString() === 'b'))
+    await engine.close()
+    const again = await openEmbedded(dir)
+    assert.equal((await again.range({key: Buffer.from('k'), rangeEnd: Buffer.from('l'), countOnly: true})).header!.revision, 81n)
+    await again.close()
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
 test('closing cuts and releases the log, and reopening keeps every write', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'member-'))
   try {

@@ -103,6 +103,64 @@ describe('torn tail', () => {
   })
 })
 
+describe('writes in flight together', () => {
+  /**
+   * A log whose last two writes were on their way at once: entry 1, then entries 2-3 and entry 4
+   * started together. Returns the segment and where the second-to-last write starts and ends.
+   */
+  async function twoInFlight(logDir: string): Promise<{file: string; name: string; start: number; end: number}> {
+    const {wal} = await openWal(logDir)
+    await wal.append([entry(1n)])
+    const start = wal.tailBytes
+    const middle = wal.append(entries(2n, 3n))
+    await Promise.resolve()
+    const end = wal.tailBytes
+    const last = wal.append([entry(4n)])
+    await Promise.resolve()
+    assert.ok(!wal.canStartWrite, 'both writes in flight')
+    await Promise.all([middle, last])
+    const file = wal.segmentFiles()[0]
+    await wal.close()
+    return {file, name: file.slice(file.lastIndexOf('/') + 1), start, end}
+  }
+
+  it('an earlier write torn under a later whole one is cut with it: neither was acknowledged', async () => {
+    const {file, name, start, end} = await twoInFlight(join(dir, 'orig'))
+    const full = await readFile(file)
+    const damages: Array<[string, (b: Buffer) => void]> = [
+      ['never reached the disk', (b) => b.fill(0, start, end)],
+      ['a flipped byte in its batch record', (b) => (b[start + 12] ^= 0x40)],
+      ['a flipped byte in an entry', (b) => (b[end - 3] ^= 0x40)],
+    ]
+    for (const [what, damage] of damages) {
+      const content = Buffer.from(full)
+      damage(content)
+      const logDir = await logWith(name, content)
+      const {wal, contents} = await openWal(logDir)
+      assert.deepEqual(summarize(contents.entries), summarize([entry(1n)]), what)
+      assert.equal(wal.stats.tornBytesCut, full.length - start, what)
+      await wal.append([entry(2n, 2n, 'after')])
+      await wal.close()
+      const again = await openWal(logDir)
+      assert.deepEqual(summarize(again.contents.entries), summarize([entry(1n), entry(2n, 2n, 'after')]), what)
+      await again.wal.close()
+      await rm(logDir, {recursive: true})
+    }
+  })
+
+  it('a write that started after the damaged one was durable makes it corruption', async () => {
+    const logDir = join(dir, 'orig')
+    const {file, name, start, end} = await twoInFlight(logDir)
+    // entry 5 starts once 2-4 are durable: damage to them is damage to acknowledged data
+    const {wal} = await openWal(logDir)
+    await wal.append([entry(5n)])
+    await wal.close()
+    const content = await readFile(file)
+    content.fill(0, start, end)
+    await expectCorrupt(await logWith(name, content), new RegExp(`at byte offset ${start}\\b`))
+  })
+})
+
 describe('corruption', () => {
   it('a flipped byte anywhere in a middle write is WalCorruptError naming file and offset', async () => {
     const logDir = join(dir, 'orig')
@@ -169,9 +227,10 @@ describe('corruption', () => {
     const records = [entry(1n), entry(2n), entry(4n)].map(encodeEntry)
     const recordsBytes = records.reduce((sum, r) => sum + r.length, 0)
     const header = encodeSegmentHeader({sequence: 1n, firstIndex: 1n})
-    const content = Buffer.concat([header, encodeBatch(recordsBytes), ...records, encodeBatch(0)])
+    const batch = encodeBatch(recordsBytes, header.length)
+    const content = Buffer.concat([header, batch, ...records, encodeBatch(0, header.length + batch.length + recordsBytes)])
     const logDir = await logWith(segmentFileName({sequence: 1n, firstIndex: 1n}), content)
     const error = await expectCorrupt(logDir, /entry index 4 follows index 2: the log has a gap/)
-    assert.equal(error.offset, header.length + 13 + records[0].length + records[1].length)
+    assert.equal(error.offset, header.length + batch.length + records[0].length + records[1].length)
   })
 })

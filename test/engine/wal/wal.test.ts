@@ -153,6 +153,35 @@ describe('wal', () => {
     await b.wal.close()
   })
 
+  it('has two writes on their way at once, and acknowledges them in order', async () => {
+    const a = await openWal(dir)
+    await a.wal.append([entry(1n)]) // grows the segment: later writes need no room made
+    const heard: bigint[] = []
+    const second = a.wal.append([entry(2n)]).then(() => heard.push(2n))
+    await Promise.resolve()
+    assert.ok(a.wal.canStartWrite, 'one write in flight leaves room for another')
+    const third = a.wal.append(entries(3n, 4n)).then(() => heard.push(3n))
+    await Promise.resolve()
+    assert.ok(!a.wal.canStartWrite, 'the second write started without waiting for the first')
+    const fourth = a.wal.append([entry(5n)]).then(() => heard.push(5n)) // waits for a slot
+    await Promise.all([second, third, fourth])
+    assert.deepEqual(heard, [2n, 3n, 5n])
+    assert.equal(a.wal.stats.batches, 4)
+    await a.wal.close()
+    const b = await openWal(dir)
+    assert.deepEqual(summarize(b.contents.entries), summarize(entries(1n, 5n)))
+    await b.wal.close()
+
+    // One write at a time when asked.
+    const c = await openWal(dir, {maxWritesInFlight: 1})
+    await c.wal.append([entry(6n)])
+    const seventh = c.wal.append([entry(7n)])
+    await Promise.resolve()
+    assert.ok(!c.wal.canStartWrite)
+    await seventh
+    await c.wal.close()
+  })
+
   it('bounds the queue: appends past it wait, and still land in call order', async () => {
     const a = await openWal(dir, {maxQueueEntries: 4})
     const done: number[] = []
