@@ -1,6 +1,6 @@
 // Membership changes in a running cluster of `ectl server` processes, driven by `ectl member`:
-// a learner is added, started with --initial-cluster-state existing, catches up from the
-// leader's log (refusing linearizable reads and writes meanwhile), is promoted once in sync
+// a learner is added, started with --initial-cluster-state existing, catches up from a snapshot
+// of the leader's store and then its log (refusing linearizable reads and writes meanwhile), is promoted once in sync
 // (asked of a follower, which asks the leader) and then takes writes; a member removed stops on
 // its own while the rest keep quorum and serve; a restart keeps the new membership; a member's
 // peer URLs are updated and it is restarted listening there.
@@ -14,7 +14,9 @@ import {cleanEnv, ClusterProcess, type LocalCluster, memberArgs, startCluster} f
 
 let cluster: LocalCluster
 before(async () => {
-  cluster = await startCluster(3)
+  // a small --snapshot-count and catch-up window: the log a new member needs is gone by the time it
+  // starts, so it catches up from a snapshot of the leader's store (configuration and roster included)
+  cluster = await startCluster(3, ['--snapshot-count', '100', '--experimental-snapshot-catchup-entries', '10'])
 })
 after(async () => {
   await cluster?.stop()
@@ -34,7 +36,7 @@ const idOf = async (member: ClusterProcess) => (await status(member)).header!.me
 test('a learner joins, catches up, is promoted and takes writes; a removed member stops; a restart keeps the membership', async () => {
   const [m1, m2, m3] = cluster.members as [ClusterProcess, ClusterProcess, ClusterProcess]
   await agreedLeader(cluster.members, 10_000)
-  for (let i = 0; i < 20; i++) await put(cluster.members[i % 3]!, `before/${i}`, `v${i}`)
+  for (let i = 0; i < 150; i++) await put(cluster.members[i % 3]!, `before/${i}`, `v${i}`)
 
   const peerUrl = `http://127.0.0.1:${await freePort()}`
   const added = await ectl(endpoints(), 'member', 'add', 'm4', `--peer-urls=${peerUrl}`, '--learner')
@@ -54,7 +56,8 @@ test('a learner joins, catches up, is promoted and takes writes; a removed membe
   assert.equal(await idOf(m4), newId)
   assert.equal((await status(m4)).isLearner, true)
   // the learner catches up from the leader's log; it serves serializable reads only
-  await eventually('the learner has every write', 15_000, async () => ((await getPrefix(m4, 'before/', true)).size === 20 ? true : undefined))
+  await eventually('the learner has every write', 15_000, async () => ((await getPrefix(m4, 'before/', true)).size === 150 ? true : undefined))
+  await eventually('the learner logs its snapshot', 5_000, async () => (/installed snapshot at index \d+/.test(m4.log()) ? true : undefined))
   await assert.rejects(get(m4, 'before/1'), /etcdserver: rpc not supported for learner/)
   await assert.rejects(put(m4, 'k', 'v'), /etcdserver: rpc not supported for learner/)
 
@@ -129,4 +132,36 @@ test("a member's peer URLs updated: restarted listening there, it rejoins", asyn
   await agreedLeader([...others, moved], 15_000)
   await put(moved, 'moved', 'yes')
   for (const member of [...others, moved]) assert.equal(await get(member, 'moved'), 'yes')
+})
+
+test('shrunk to one member (the leader removed first), it serves alone, keeps Raft on restart, and grows again', async () => {
+  const rest = running()
+  const leader = await agreedLeader(rest, 10_000)
+  const survivor = rest.find((m) => m !== leader)!
+  const other = rest.find((m) => m !== leader && m !== survivor)!
+  // the leader asked to remove itself: it answers, steps down and stops; the others elect a leader
+  const leaderId = await idOf(leader)
+  await ectl(leader.endpoint, 'member', 'remove', leaderId.toString(16))
+  assert.equal(await leader.exit(15_000), 0)
+  await agreedLeader([survivor, other], 15_000)
+  await ectl(survivor.endpoint, 'member', 'remove', (await idOf(other)).toString(16))
+  assert.equal(await other.exit(15_000), 0)
+  await agreedLeader([survivor], 10_000)
+  await put(survivor, 'alone', 'yes')
+  assert.equal(await get(survivor, 'alone'), 'yes')
+  // restarted, its data dir keeps it a one-member Raft cluster
+  await survivor.stop()
+  await survivor.start()
+  await agreedLeader([survivor], 10_000)
+  assert.equal((await ectl(survivor.endpoint, 'member', 'list')).trim().split('\n').length, 1)
+
+  const peerUrl = `http://127.0.0.1:${await freePort()}`
+  const added = await ectl(survivor.endpoint, 'member', 'add', 'm5', `--peer-urls=${peerUrl}`, '--learner')
+  const id = BigInt(`0x${/^Member +([0-9a-f]+) /.exec(added)![1]}`)
+  const m5 = cluster.joiner('m5', peerUrl, /^ETCD_INITIAL_CLUSTER="(.*)"$/m.exec(added)![1]!)
+  await m5.start()
+  await eventually('the learner promoted', 15_000, async () => ((await ectlRun(survivor.endpoint, 'member', 'promote', id.toString(16))).exitCode === 0 ? true : undefined))
+  await put(m5, 'two', 'members')
+  assert.equal(await get(survivor, 'two'), 'members')
+  assert.equal(await get(m5, 'alone'), 'yes')
 })
