@@ -38,9 +38,11 @@ function installs(member: ClusterProcess): number {
 /** Waits until `member` has the leader's revision, then compares their HashKV. */
 async function sameHashKV(member: ClusterProcess, leader: ClusterProcess): Promise<void> {
   const target = await hashKV(leader)
-  const mine = await eventually(`${member.name} reaches revision ${target.revision}`, 20_000, async () => {
+  const mine = await eventually(`${member.name} reaches revision ${target.revision}`, 30_000, async () => {
     const h = await hashKV(member)
     return h.revision === target.revision ? h : undefined
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${member.name}'s log:\n${member.log()}\nthe leader's log:\n${leader.log()}`)
   })
   assert.equal(mine.hash, target.hash, `${member.name}'s HashKV equals the leader's`)
 }

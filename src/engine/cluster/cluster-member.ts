@@ -218,7 +218,7 @@ export class ClusterMember {
       snapshotStream: (from, socket, reader, pending) => {
         receiveSnapshot(socket, reader, pending, {
           fileFor: (m) => this.snapshotFileFor(m),
-          received: (m, file, bytes) => this.snapshotReceived(m, file, bytes),
+          received: (m, file, bytes, ms) => this.snapshotReceived(m, file, bytes, ms),
         })
           .catch((error: Error) => options.log(`ectl server: receiving a snapshot from member ${from.toString(16)} failed: ${error.message}`))
           .finally(() => socket.destroy())
@@ -605,7 +605,7 @@ export class ClusterMember {
   }
 
   /** A store received whole: raft decides whether it is newer than what this member has. */
-  private snapshotReceived(m: Message, file: string, bytes: number): void {
+  private snapshotReceived(m: Message, file: string, bytes: number, ms: number): void {
     const index = m.snapshot!.metadata.index
     this.receiving.delete(index)
     if (this.stopped) throw Errors.stopped()
@@ -616,7 +616,7 @@ export class ClusterMember {
       void rm(file, {force: true})
       this.options.log(`ignored snapshot at index ${index} from member ${m.from.toString(16)} (applied index ${this.applied})`)
     } else {
-      this.options.log(`received snapshot at index ${index} (term ${m.snapshot!.metadata.term}, ${bytes} bytes) from member ${m.from.toString(16)}`)
+      this.options.log(`received snapshot at index ${index} (term ${m.snapshot!.metadata.term}, ${bytes} bytes) from member ${m.from.toString(16)} in ${Math.round(ms)} ms`)
     }
     this.kick()
   }
@@ -625,6 +625,7 @@ export class ClusterMember {
     while (this.snapshotRun !== undefined) await this.snapshotRun
     while (this.gate !== undefined) await this.gate
     this.applying = true
+    const started = performance.now()
     try {
       const meta = await installSnapshot(this.options.memberDir, this.store, this.disk, snapshot)
       this.applied = meta.index
@@ -637,7 +638,7 @@ export class ClusterMember {
     } finally {
       this.applying = false
     }
-    this.options.log(`installed snapshot at index ${this.applied}: store revision ${this.store.currentRevision}`)
+    this.options.log(`installed snapshot at index ${this.applied} in ${Math.round(performance.now() - started)} ms: store revision ${this.store.currentRevision}`)
     this.releaseAppliedWaiters()
   }
 

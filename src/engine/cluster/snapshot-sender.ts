@@ -64,6 +64,7 @@ export class SnapshotSender {
       const before = this.options.appliedPoint()
       await store.copyBackendTo(file)
       const after = this.options.appliedPoint()
+      const copiedAt = performance.now()
       const copied = await readBackendConsistentIndex(file)
       let index: number
       if (copied === before.consistentIndex) {
@@ -84,8 +85,9 @@ export class SnapshotSender {
       try {
         const bytes = await sendSnapshot(socket, {...m, snapshot}, file)
         this.sentCount++
+        const done = performance.now()
         log(
-          `sent snapshot at index ${index} (term ${snapshot.metadata.term}, ${bytes} bytes) to member ${m.to.toString(16)} in ${Math.round(performance.now() - started)} ms`,
+          `sent snapshot at index ${index} (term ${snapshot.metadata.term}, ${bytes} bytes) to member ${m.to.toString(16)} in ${Math.round(done - started)} ms (copy ${Math.round(copiedAt - started)} ms, stream ${Math.round(done - copiedAt)} ms)`,
         )
       } finally {
         socket.destroy()

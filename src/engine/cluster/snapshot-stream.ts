@@ -34,16 +34,19 @@ interface Answer {
   error?: string
 }
 
-function kindFrame(kind: number, body: Uint8Array): Buffer {
-  const payload = Buffer.allocUnsafe(1 + body.length)
-  payload[0] = kind
-  payload.set(body, 1)
-  return frame(payload)
-}
+/** Bytes the sender lets the socket hold unsent before it waits for it to drain. */
+const maxUnsentBytes = 4 * chunkBytes
 
-/** Writes `data`, waiting for the socket to drain when its buffer is full. */
-function write(socket: Socket, data: Buffer): Promise<void> {
-  if (socket.write(data)) return Promise.resolve()
+/** Writes one frame of `kind` holding `body` (not copied: its length and kind go first, then it). */
+function writeFrame(socket: Socket, kind: number, body: Uint8Array): Promise<void> {
+  const head = Buffer.allocUnsafe(5)
+  head.writeUInt32BE(1 + body.length, 0)
+  head[4] = kind
+  socket.cork()
+  socket.write(head)
+  socket.write(body)
+  socket.uncork()
+  if (socket.writableLength <= maxUnsentBytes) return Promise.resolve()
   return new Promise<void>((resolve, reject) => {
     const onDrain = () => {
       socket.off('close', onClose)
@@ -89,17 +92,17 @@ export async function sendSnapshot(socket: Socket, message: Message, file: strin
   answer.catch(() => undefined)
   const hash = createHash('sha256')
   let bytes = 0
-  await write(socket, kindFrame(Kind.message, encodeMessage(message)))
+  await writeFrame(socket, Kind.message, encodeMessage(message))
   for await (const chunk of createReadStream(file, {highWaterMark: chunkBytes})) {
     const data = chunk as Buffer
     hash.update(data)
     bytes += data.length
-    await write(socket, kindFrame(Kind.data, data))
+    await writeFrame(socket, Kind.data, data)
   }
   const end = Buffer.allocUnsafe(8 + 32)
   end.writeBigUInt64BE(BigInt(bytes), 0)
   hash.digest().copy(end, 8)
-  await write(socket, kindFrame(Kind.end, end))
+  await writeFrame(socket, Kind.end, end)
   const result = await answer
   if (!result.ok) throw new Error(`the follower refused the snapshot: ${result.error ?? 'no reason given'}`)
   return bytes
@@ -109,7 +112,7 @@ export async function sendSnapshot(socket: Socket, message: Message, file: strin
 export interface SnapshotSink {
   fileFor(message: Message): string
   /** The file is whole, verified and durable: hand the message to raft. Throws to refuse it. */
-  received(message: Message, file: string, bytes: number): void
+  received(message: Message, file: string, bytes: number, ms: number): void
 }
 
 /**
@@ -121,6 +124,7 @@ export interface SnapshotSink {
 export async function receiveSnapshot(socket: Socket, reader: FrameReader, pending: Buffer[], sink: SnapshotSink): Promise<void> {
   reader.limit(maxSnapshotFrameBytes)
   const frames = frameQueue(socket, reader, pending)
+  const started = performance.now()
   let part: string | undefined
   try {
     const first = await frames.next()
@@ -157,7 +161,7 @@ export async function receiveSnapshot(socket: Socket, reader: FrameReader, pendi
     await rename(part, file)
     part = undefined
     await syncDir(dirname(file))
-    sink.received(message, file, bytes)
+    sink.received(message, file, bytes, performance.now() - started)
     socket.end(frame(Buffer.from(JSON.stringify({ok: true} satisfies Answer))))
   } catch (error) {
     if (part !== undefined) await rm(part, {force: true}).catch(() => undefined)
