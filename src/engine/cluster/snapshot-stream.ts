@@ -172,23 +172,32 @@ export async function receiveSnapshot(socket: Socket, reader: FrameReader, pendi
   }
 }
 
+/** Bytes of whole frames the receiver holds while it writes: the socket is paused past this. */
+const maxQueuedBytes = 4 * chunkBytes
+
 /**
- * The frames of a socket, one at a time: the socket is paused while frames wait to be taken,
- * so at most one chunk's worth of frames (bounded by the reader's limit) is held.
+ * The frames of a socket, one at a time. The socket goes on being read while earlier frames
+ * are written (so the network and the disk work at once), and is paused while more than
+ * maxQueuedBytes of frames wait to be taken: at most that plus one frame is held.
  */
 function frameQueue(socket: Socket, reader: FrameReader, pending: Buffer[]) {
   const queue: Buffer[] = [...pending]
+  let queuedBytes = 0
+  for (const f of queue) queuedBytes += f.length
   let ended = false
   let failure: Error | undefined
   let wake: (() => void) | undefined
   const onData = (chunk: Buffer) => {
     try {
-      queue.push(...reader.push(chunk))
+      for (const f of reader.push(chunk)) {
+        queue.push(f)
+        queuedBytes += f.length
+      }
     } catch (error) {
       failure = error as Error
       socket.destroy()
     }
-    if (queue.length > 0) socket.pause()
+    if (queuedBytes > maxQueuedBytes) socket.pause()
     wake?.()
   }
   const onEnd = () => {
@@ -198,14 +207,15 @@ function frameQueue(socket: Socket, reader: FrameReader, pending: Buffer[]) {
   socket.on('data', onData)
   socket.once('end', onEnd)
   socket.once('close', onEnd)
-  if (queue.length > 0) socket.pause()
+  if (queuedBytes > maxQueuedBytes) socket.pause()
   return {
     async next(): Promise<Buffer | undefined> {
       for (;;) {
         if (failure !== undefined) throw failure
         const head = queue.shift()
         if (head !== undefined) {
-          if (queue.length === 0) socket.resume()
+          queuedBytes -= head.length
+          if (queuedBytes <= maxQueuedBytes) socket.resume()
           return head
         }
         if (ended) return undefined
