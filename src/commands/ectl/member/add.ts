@@ -12,9 +12,13 @@ export default class MemberAdd extends EctlCommand {
   static override description = `Adds a member into the cluster, then prints the settings (ETCD_NAME,
 ETCD_INITIAL_CLUSTER, ...) to start it with.
 
-The member joins "unstarted"; --learner adds it as a non-voting learner (one at a time). As on
-a one-member etcd, adding a voting member to a one-member cluster is accepted; this engine
-goes on committing alone until the new member runs (clustering comes with Raft).`
+The member joins "unstarted"; --learner adds it as a non-voting learner (one at a time), to be
+promoted once it has caught up. Start it with those settings (ectl server --initial-cluster
+"$ETCD_INITIAL_CLUSTER" --initial-cluster-state existing …): it catches up from the leader.
+A voting member counts towards the quorum at once, so the cluster needs it running; a voting
+member is added only while the started members would still make a quorum. On a single
+ectl server (no --initial-cluster) the member is only listed: that engine has no Raft to
+replicate to it.`
   static override examples = [
     '<%= config.bin %> member add infra2 --peer-urls=http://10.0.0.2:2380',
     '<%= config.bin %> member add infra3 --peer-urls=http://10.0.0.3:2380 --learner',
