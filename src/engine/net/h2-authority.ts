@@ -304,6 +304,19 @@ export class AuthorityFixingSocket extends Duplex {
     this.socket.write(chunk, callback)
   }
 
+  /**
+   * Node's HTTP/2 session hands a JS stream every frame it has ready in one corked batch; passed
+   * on corked, they leave in one writev. Without this, each frame was its own send(2): with
+   * a few hundred watchers on a connection, one event meant a few hundred system calls.
+   */
+  override _writev(chunks: Array<{chunk: Buffer}>, callback: (error?: Error | null) => void): void {
+    this.socket.cork()
+    const last = chunks.length - 1
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i]!.chunk)
+    this.socket.write(chunks[last]!.chunk, callback)
+    this.socket.uncork()
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(callback)
   }
