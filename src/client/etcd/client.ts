@@ -99,6 +99,31 @@ export interface BidiStream<Request, Response> extends AsyncIterable<Response> {
   close(): void
 }
 
+/**
+ * A BidiStream a server transport can read without a promise per response (the engine's watch
+ * streams are): responses already waiting are taken with tryNext(), and the readable listener
+ * hears when more arrive or the stream ends. One reader: a stream is pulled or iterated, not both.
+ */
+export interface PullableStream<Request, Response> extends BidiStream<Request, Response> {
+  /** The next response already waiting, or undefined (never waits). */
+  tryNext(): Response | undefined
+  /**
+   * Once tryNext() has nothing: undefined while more may come; otherwise how the stream ended
+   * (`error` undefined: cleanly).
+   */
+  ending(): {error: Error | undefined} | undefined
+  /**
+   * `listener` is called, synchronously and possibly in the middle of a write, each time a
+   * response is queued or the stream ends; it should only schedule the reading. One listener at
+   * a time; undefined removes it.
+   */
+  onReadable(listener: (() => void) | undefined): void
+}
+
+export function isPullable<Request, Response>(stream: BidiStream<Request, Response>): stream is PullableStream<Request, Response> {
+  return typeof (stream as Partial<PullableStream<Request, Response>>).tryNext === 'function'
+}
+
 export type WatchStream = BidiStream<WatchRequest, WatchResponse>
 export type KeepAliveStream = BidiStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>
 

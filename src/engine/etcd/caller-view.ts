@@ -31,7 +31,7 @@ import {
   WatchRequest,
   type WatchResponse,
 } from '../../api/proto/rpc.js'
-import type {BidiStream, EtcdClient, EtcdWatchLeaseClient, Req, WatchStream} from '../../client/etcd/client.js'
+import {type BidiStream, type EtcdClient, type EtcdWatchLeaseClient, isPullable, type PullableStream, type Req, type WatchStream} from '../../client/etcd/client.js'
 import type {AuthStore} from '../auth/auth-store.js'
 import type {ConcurrencyClient} from '../../client/etcd/concurrency/index.js'
 import type {AuthApi} from './auth-api.js'
@@ -237,6 +237,7 @@ function checkedWatch(inner: WatchStream, refuse: (request: WatchRequest) => Wat
   let wake: (() => void) | undefined
   const iterator = inner[Symbol.asyncIterator]()
   let pending: Promise<IteratorResult<WatchResponse>> | undefined
+  let readable: (() => void) | undefined
   const stream: BidiStream<WatchRequest, WatchResponse> = {
     send(req) {
       const request = WatchRequest.fromPartial(req)
@@ -244,6 +245,7 @@ function checkedWatch(inner: WatchStream, refuse: (request: WatchRequest) => Wat
       if (refusal === undefined) return inner.send(request)
       refusals.push(refusal)
       wake?.()
+      readable?.()
     },
     close() {
       inner.close()
@@ -269,5 +271,16 @@ function checkedWatch(inner: WatchStream, refuse: (request: WatchRequest) => Wat
       }
     },
   }
-  return stream
+  if (!isPullable(inner)) return stream
+  // Pulled by a transport: refusals first, then the engine's responses, as when iterated.
+  const pullable: PullableStream<WatchRequest, WatchResponse> = {
+    ...stream,
+    tryNext: () => refusals.shift() ?? inner.tryNext(),
+    ending: () => (refusals.length > 0 ? undefined : inner.ending()),
+    onReadable(listener) {
+      readable = listener
+      inner.onReadable(listener)
+    },
+  }
+  return pullable
 }

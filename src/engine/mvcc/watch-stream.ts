@@ -23,7 +23,7 @@ import {
   type WatchCancelRequest,
   type WatchCreateRequest,
 } from '../../api/proto/rpc.js'
-import type {Req, WatchStream} from '../../client/etcd/client.js'
+import type {PullableStream, Req} from '../../client/etcd/client.js'
 import {KEY_INFINITY} from './interval-tree.js'
 import type {WatchableStore} from './watchable-store.js'
 import type {Watcher, WatchSink} from './watcher.js'
@@ -115,7 +115,7 @@ function responseBytes(events: Event[]): number {
   return bytes
 }
 
-export class ServerWatchStream implements WatchStream, WatchSink {
+export class ServerWatchStream implements PullableStream<WatchRequest, WatchResponse>, WatchSink {
   private readonly byId = new Map<bigint, StreamWatcher>()
   private readonly byWatcher = new Map<Watcher, StreamWatcher>()
   private nextId = 0n
@@ -124,6 +124,8 @@ export class ServerWatchStream implements WatchStream, WatchSink {
   /** The remaining pieces of a fragmented response being read. */
   private fragments: WatchResponse[] = []
   private readonly waiters: Waiter[] = []
+  /** A transport pulling responses (tryNext) hears of each one here instead of awaiting next(). */
+  private readable: (() => void) | undefined
   private ended = false
   private endError: Error | undefined
   /** A progress request is owed once every watcher is synced (etcd 3.5's deferred progress). */
@@ -316,6 +318,14 @@ export class ServerWatchStream implements WatchStream, WatchSink {
     return item.response
   }
 
+  ending(): {error: Error | undefined} | undefined {
+    return this.ended ? {error: this.endError} : undefined
+  }
+
+  onReadable(listener: (() => void) | undefined): void {
+    this.readable = listener
+  }
+
   /** Responses waiting to be read (a fragmented response counts once). */
   get queuedResponses(): number {
     return this.queue.length - this.head + this.fragments.length
@@ -362,6 +372,7 @@ export class ServerWatchStream implements WatchStream, WatchSink {
       if (error !== undefined) waiter.reject(error)
       else waiter.resolve({value: undefined, done: true})
     }
+    this.readable?.()
   }
 
   // ---- helpers ----
@@ -400,6 +411,7 @@ export class ServerWatchStream implements WatchStream, WatchSink {
     this.queue.push(item)
     const waiter = this.waiters.shift()
     if (waiter !== undefined) waiter.resolve({value: this.tryNext()!, done: false})
+    else this.readable?.()
   }
 }
 

@@ -44,6 +44,9 @@ const DEFAULTS: Required<WatchableStoreOptions> = {
   maxWatchersPerCatchUp: 512,
 }
 
+/** The events of one notify or catch-up step as watchers with prev_kv get them, by the event without. */
+type PrevKvCache = Map<Event, Event>
+
 /** What the watchable store wraps: a KV store that can also read its past changes back. */
 export type HistoricalKvStore = KvStore & HistorySource
 
@@ -242,7 +245,7 @@ export class WatchableStore implements KvStore {
     }
     if (batches.size === 0) return
     const revision = this.inner.currentRevision
-    const prevKvs = new Map<Event, KeyValue | undefined>()
+    const prevKvs: PrevKvCache = new Map()
     for (const [w, events] of batches) {
       // Whatever happens below, this watcher has been dealt everything up to `revision`.
       w.minRev = revision + 1
@@ -270,14 +273,27 @@ export class WatchableStore implements KvStore {
   }
 
   /** The watcher's view of its events: filters applied, prev_kv filled if it asked. */
-  private prepare(w: Watcher, events: Event[], prevKvs: Map<Event, KeyValue | undefined>): Event[] {
+  private prepare(w: Watcher, events: Event[], prevKvs: PrevKvCache): Event[] {
     const {noPut, noDelete, prevKv} = w.options
     let out = events
     if (noPut || noDelete) {
       out = out.filter((ev) => (ev.type === Event_EventType.PUT ? !noPut : !noDelete))
     }
-    if (prevKv) out = out.map((ev) => ({type: ev.type, kv: ev.kv, prevKv: this.prevKvOf(ev, prevKvs)}))
+    if (prevKv) out = out.map((ev) => this.withPrevKv(ev, prevKvs))
     return out
+  }
+
+  /**
+   * The event with its prev_kv filled: one object per event however many watchers asked, so a
+   * transport that keeps an event's encoding (net/grpc/watch-frame.ts) encodes it once.
+   */
+  private withPrevKv(ev: Event, cache: PrevKvCache): Event {
+    let filled = cache.get(ev)
+    if (filled === undefined) {
+      filled = {type: ev.type, kv: ev.kv, prevKv: this.prevKvOf(ev)}
+      cache.set(ev, filled)
+    }
+    return filled
   }
 
   /**
@@ -285,8 +301,7 @@ export class WatchableStore implements KvStore {
    * mod_revision - 1). Missing if the key did not exist then, or if that revision has been
    * compacted since (etcd leaves it out then too).
    */
-  private prevKvOf(ev: Event, cache: Map<Event, KeyValue | undefined>): KeyValue | undefined {
-    if (cache.has(ev)) return cache.get(ev)
+  private prevKvOf(ev: Event): KeyValue | undefined {
     const kv = ev.kv!
     let prev: KeyValue | undefined
     // A put that created the key has no previous version.
@@ -297,7 +312,6 @@ export class WatchableStore implements KvStore {
         if (!(error instanceof EtcdError)) throw error
       }
     }
-    cache.set(ev, prev)
     return prev
   }
 
@@ -390,7 +404,7 @@ export class WatchableStore implements KvStore {
       if (ev.type === Event_EventType.DELETE && Number(ev.kv!.modRevision) === compactRev) continue
       this.route(group, ev, batches)
     }
-    const prevKvs = new Map<Event, KeyValue | undefined>()
+    const prevKvs: PrevKvCache = new Map()
     for (const w of chosen) {
       if (w.minRev > chunk.throughRev) continue
       const events = batches.get(w)

@@ -5,7 +5,7 @@
 // engine.userAdd), so a service the engine grows is served without touching the server.
 import {type MethodSpec, grpcServices, type ServiceName} from '../../api/grpc-methods.js'
 import type {ResponseHeader} from '../../api/proto/rpc.js'
-import type {BidiStream} from '../../client/etcd/client.js'
+import {type BidiStream, isPullable, type PullableStream} from '../../client/etcd/client.js'
 import {EngineLacksMethod, type HandlerContext, streamOpeners, unaryHandlers} from './grpc/handlers.js'
 import {EtcdError, GrpcCode} from '../../api/errors.js'
 import type {MethodMetrics, ServerMetrics} from './metrics.js'
@@ -179,6 +179,10 @@ async function* headersOn(source: AsyncIterable<unknown>, fill: (response: unkno
 }
 
 function withHeaders(stream: AnyBidi, fill: (response: unknown) => void, counted: MethodMetrics | undefined): AnyBidi {
+  return isPullable(stream) ? pulledWithHeaders(stream, fill, counted) : iteratedWithHeaders(stream, fill, counted)
+}
+
+function iteratedWithHeaders(stream: AnyBidi, fill: (response: unknown) => void, counted: MethodMetrics | undefined): AnyBidi {
   return {
     send: (request) => stream.send(request),
     close: () => stream.close(),
@@ -200,6 +204,29 @@ function withHeaders(stream: AnyBidi, fill: (response: unknown) => void, counted
         return: async (value?: unknown) => (inner.return ? inner.return(value) : {done: true as const, value: undefined}),
       }
     },
+  }
+}
+
+
+/** withHeaders for a stream a transport pulls: the same headers and counts, without a promise per response. */
+function pulledWithHeaders(stream: PullableStream<unknown, unknown>, fill: (response: unknown) => void, counted: MethodMetrics | undefined): PullableStream<unknown, unknown> {
+  let handled = false
+  return {
+    ...iteratedWithHeaders(stream, fill, counted),
+    tryNext() {
+      const response = stream.tryNext()
+      if (response !== undefined) fill(response)
+      return response
+    },
+    ending() {
+      const ended = stream.ending()
+      if (ended !== undefined && !handled) {
+        handled = true
+        counted?.handled(ended.error === undefined ? GrpcCode.OK : codeOf(ended.error))
+      }
+      return ended
+    },
+    onReadable: (listener) => stream.onReadable(listener),
   }
 }
 

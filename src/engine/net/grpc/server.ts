@@ -22,10 +22,12 @@ import {createDispatcher, type Dispatcher, EngineLacksMethod, type MethodEntry} 
 import {createGateway, type HealthSource} from '../gateway/gateway.js'
 import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
+import {asPullable, serveFastStream, type StreamRoute} from './fast-stream.js'
 import {routeStreams, serveFastUnary, type UnaryRoute} from './fast-unary.js'
 import {pumpServerStream} from './server-stream.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, statusError, type StatusError, toStatusError, unimplementedError} from './status.js'
+import {frameMessage, frameWatchResponse} from './watch-frame.js'
 
 /**
  * etcd lets a gRPC message be this much larger than --max-request-bytes (its
@@ -46,6 +48,9 @@ const maxConcurrentStreams = 4096
  * goes away they are told, so they give their place back instead of taking it later.
  */
 const waitsForOthers = new Set(['/v3lockpb.Lock/Lock', '/v3electionpb.Election/Campaign'])
+const watchPath = '/etcdserverpb.Watch/Watch'
+/** Bidirectional streams served on the HTTP/2 stream itself (fast-stream.ts); the others go through grpc-js. */
+const fastStreamPaths = new Set([watchPath])
 /** How long a shutdown waits for calls in flight before cutting connections. */
 const shutdownGraceMs = 5_000
 /** An HTTP/1.1 client has this long to send its request headers. */
@@ -136,6 +141,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const callerEntry = (metadata: Metadata, service: ServiceName, method: string): MethodEntry => dispatcherFor(tokenOf(metadata)).entry(service, method)!
   /** Unary methods by path, answered without grpc-js (fast-unary.ts). */
   const fastRoutes = new Map<string, UnaryRoute>()
+  /** Bidirectional methods by path, likewise (fast-stream.ts). */
+  const fastStreamRoutes = new Map<string, StreamRoute>()
   const bridges = new Set<Bridge>()
   const refuse = (message: unknown): StatusError | undefined => {
     if (message instanceof OversizeMessage) return receiveLimitError(message.bytes, receiveLimitBytes)
@@ -192,6 +199,16 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         }
       } else if (entry.bidi) {
         const openStream = entry.bidi
+        if (fastStreamPaths.has(path)) {
+          fastStreamRoutes.set(path, {
+            decode: (bytes) => decodeRequest(spec, bytes),
+            refuse,
+            open: (token) => asPullable((dispatcherFor(token).entry(service, method)!.bidi ?? openStream)()),
+            frame: path === watchPath ? (response) => frameWatchResponse(response as never) : (response) => frameMessage(spec.response.encode(response as never).finish()),
+            statusOf: (error) => statusOf(error, path),
+            endOnHalfClose: method === 'LeaseKeepAlive',
+          })
+        }
         implementation[method] = (call: ServerDuplexStream<unknown, unknown>) => {
           let stream
           try {
@@ -239,7 +256,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const http = createHttpServer({headersTimeout: httpHeadersTimeoutMs, requestTimeout: 0}, (request, response) => gateway.handle(request, response))
   const injector = routeStreams(server, () => server.createConnectionInjector(ServerCredentials.createInsecure()), (stream, headers) => {
     const path = headers[':path']
-    return typeof path === 'string' && serveFastUnary(stream, headers, fastRoutes.get(path), path, receiveLimitBytes * hardReceiveLimitFactor)
+    if (typeof path !== 'string') return false
+    if (serveFastUnary(stream, headers, fastRoutes.get(path), path, receiveLimitBytes * hardReceiveLimitFactor)) return true
+    const served = serveFastStream(stream, headers, fastStreamRoutes.get(path), receiveLimitBytes * hardReceiveLimitFactor)
+    if (served === undefined) return false
+    bridges.add(served)
+    void served.done.finally(() => bridges.delete(served))
+    return true
   })
   const targets = {
     grpc: (connection: import('node:stream').Duplex) => injector.injectConnection(connection),

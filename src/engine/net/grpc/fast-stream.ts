@@ -1,0 +1,264 @@
+// Bidirectional streams (Watch) served straight on the HTTP/2 stream, as fast-unary.ts serves
+// unary calls.
+//
+// Through grpc-js, each response of a watch cost a promise chain (the engine's async iterator,
+// the caller view's, the header filler's), a grpc-js write with its interceptors and a
+// serialization of its own, even when a few hundred watchers got the same event. Here the
+// engine's stream is pulled (PullableStream): when it has responses, one microtask takes every
+// response waiting, frames each with the route's encoder (watch-frame.ts shares the encoding
+// of an event between watchers) and writes them to the HTTP/2 stream in one write.
+// Back-pressure is the HTTP/2 stream's: once a write is refused, nothing more is taken from
+// the engine until 'drain', so the engine's per-watcher buffers fill and its watchers fall
+// back to catching up from history, as they did behind grpc-js.
+//
+// What a client sees is what grpc-js sends: response headers with the first message, a status
+// in trailers (or a trailers-only response when nothing was sent), the same words for a
+// message over the receive limit, a malformed one and an expired deadline (grpc-timeout). A
+// compressed request or a content type that is not gRPC is left to grpc-js.
+import {constants, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
+import {Errors} from '../../../api/errors.js'
+import {type BidiStream, isPullable, type PullableStream} from '../../../client/etcd/client.js'
+import {type StatusError, toStatusError} from './status.js'
+
+/** How a bidirectional method is served on the fast path. */
+export interface StreamRoute {
+  /** The request message from its bytes; a message `refuse` refuses ends the call. */
+  decode(bytes: Buffer): unknown
+  refuse(message: unknown): StatusError | undefined
+  /** Opens the engine's stream as the caller holding `token` sees the engine; may throw a refusal. */
+  open(token: string | undefined): PullableStream<unknown, unknown>
+  /** One response framed for the wire (gRPC prefix included). */
+  frame(response: unknown): Buffer
+  statusOf(error: unknown): StatusError
+  /** Whether the client's half-close ends the stream (etcd: LeaseKeepAlive does, Watch does not). */
+  endOnHalfClose: boolean
+}
+
+/** A stream being served: the server ends it with `server stopped` when it shuts down. */
+export interface ServedStream {
+  stop(): void
+  /** Settles when the call is over, however it ended. */
+  readonly done: Promise<void>
+}
+
+/** grpc-js's response headers and status trailers, so a client cannot tell the two paths apart. */
+const baseHeaders = {
+  [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
+  [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
+}
+const responseHeaders = {
+  ...baseHeaders,
+  'grpc-accept-encoding': 'identity,deflate,gzip',
+  'grpc-encoding': 'identity',
+}
+const okStatus = {code: 0, details: 'OK'}
+
+const PREFIX_BYTES = 5
+/** Responses taken from the engine for one write stop growing past this many bytes. */
+const maxWriteBytes = 256 * 1024
+
+const deadlineUnitMs: Record<string, number> = {H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001}
+const DEADLINE = /^(\d{1,8})([HMSmun])$/
+
+const GRPC_INTERNAL = 13
+const GRPC_RESOURCE_EXHAUSTED = 8
+const GRPC_DEADLINE_EXCEEDED = 4
+
+/**
+ * A stream that can only be iterated, made pullable: one response is fetched ahead, and the
+ * next only once that one is taken, so the source is held back as by a reader that awaits each.
+ */
+export function asPullable<Request, Response>(stream: BidiStream<Request, Response>): PullableStream<Request, Response> {
+  if (isPullable(stream)) return stream
+  const iterator = stream[Symbol.asyncIterator]()
+  let ready: Response | undefined
+  let ended: {error: Error | undefined} | undefined
+  let fetching = false
+  let listener: (() => void) | undefined
+  const fetch = () => {
+    if (fetching || ended !== undefined || ready !== undefined) return
+    fetching = true
+    iterator.next().then(
+      (result) => {
+        fetching = false
+        if (result.done) ended = {error: undefined}
+        else ready = result.value
+        listener?.()
+      },
+      (error: unknown) => {
+        fetching = false
+        ended = {error: error instanceof Error ? error : new Error(String(error))}
+        listener?.()
+      },
+    )
+  }
+  return {
+    send: (request) => stream.send(request),
+    close: () => stream.close(),
+    [Symbol.asyncIterator]: () => iterator,
+    tryNext() {
+      const response = ready
+      ready = undefined
+      fetch()
+      return response
+    },
+    ending: () => (ready === undefined ? ended : undefined),
+    onReadable(next) {
+      listener = next
+      fetch()
+    },
+  }
+}
+
+/**
+ * Serves `h2` if `route` is given and the request is plain gRPC; undefined leaves the stream to
+ * grpc-js untouched (nothing read, nothing sent).
+ */
+export function serveFastStream(
+  h2: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  route: StreamRoute | undefined,
+  hardLimitBytes: number,
+): ServedStream | undefined {
+  if (route === undefined) return undefined
+  const contentType = headers[constants.HTTP2_HEADER_CONTENT_TYPE]
+  if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) return undefined
+  const encoding = headers['grpc-encoding']
+  if (encoding !== undefined && encoding !== 'identity') return undefined
+
+  let engine: PullableStream<unknown, unknown> | undefined
+  let finished = false
+  let headersSent = false
+  let flushQueued = false
+  let awaitingDrain = false
+  let deadline: NodeJS.Timeout | undefined
+  let settle: () => void = () => undefined
+  const done = new Promise<void>((resolve) => (settle = resolve))
+
+  /** Ends the call with `status` (once), and the engine's stream with it. */
+  const finish = (status: {code: number; details: string}) => {
+    if (finished) return
+    finished = true
+    if (deadline !== undefined) clearTimeout(deadline)
+    engine?.onReadable(undefined)
+    engine?.close()
+    settle()
+    if (h2.destroyed || h2.closed) return
+    const trailers = {'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details)}
+    // The client closes its side once it has the status (grpc-js leaves that to it too).
+    if (headersSent) {
+      h2.once('wantTrailers', () => h2.sendTrailers(trailers))
+      h2.end()
+    } else {
+      // a trailers-only response, as grpc-js sends for a call that ends before any message
+      h2.respond({...baseHeaders, ...trailers}, {endStream: true})
+    }
+    h2.resume() // anything the client still sends is read and dropped
+  }
+
+  const flush = () => {
+    flushQueued = false
+    while (!finished && engine !== undefined) {
+      const frames: Buffer[] = []
+      let bytes = 0
+      for (let response = engine.tryNext(); response !== undefined; response = engine.tryNext()) {
+        let framed: Buffer
+        try {
+          framed = route.frame(response)
+        } catch {
+          return finish({code: GRPC_INTERNAL, details: 'Error serializing response'})
+        }
+        frames.push(framed)
+        bytes += framed.length
+        if (bytes >= maxWriteBytes) break
+      }
+      if (frames.length === 0) {
+        const ended = engine.ending()
+        if (ended !== undefined) finish(ended.error === undefined ? okStatus : route.statusOf(ended.error))
+        return
+      }
+      if (h2.destroyed || h2.closed) return
+      if (!headersSent) {
+        headersSent = true
+        h2.respond(responseHeaders, {waitForTrailers: true})
+      }
+      if (!h2.write(frames.length === 1 ? frames[0] : Buffer.concat(frames, bytes))) {
+        awaitingDrain = true
+        h2.once('drain', () => {
+          awaitingDrain = false
+          flush()
+        })
+        return
+      }
+    }
+  }
+  const readable = () => {
+    if (flushQueued || awaitingDrain || finished) return
+    flushQueued = true
+    queueMicrotask(flush)
+  }
+
+  h2.on('error', () => undefined)
+  h2.once('close', () => {
+    // closed before it ended: the caller cancelled or hung up
+    if (finished) return
+    finished = true
+    if (deadline !== undefined) clearTimeout(deadline)
+    engine?.onReadable(undefined)
+    engine?.close()
+    settle()
+  })
+
+  const timeout = headers['grpc-timeout']
+  if (typeof timeout === 'string') {
+    const m = DEADLINE.exec(timeout)
+    if (m === null) {
+      finish({code: GRPC_INTERNAL, details: `Invalid grpc-timeout value "${timeout}"`})
+      return {stop: () => undefined, done}
+    }
+    deadline = setTimeout(() => finish({code: GRPC_DEADLINE_EXCEEDED, details: 'Deadline exceeded'}), Math.trunc(Number(m[1]) * deadlineUnitMs[m[2]!]!))
+  }
+
+  const token = headers.token ?? headers.authorization
+  try {
+    engine = route.open(typeof token === 'string' ? token : Array.isArray(token) ? token[0] : undefined)
+  } catch (error) {
+    finish(route.statusOf(error))
+    return {stop: () => undefined, done}
+  }
+  engine.onReadable(readable)
+  readable()
+
+  let pending: Buffer | undefined
+  h2.on('data', (chunk: Buffer) => {
+    if (finished) return
+    let buffer = pending === undefined ? chunk : Buffer.concat([pending, chunk])
+    pending = undefined
+    while (buffer.length >= PREFIX_BYTES) {
+      const length = buffer.readUInt32BE(1)
+      // grpc-js refuses a message past its receive limit as soon as the length prefix shows it
+      if (length > hardLimitBytes) return finish({code: GRPC_RESOURCE_EXHAUSTED, details: `Received message larger than max (${length} vs ${hardLimitBytes})`})
+      if (buffer.length < PREFIX_BYTES + length) break
+      if (buffer[0] !== 0) return finish({code: GRPC_INTERNAL, details: 'Received a compressed message without a grpc-encoding'})
+      const message = route.decode(buffer.subarray(PREFIX_BYTES, PREFIX_BYTES + length))
+      buffer = buffer.subarray(PREFIX_BYTES + length)
+      const refusal = route.refuse(message)
+      if (refusal !== undefined) return finish(refusal)
+      try {
+        engine!.send(message as never)
+      } catch (error) {
+        return finish(toStatusError(error))
+      }
+      if (finished) return
+    }
+    if (buffer.length > 0) pending = buffer
+  })
+  h2.once('end', () => {
+    if (route.endOnHalfClose && !finished) engine!.close()
+  })
+
+  return {
+    stop: () => finish(toStatusError(Errors.stopped())),
+    done,
+  }
+}
