@@ -61,6 +61,8 @@ export interface ApplyOptions {
   output?: string
   fieldManager: string
   write: (s: string) => void
+  /** a warning on stderr */
+  warn: (s: string) => void
   report: (err: unknown) => void
 }
 
@@ -141,6 +143,13 @@ export async function applyDocs(client: KubeClient, docs: ManifestDoc[], o: Appl
         continue
       }
       const originalText = current.metadata?.annotations?.[LAST_APPLIED]
+      if (originalText === undefined && o.dryRun !== 'client') {
+        // an object another tool made (or server-side apply): the three-way merge has no past
+        const objectName = `${r.group === '' ? r.name : `${r.name}.${r.group}`}/${name}`
+        o.warn(
+          `Warning: resource ${objectName} is missing the ${LAST_APPLIED} annotation which is required by kctl apply. kctl apply should only be used on resources created declaratively by either kctl create --save-config or kctl apply. The missing annotation will be patched automatically.\n`,
+        )
+      }
       let original: Record<string, unknown> | undefined
       if (originalText !== undefined && originalText !== '') {
         try {

@@ -11,6 +11,8 @@ export interface LabelOptions extends TargetOptions {
   dryRun: DryRun
   output?: string
   resourceVersion?: string
+  /** --field-manager (kubectl-label, kubectl-annotate by default) */
+  fieldManager: string
   write: (s: string) => void
   /** kubectl prints a missing key's notice on stdout, before the result line */
   warn: (s: string) => void
@@ -35,7 +37,7 @@ export async function runLabel(client: KubeClient, args: string[], o: LabelOptio
       for (const [k, v] of Object.entries(after)) if (before[k] !== v) patchMap[k] = v
       const metadata: Record<string, unknown> = {[field]: patchMap}
       if (o.resourceVersion) metadata['resourceVersion'] = o.resourceVersion
-      result = await client.patch(t.resource, t.namespace, t.name, 'merge', {metadata}, {dryRun: o.dryRun === 'server'})
+      result = await client.patch(t.resource, t.namespace, t.name, 'merge', {metadata}, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager})
     }
     if (o.output) {
       o.write(formatObjects(parseOutput(o.output), [result], true))

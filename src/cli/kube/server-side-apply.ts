@@ -1,10 +1,12 @@
 // `kctl apply --server-side`: each manifest document is sent whole as an apply patch
 // (application/apply-patch+yaml) under the field manager, and the server merges it and tracks
 // field ownership. Reported as `kind.group/name serverside-applied`; a conflict with another
-// manager is explained as kubectl explains it.
+// manager is explained as kubectl explains it. An object client-side apply managed before is
+// migrated afterwards (csa-upgrade.ts).
 import type {KubeClient} from '../../client/kube/client.js'
 import {KubeApiError} from '../../client/kube/errors.js'
 import {applyTarget} from './apply.js'
+import {migrateFromClientSideApply} from './csa-upgrade.js'
 import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {KctlError} from './errors.js'
 import type {ManifestDoc} from './manifests.js'
@@ -19,6 +21,8 @@ export interface ServerSideApplyOptions {
   forceConflicts: boolean
   fieldValidation: 'Ignore' | 'Warn' | 'Strict'
   write: (s: string) => void
+  /** a warning on stderr */
+  warn: (s: string) => void
   report: (err: unknown) => void
 }
 
@@ -40,12 +44,13 @@ export async function serverSideApplyDocs(client: KubeClient, docs: ManifestDoc[
   for (const doc of docs) {
     try {
       const {r, ns, manifest, name} = await applyTarget(client, doc, o)
-      const applied = await client
-        .patch(r, ns, name, 'apply', JSON.stringify(manifest), {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager, fieldValidation: o.fieldValidation, force: o.forceConflicts})
-        .catch((err: unknown) => {
-          if (err instanceof KubeApiError && err.code === 409) throw new KctlError(`${err.message}\n${conflictHelp}`)
-          throw err
-        })
+      const send = () => client.patch(r, ns, name, 'apply', JSON.stringify(manifest), {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager, fieldValidation: o.fieldValidation, force: o.forceConflicts})
+      let applied = await send().catch((err: unknown) => {
+        if (err instanceof KubeApiError && err.code === 409) throw new KctlError(`${err.message}\n${conflictHelp}`)
+        throw err
+      })
+      // an object client-side apply managed so far changes hands, as kubectl hands it over
+      applied = await migrateFromClientSideApply({client, r, namespace: ns, name, fieldManager: o.fieldManager, dryRun: o.dryRun === 'server', reapply: send, warn: o.warn}, applied)
       o.write(format ? formatObjects(format, [applied], true) : `${qualifiedName(manifest)} serverside-applied${dryRunSuffix(o.dryRun)}\n`)
     } catch (err) {
       ok = false

@@ -30,6 +30,7 @@ export default class Annotate extends KctlCommand {
     const {parseDryRun} = await import('../../cli/kube/create-run.js')
     const {runLabel} = await import('../../cli/kube/label-run.js')
     await runLabel(conn.client, args, {
+      fieldManager: this.str('field-manager') ?? 'kubectl-annotate',
       what: 'annotation',
       overwrite: this.bool('overwrite'),
       dryRun: parseDryRun(this.str('dry-run')),

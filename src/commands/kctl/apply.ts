@@ -68,6 +68,7 @@ The change is a three-way merge of the last applied configuration (kept in the k
           forceConflicts: this.bool('force-conflicts'),
           fieldValidation: validate === 'warn' ? 'Warn' : validate === 'ignore' || validate === 'false' ? 'Ignore' : 'Strict',
           write: (s) => this.out(s),
+          warn: (s) => process.stderr.write(s),
           report: (err) => this.report(err),
         })
       } else {
@@ -79,6 +80,7 @@ The change is a three-way merge of the last applied configuration (kept in the k
           output: this.str('output'),
           fieldManager: this.str('field-manager') ?? 'kubectl-client-side-apply',
           write: (s) => this.out(s),
+          warn: (s) => process.stderr.write(s),
           report: (err) => this.report(err),
         })
       }
