@@ -68,6 +68,30 @@ const oclifStandIn = {
 }
 
 /**
+ * node:crypto loaded on first use, for ectl's lite bundle: loading it costs a few milliseconds
+ * (its JavaScript and OpenSSL's bindings), and most engine modules import it at the top for
+ * calls a `get` never makes (lease and member ids, password hashes, snapshot digests). Every
+ * export of node:crypto is a getter that loads the real module.
+ */
+const lazyCrypto = {
+  name: 'lazy-node-crypto',
+  setup(esbuild) {
+    esbuild.onResolve({filter: /^(node:)?crypto$/}, (args) =>
+      args.namespace === 'lazy-node-crypto' ? {path: 'node:crypto', external: true} : {path: 'node:crypto', namespace: 'lazy-node-crypto'},
+    )
+    esbuild.onLoad({filter: /.*/, namespace: 'lazy-node-crypto'}, async () => {
+      const names = Object.getOwnPropertyNames(await import('node:crypto')).filter((name) => name !== 'default')
+      const contents = [
+        'let real',
+        "const load = () => (real ??= require('node:crypto'))",
+        `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, {enumerable: true, get: () => load()[name]})`,
+      ].join('\n')
+      return {contents, loader: 'js'}
+    })
+  },
+}
+
+/**
  * lmdb's JavaScript is bundled, but it loads its native addon relative to its own folder:
  * point that at the installed package instead.
  */
@@ -204,7 +228,7 @@ await Promise.all([
   ...clis.map((cli) =>
     build({
       ...common,
-      plugins: [...common.plugins, oclifStandIn],
+      plugins: [...common.plugins, oclifStandIn, ...(cli === 'ectl' ? [lazyCrypto] : [])],
       stdin: {contents: liteEntrySource(cli), resolveDir: root, sourcefile: `${cli}-lite-entry.ts`, loader: 'ts'},
       outfile: join(root, 'dist', `${cli}-lite.cjs`),
     }),

@@ -53,13 +53,15 @@ const MAX_VERIFIED = 10_000
  * wrong password, or any change of the stored hash, still costs a full bcrypt compare.
  */
 export class VerifiedPasswords {
-  private readonly key = randomBytes(32)
+  /** Made on first use: an engine that never checks a password never needs random bytes. */
+  private key: Buffer | undefined
   private readonly verified = new Map<string, {storedHash: string; mac: Buffer}>()
 
   /** `compare` is the bcrypt check (a counting one in tests). */
   constructor(private readonly compare: (password: string, hash: string) => Promise<boolean> = passwordMatches) {}
 
   private mac(password: string): Buffer {
+    this.key ??= randomBytes(32)
     return createHmac('sha256', this.key).update(password, 'utf8').digest()
   }
 

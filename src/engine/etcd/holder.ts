@@ -1,11 +1,11 @@
 // One holder per data dir: the process that binds the data dir's local socket opens the engine
 // and serves it to the others for as long as it lives (DESIGN.md "In-process and network").
-import {createHash} from 'node:crypto'
 import {mkdir, realpath} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {localSocketAddress} from '../../api/local_rpc.js'
 import {serveLocal} from '../net/local_server.js'
 import {type EmbeddedEtcd, type EmbeddedOptions, openEmbedded} from './embedded.js'
+import {sha256Hex} from './sha256.js'
 
 export interface HeldDataDir {
   engine: EmbeddedEtcd
@@ -16,7 +16,7 @@ export interface HeldDataDir {
 export async function dataDirAddress(dataDir: string): Promise<string> {
   await mkdir(dataDir, {recursive: true})
   const real = await realpath(dataDir)
-  return localSocketAddress(real, (text) => createHash('sha256').update(text).digest('hex').slice(0, 32))
+  return localSocketAddress(real, (text) => sha256Hex(text).slice(0, 32))
 }
 
 /** Takes the data dir if no live process holds it; `undefined` when another one does. */
