@@ -212,8 +212,10 @@ export class ClusterMember {
       listen: options.listenPeer,
       peers,
       deliver: (messages) => this.receive(messages),
-      unreachable: (id) => {
-        if (!this.stopped) this.node.reportUnreachable(id)
+      unreachable: (id, unsent) => {
+        if (this.stopped) return
+        this.node.reportUnreachable(id)
+        this.parkUnsentProposals(unsent)
       },
       snapshotStream: (from, socket, reader, pending) => {
         receiveSnapshot(socket, reader, pending, {
@@ -510,11 +512,7 @@ export class ClusterMember {
 
   private tick(): void {
     this.node.tick()
-    if (this.parked.length > 0 && this.leader !== None) {
-      const parked = this.parked
-      this.parked = []
-      for (const proposal of parked) if (this.waiters.has(proposal.id)) this.offer(proposal)
-    }
+    if (this.parked.length > 0 && this.leader !== None) this.offerParked()
     this.kick()
   }
 
@@ -642,8 +640,33 @@ export class ClusterMember {
     this.releaseAppliedWaiters()
   }
 
+  /**
+   * Proposals a follower forwarded to a leader it cannot reach (the link was down, so the
+   * leader never got them) are parked, not lost: offered again once a leader is known, they
+   * commit after a fail-over instead of leaving their callers waiting out the request timeout.
+   */
+  private parkUnsentProposals(unsent: Message[]): void {
+    for (const m of unsent) {
+      if (m.type !== MessageType.Prop) continue
+      for (const entry of m.entries) {
+        const payload = decodePayload(entry.data)
+        const id =
+          payload.kind === PayloadKind.Request ? payload.request.id : payload.kind === PayloadKind.MemberAttributes ? BigInt(payload.attributes.requestId ?? 0) : 0n
+        if (this.waiters.has(id)) this.parked.push({data: entry.data, id})
+      }
+    }
+  }
+
+  /** Offers the parked proposals again (a leader is known). */
+  private offerParked(): void {
+    const parked = this.parked
+    this.parked = []
+    for (const proposal of parked) if (this.waiters.has(proposal.id)) this.offer(proposal)
+  }
+
   private onSoftState(lead: NodeId, state: StateType): void {
     const wasLeader = this.isLeaderNow
+    const leaderChanged = lead !== this.leader
     this.leader = lead
     this.isLeaderNow = state === StateType.Leader
     if (this.isLeaderNow && !wasLeader) {
@@ -651,6 +674,8 @@ export class ClusterMember {
       this.lessor.promote(this.options.timing.electionMs)
     }
     if (lead !== None) for (const resume of this.leaderWaiters.splice(0)) resume()
+    // a new leader takes what waited for one now, not at the next tick
+    if (leaderChanged && lead !== None && this.parked.length > 0) this.offerParked()
   }
 
   private apply(entries: Entry[]): void {

@@ -14,7 +14,8 @@
 // The peers change with the membership: setPeer and removePeer as the configuration is
 // applied. Messages of one Ready go out corked, as one write. A link
 // that is down drops what it is asked to send and tells raft the peer is unreachable (raft
-// retransmits what matters: it probes the follower again); it reconnects on the next send,
+// retransmits what matters: it probes the follower again), handing back the messages it never
+// wrote (a follower parks the proposals among them until there is a leader); it reconnects on the next send,
 // at most once per reconnectDelayMs. Everything is bounded: a link's unsent bytes, and the
 // size of a frame a reader accepts.
 import {createServer, type Server, type Socket, connect} from 'node:net'
@@ -30,8 +31,11 @@ export interface PeerTransportOptions {
   peers: Map<NodeId, {host: string; port: number}>
   /** Messages from peers, in the order they arrived on each stream. */
   deliver(messages: Message[]): void
-  /** A message to `id` was dropped because its link is down or full. */
-  unreachable(id: NodeId): void
+  /**
+   * Messages to `id` were dropped because its link is down or full; `unsent` were never
+   * written to a connection (the peer cannot have them, so sending them again duplicates nothing).
+   */
+  unreachable(id: NodeId, unsent: Message[]): void
   /**
    * A peer opened a snapshot stream: `reader` holds what was read past the hello, `pending`
    * the frames it already cut. The callee owns the socket from here.
@@ -71,8 +75,8 @@ class PeerLink {
   private connected = false
   private lastAttemptMs = -Infinity
   private closed = false
-  /** Frames given while the stream is being opened, sent once it is (bounded by maxPendingFrames). */
-  private pending: Buffer[] = []
+  /** Messages given while the stream is being opened, sent once it is (bounded by maxPendingFrames). */
+  private pending: Message[] = []
 
   constructor(
     private readonly to: NodeId,
@@ -86,15 +90,15 @@ class PeerLink {
     if (!this.connected) {
       this.connect()
       if (this.socket === undefined || this.pending.length + messages.length > maxPendingFrames) {
-        this.options.unreachable(this.to)
+        this.options.unreachable(this.to, messages)
         return
       }
-      for (const m of messages) this.pending.push(frame(encodeMessage(m)))
+      this.pending.push(...messages)
       return
     }
     const socket = this.socket!
     if (socket.writableLength > maxLinkBufferBytes) {
-      this.options.unreachable(this.to)
+      this.options.unreachable(this.to, messages)
       return
     }
     socket.cork()
@@ -113,7 +117,7 @@ class PeerLink {
       socket.setTimeout(0)
       socket.cork()
       socket.write(this.hello)
-      for (const pending of this.pending.splice(0)) socket.write(pending)
+      for (const pending of this.pending.splice(0)) socket.write(frame(encodeMessage(pending)))
       socket.uncork()
       this.connected = true
     })
@@ -136,7 +140,9 @@ class PeerLink {
       if (this.socket === socket) {
         this.socket = undefined
         this.connected = false
-        this.pending = []
+        // the stream never opened: what waited for it was not sent
+        const unsent = this.pending.splice(0)
+        if (unsent.length > 0 && !this.closed) this.options.unreachable(this.to, unsent)
       }
     })
   }
