@@ -3,6 +3,7 @@
 import {cpus, totalmem} from 'node:os'
 import {benchCli} from './cli.js'
 import {benchCatchUp} from './cluster/catch-up.js'
+import {benchFailover} from './cluster/failover.js'
 import {benchCluster} from './cluster/load.js'
 import {benchEngine} from './engine.js'
 import {benchKctl} from './kctl.js'
@@ -12,7 +13,7 @@ import {benchServer} from './server/load.js'
 import {formatResults, type Result} from './util.js'
 
 const only = process.argv[2]
-const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl, 'kube-server': benchKubeServer, cluster: benchCluster, 'catch-up': benchCatchUp}
+const suites: Record<string, () => Promise<Result[]>> = {engine: benchEngine, reopen: () => benchReopen(), cli: benchCli, server: benchServer, kctl: benchKctl, 'kube-server': benchKubeServer, cluster: benchCluster, 'catch-up': benchCatchUp, failover: benchFailover}
 const results: Result[] = []
 for (const [name, suite] of Object.entries(suites)) {
   if (only && only !== name) continue
