@@ -32,6 +32,12 @@ export interface ServerFlags {
   keyFile?: string
   trustedCaFile?: string
   clientCertAuth: boolean
+  /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth, --peer-auto-tls. */
+  peerCertFile?: string
+  peerKeyFile?: string
+  peerTrustedCaFile?: string
+  peerClientCertAuth?: boolean
+  peerAutoTls?: boolean
   /** etcd's gRPC gateway switch (default on). */
   enableGrpcGateway: boolean
   /** TLS flags that were given (named as etcd names them) that we do not support. */
@@ -79,12 +85,23 @@ export interface ServerConfig {
 export interface ServerClusterConfig {
   /** Each member's peer URLs, by name (--initial-cluster). */
   initialCluster: Map<string, string[]>
-  /** Where to listen for peers (the first --listen-peer-urls). */
-  listenPeer: {host: string; port: number}
+  /** Where to listen for peers (the first --listen-peer-urls; tls: https://). */
+  listenPeer: {host: string; port: number; tls: boolean}
+  /** Peer TLS: the files of the --peer-* flags, or certificates of its own (--peer-auto-tls). */
+  peerTls?: PeerTlsFiles | {auto: true; clientCertAuth: boolean; hosts: string[]}
   heartbeatMs: number
   electionMs: number
   snapshotCount: number
   catchUpEntries: number
+}
+
+/** Peer TLS as etcd's --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth. */
+export interface PeerTlsFiles {
+  auto?: false
+  certFile: string
+  keyFile: string
+  trustedCaFile?: string
+  clientCertAuth: boolean
 }
 
 /** etcd's bound on --election-timeout. */
@@ -251,7 +268,8 @@ export function serverConfig(flags: ServerFlags): ServerConfig {
   }
   const clustered: ServerClusterConfig = {
     initialCluster: cluster,
-    listenPeer: {host: listenPeer.hostname.replace(/^\[|\]$/g, ''), port: Number(listenPeer.port)},
+    listenPeer: {host: listenPeer.hostname.replace(/^\[|\]$/g, ''), port: Number(listenPeer.port), tls: listenPeer.protocol === 'https:'},
+    peerTls: peerTlsConfig(flags, listenPeer, peerUrls),
     heartbeatMs,
     electionMs,
     snapshotCount,
@@ -330,6 +348,7 @@ async function runsRaft(config: ServerConfig): Promise<boolean> {
 async function clusterOpener(config: ServerConfig, log: (line: string) => void) {
   const cluster = config.cluster
   const {openClusteredEtcd} = await import('../engine/cluster/open-cluster.js')
+  const peerTls = cluster.peerTls === undefined ? undefined : await readPeerTls(cluster.peerTls, config.dataDir, log)
   return (dataDir: string, options: Parameters<typeof openClusteredEtcd>[2]) =>
     openClusteredEtcd(
       dataDir,
@@ -339,6 +358,7 @@ async function clusterOpener(config: ServerConfig, log: (line: string) => void) 
         initialClusterToken: config.initialClusterToken,
         initialClusterState: config.initialClusterState,
         listenPeer: cluster.listenPeer,
+        peerTls,
         timing: {heartbeatMs: cluster.heartbeatMs, electionMs: cluster.electionMs, snapshotCount: cluster.snapshotCount, catchUpEntries: cluster.catchUpEntries},
         log,
       },
@@ -346,15 +366,55 @@ async function clusterOpener(config: ServerConfig, log: (line: string) => void) 
     )
 }
 
+/** A PEM file, or etcd's words for a missing one. */
+async function readPem(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    throw new CliError(ExitCode.error, `ectl server: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `open ${path}: no such file or directory` : (error as Error).message}`)
+  }
+}
+
+/**
+ * Peer TLS from the --peer-* flags, checked as etcd checks them: an https:// peer URL needs a
+ * certificate and key (or --peer-auto-tls); given files win over --peer-auto-tls. Undefined
+ * when no peer URL is https:// (etcd ignores peer certificates on http://).
+ */
+function peerTlsConfig(flags: ServerFlags, listenPeer: URL, peerUrls: string[]): ServerClusterConfig['peerTls'] {
+  const hasPair = (flags.peerCertFile ?? '') !== '' && (flags.peerKeyFile ?? '') !== ''
+  const anyTls = listenPeer.protocol === 'https:' || peerUrls.some((url) => url.startsWith('https:'))
+  if (!anyTls) return undefined
+  const clientCertAuth = flags.peerClientCertAuth ?? false
+  if (hasPair) {
+    return {certFile: flags.peerCertFile!, keyFile: flags.peerKeyFile!, trustedCaFile: flags.peerTrustedCaFile || undefined, clientCertAuth}
+  }
+  if (flags.peerAutoTls === true) {
+    const hosts = [listenPeer.hostname, ...peerUrls.map((url) => new URL(url).hostname)].map((host) => host.replace(/^\[|\]$/g, ''))
+    return {auto: true, clientCertAuth, hosts: [...new Set(hosts)]}
+  }
+  throw configError(`cannot listen on TLS for ${listenPeer.host}: KeyFile and CertFile are not presented`)
+}
+
+/** Reads the --peer-* PEM files, or makes (once, kept in DATA-DIR/fixtures/peer as etcd does) a self-signed certificate. */
+async function readPeerTls(peer: NonNullable<ServerClusterConfig['peerTls']>, dataDir: string, log: (line: string) => void) {
+  if (peer.auto === true) {
+    const {selfSignedCert} = await import('./self-cert.js')
+    const files = await selfSignedCert(join(dataDir, 'fixtures', 'peer'), peer.hosts)
+    log(`ectl server: peer TLS with the self-signed certificate ${files.certFile} (peers' certificates are not verified)`)
+    return {cert: await readPem(files.certFile), key: await readPem(files.keyFile), clientCertAuth: peer.clientCertAuth, skipVerify: true}
+  }
+  return {
+    cert: await readPem(peer.certFile),
+    key: await readPem(peer.keyFile),
+    ca: peer.trustedCaFile === undefined ? undefined : await readPem(peer.trustedCaFile),
+    clientCertAuth: peer.clientCertAuth,
+    skipVerify: false,
+  }
+}
+
 /** Reads the PEM files of --cert-file, --key-file and --trusted-ca-file. */
 async function readTls(files: ServerTlsFiles) {
-  const read = async (path: string) => {
-    try {
-      return await readFile(path)
-    } catch (error) {
-      throw new CliError(ExitCode.error, `ectl server: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `open ${path}: no such file or directory` : (error as Error).message}`)
-    }
-  }
+  const read = readPem
   return {
     cert: await read(files.certFile),
     key: await read(files.keyFile),

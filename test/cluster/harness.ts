@@ -64,7 +64,22 @@ export class ClusterProcess {
     return this.logTail
   }
 
-  async start(): Promise<void> {
+  /** The same member started with other flag values (`--flag value` pairs replaced). */
+  withFlags(values: Record<string, string>): ClusterProcess {
+    const args = [...this.args]
+    for (const [flag, value] of Object.entries(values)) {
+      const at = args.indexOf(flag)
+      if (at >= 0) args[at + 1] = value
+      else args.push(flag, value)
+    }
+    return new ClusterProcess(this.name, this.dataDir, this.peerUrl, args)
+  }
+
+  /**
+   * Starts the process; resolves once it is ready to serve clients, or, with `until`, once its
+   * log (since this start) matches `until` (then it has no client).
+   */
+  async start(until?: RegExp): Promise<void> {
     const child = spawn(process.execPath, [ectlLauncher, 'server', ...this.args], {stdio: ['ignore', 'ignore', 'pipe'], env: cleanEnv()})
     this.child = child
     live.add(child)
@@ -73,7 +88,7 @@ export class ClusterProcess {
     let sinceStart = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       this.logTail = (this.logTail + chunk.toString('utf8')).slice(-logTailBytes)
-      if (this.endpoint === '') sinceStart += chunk.toString('utf8')
+      if (this.endpoint === '') sinceStart = (sinceStart + chunk.toString('utf8')).slice(-logTailBytes)
       onLog()
     })
     this.endpoint = ''
@@ -87,10 +102,10 @@ export class ClusterProcess {
     const port = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} not ready after ${readyTimeoutMs} ms; its log:\n${this.logTail}`)), readyTimeoutMs)
       onLog = () => {
-        const match = readyLine.exec(sinceStart)
+        const match = (until ?? readyLine).exec(sinceStart)
         if (match) {
           clearTimeout(timer)
-          resolve(match[1]!)
+          resolve(match[1] ?? '')
         }
       }
       void this.exited.then(() => {
@@ -98,6 +113,7 @@ export class ClusterProcess {
         reject(new Error(`${this.name} exited before it was ready; its log:\n${this.logTail}`))
       })
     })
+    if (until !== undefined) return
     this.endpoint = `127.0.0.1:${port}`
     this.client?.close()
     this.client = new RawGrpcClient(this.endpoint)
@@ -148,6 +164,8 @@ export interface ClusterOptions {
    * listens for peers on another (see peer-proxy.ts). Stopped with the cluster.
    */
   proxy?: PeerProxy
+  /** The peer URLs' scheme (https: give the --peer-* TLS flags in extraArgs). */
+  peerScheme?: 'http' | 'https'
 }
 
 /** The flags of member `name` listening for peers on `listenPeerUrl` and advertising `peerUrl` (the same unless a proxy is in front). */
@@ -174,12 +192,13 @@ export async function startCluster(size: number, extraArgs: readonly string[] = 
   const proxy = options.proxy
   // what each member advertises: its own listener, or its proxy in front of it
   const advertisedPorts = proxy === undefined ? listenPorts : await Promise.all(names.map((name, i) => proxy.add(name, listenPorts[i]!)))
-  const peerUrls = advertisedPorts.map((port) => `http://127.0.0.1:${port}`)
+  const scheme = options.peerScheme ?? 'http'
+  const peerUrls = advertisedPorts.map((port) => `${scheme}://127.0.0.1:${port}`)
   if (proxy !== undefined) names.forEach((name, i) => proxy.name(computeMemberId([peerUrls[i]!], token).toString(16), name))
   const initialCluster = names.map((name, i) => `${name}=${peerUrls[i]}`).join(',')
   const members = names.map((name, i) => {
     const peerUrl = peerUrls[i]!
-    return new ClusterProcess(name, join(root, name), peerUrl, memberArgs(name, join(root, name), peerUrl, initialCluster, extraArgs, `http://127.0.0.1:${listenPorts[i]}`))
+    return new ClusterProcess(name, join(root, name), peerUrl, memberArgs(name, join(root, name), peerUrl, initialCluster, extraArgs, `${scheme}://127.0.0.1:${listenPorts[i]}`))
   })
   const cluster: LocalCluster = {
     members,

@@ -3,22 +3,13 @@ import {CliError} from '../../cli/exit.js'
 import {checkEnvConflicts, checkKnownFlags, normalizeServerArgv, runServer, serverConfig, unrecognizedEnv} from '../../cli/serve.js'
 
 /** etcd's TLS flags we do not support: accepted by name so that giving one says so plainly. */
-const tlsFlagNames = [
-  'client-crl-file',
-  'auto-tls',
-  'peer-cert-file',
-  'peer-key-file',
-  'peer-trusted-ca-file',
-  'peer-client-cert-auth',
-  'peer-crl-file',
-  'peer-auto-tls',
-] as const
+const tlsFlagNames = ['client-crl-file', 'auto-tls', 'peer-crl-file'] as const
 
 /** etcd reads every flag from ETCD_<NAME> too (upper case, dashes as underscores). */
 const env = (flag: string) => `ETCD_${flag.toUpperCase().replaceAll('-', '_')}`
 
 /** Those of them that are switches rather than paths. */
-const tlsSwitches = new Set<string>(['auto-tls', 'peer-client-cert-auth', 'peer-auto-tls'])
+const tlsSwitches = new Set<string>(['auto-tls'])
 
 const tlsFlags = Object.fromEntries(
   tlsFlagNames.map((name) => {
@@ -76,8 +67,11 @@ member added with \`member add\` starts with the --initial-cluster that command 
 --initial-cluster-state existing: it asks the running members for the cluster's ids and
 members, then catches up from the leader. A member with data ignores the initial flags; a
 member removed from its cluster stops (exit 0).
+https:// peer URLs talk TLS with --peer-cert-file and --peer-key-file (or certificates of
+their own with --peer-auto-tls); peers' certificates are checked against
+--peer-trusted-ca-file, and --peer-client-cert-auth refuses a peer that dials without one.
 
-Not supported yet: peer TLS, --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
+Not supported yet: --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
 URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
   static override examples = [
     '<%= config.bin %> server',
@@ -167,6 +161,11 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
     'key-file': Flags.string({description: 'Path to the client server TLS key file.', env: env('key-file')}),
     'trusted-ca-file': Flags.string({description: 'Path to the client server TLS trusted CA cert file.', env: env('trusted-ca-file')}),
     'client-cert-auth': Flags.boolean({description: 'Enable client cert authentication.', env: env('client-cert-auth')}),
+    'peer-cert-file': Flags.string({description: 'Path to the peer server TLS cert file.', env: env('peer-cert-file')}),
+    'peer-key-file': Flags.string({description: 'Path to the peer server TLS key file.', env: env('peer-key-file')}),
+    'peer-trusted-ca-file': Flags.string({description: 'Path to the peer server TLS trusted CA file.', env: env('peer-trusted-ca-file')}),
+    'peer-client-cert-auth': Flags.boolean({description: 'Enable peer client cert authentication.', env: env('peer-client-cert-auth')}),
+    'peer-auto-tls': Flags.boolean({description: 'Peer TLS using self-generated certificates.', env: env('peer-auto-tls')}),
     'enable-grpc-gateway': Flags.boolean({
       description: 'Enable GRPC gateway.',
       default: true,
@@ -208,6 +207,11 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
         keyFile: flags['key-file'],
         trustedCaFile: flags['trusted-ca-file'],
         clientCertAuth: flags['client-cert-auth'],
+        peerCertFile: flags['peer-cert-file'],
+        peerKeyFile: flags['peer-key-file'],
+        peerTrustedCaFile: flags['peer-trusted-ca-file'],
+        peerClientCertAuth: flags['peer-client-cert-auth'],
+        peerAutoTls: flags['peer-auto-tls'],
         enableGrpcGateway: flags['enable-grpc-gateway'],
         tlsFlagsGiven: tlsFlagNames.filter((name) => given[name] !== undefined && given[name] !== '' && given[name] !== false),
       })

@@ -3,8 +3,8 @@
 // --initial-cluster-state existing, and by a new member checking it was not bootstrapped
 // already). Asked on the peer port with a `members` hello (transport.ts); answered with one
 // JSON frame.
-import {connect} from 'node:net'
 import {FrameReader, frame} from './frames.js'
+import {dialPeer, type PeerTls} from './peer-tls.js'
 import type {Roster, SavedMember} from './roster.js'
 
 export interface ClusterInfo {
@@ -20,15 +20,15 @@ export function clusterInfoOf(clusterId: bigint, roster: Roster): ClusterInfo {
   return {cluster: clusterId.toString(16), members: roster.save()}
 }
 
-/** Asks one peer URL; rejects when it cannot be reached or does not answer within timeoutMs. */
-export function askClusterInfo(peerUrl: string, timeoutMs: number): Promise<ClusterInfo> {
+/** Asks one peer URL (over TLS with `tls` for https://); rejects when it cannot be reached or does not answer within timeoutMs. */
+export function askClusterInfo(peerUrl: string, timeoutMs: number, tls?: PeerTls): Promise<ClusterInfo> {
   const url = new URL(peerUrl)
   return new Promise<ClusterInfo>((resolve, reject) => {
-    const socket = connect({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port)})
+    const address = {host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:'}
+    const socket = dialPeer(address, tls, () => socket.write(frame(Buffer.from(JSON.stringify({cluster: '', from: '', to: '', query: 'members'})))))
     const reader = new FrameReader(maxAnswerBytes)
     const timer = setTimeout(() => socket.destroy(new Error(`no answer from ${peerUrl} within ${timeoutMs} ms`)), timeoutMs)
     let answered = false
-    socket.once('connect', () => socket.write(frame(Buffer.from(JSON.stringify({cluster: '', from: '', to: '', query: 'members'})))))
     socket.on('data', (chunk: Buffer) => {
       try {
         const frames = reader.push(chunk)
@@ -55,10 +55,10 @@ export function askClusterInfo(peerUrl: string, timeoutMs: number): Promise<Clus
 }
 
 /** The first answer among `peerUrls` (asked one after another, as etcd does), or undefined if none answers. */
-export async function fetchClusterInfo(peerUrls: readonly string[], timeoutMs: number): Promise<ClusterInfo | undefined> {
+export async function fetchClusterInfo(peerUrls: readonly string[], timeoutMs: number, tls?: PeerTls): Promise<ClusterInfo | undefined> {
   for (const url of peerUrls) {
     try {
-      return await askClusterInfo(url, timeoutMs)
+      return await askClusterInfo(url, timeoutMs, tls)
     } catch {
       // the next one
     }

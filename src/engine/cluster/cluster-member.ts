@@ -69,6 +69,7 @@ import {receivedDbFile} from './snapshot-files.js'
 import {installSnapshot} from './snapshot-install.js'
 import {SnapshotSender} from './snapshot-sender.js'
 import {receiveSnapshot} from './snapshot-stream.js'
+import type {PeerAddress, PeerTls} from './peer-tls.js'
 import {PeerTransport} from './transport.js'
 
 export interface ClusterTiming {
@@ -94,7 +95,9 @@ export interface ClusterMemberOptions {
   disk: RaftDisk
   roster: Roster
   timing: ClusterTiming
-  listenPeer: {host: string; port: number}
+  listenPeer: PeerAddress
+  /** This member's peer certificate, for https:// peer URLs. */
+  peerTls?: PeerTls
   maxRequestBytes: number
   quotaBackendBytes?: number
   log(line: string): void
@@ -201,7 +204,7 @@ export class ClusterMember {
       preVote: true,
     })
     this.ids = new RequestIds(options.identity.memberId, Date.now())
-    const peers = new Map<NodeId, {host: string; port: number}>()
+    const peers = new Map<NodeId, PeerAddress>()
     for (const id of options.roster.ids()) {
       const url = options.roster.get(id)!.peerURLs[0]
       if (url !== undefined) peers.set(id, hostPort(url))
@@ -211,6 +214,7 @@ export class ClusterMember {
       clusterId: options.identity.clusterId,
       listen: options.listenPeer,
       peers,
+      tls: options.peerTls,
       deliver: (messages) => this.receive(messages),
       unreachable: (id, unsent) => {
         if (this.stopped) return
@@ -885,9 +889,9 @@ export class ClusterMember {
   }
 }
 
-function hostPort(url: string): {host: string; port: number} {
+function hostPort(url: string): PeerAddress {
   const parsed = new URL(url)
-  return {host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port)}
+  return {host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port), tls: parsed.protocol === 'https:'}
 }
 
 function quotaCost(request: InternalRequest): number {

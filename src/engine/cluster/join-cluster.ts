@@ -13,6 +13,7 @@
 //   start and be refused by every peer).
 import {computeClusterId, computeMemberId} from '../etcd/membership.js'
 import {type ClusterInfo, fetchClusterInfo} from './cluster-info.js'
+import type {PeerTls} from './peer-tls.js'
 import {bootstrapMeta} from './raft-disk.js'
 import {Roster, type SavedMember} from './roster.js'
 import type {SnapMeta} from './snap-meta.js'
@@ -28,6 +29,8 @@ export interface InitialCluster {
   /** --initial-cluster: each name's peer URLs. */
   initialCluster: Map<string, string[]>
   initialClusterToken: string
+  /** This member's peer certificate, to ask https:// peers. */
+  peerTls?: PeerTls
 }
 
 export interface Placement {
@@ -44,7 +47,7 @@ function otherPeerUrls(config: InitialCluster): string[] {
 
 /** etcd's `existing`: the running cluster's id, this member's id in it, and the record to start from. */
 export async function joinRunningCluster(config: InitialCluster): Promise<Placement> {
-  const info = await fetchClusterInfo(otherPeerUrls(config), joinAskTimeoutMs)
+  const info = await fetchClusterInfo(otherPeerUrls(config), joinAskTimeoutMs, config.peerTls)
   if (info === undefined) throw new Error('cannot fetch cluster info from peer urls: could not retrieve cluster information from the given URLs')
   const live = info.members.filter((m) => m.removed !== true)
   const local = [...config.initialCluster].map(([name, urls]) => ({name, urls: normalized(urls)}))
@@ -78,7 +81,7 @@ export async function bootstrapNewCluster(config: InitialCluster): Promise<Place
   }))
   const clusterId = computeClusterId(members.map((m) => m.id))
   const memberId = computeMemberId(config.initialCluster.get(config.name)!, config.initialClusterToken)
-  const info = await fetchClusterInfo(otherPeerUrls(config), bootstrapAskTimeoutMs)
+  const info = await fetchClusterInfo(otherPeerUrls(config), bootstrapAskTimeoutMs, config.peerTls)
   if (info !== undefined) {
     if (info.cluster !== clusterId.toString(16)) {
       throw new Error(

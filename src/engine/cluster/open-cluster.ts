@@ -23,6 +23,7 @@ import {ClusterMember, type ClusterTiming} from './cluster-member.js'
 import {ClusteredEtcd} from './clustered-etcd.js'
 import {bootstrapNewCluster, joinRunningCluster} from './join-cluster.js'
 import {openRaftDisk} from './raft-disk.js'
+import type {PeerAddress, PeerTls} from './peer-tls.js'
 import {Roster} from './roster.js'
 import {loadSnapMeta, type SnapMeta} from './snap-meta.js'
 import {recoverReceivedSnapshot} from './snapshot-files.js'
@@ -34,8 +35,10 @@ export interface ClusterConfig {
   initialCluster: Map<string, string[]>
   initialClusterToken: string
   initialClusterState: 'new' | 'existing'
-  /** --listen-peer-urls (the first one). */
-  listenPeer: {host: string; port: number}
+  /** --listen-peer-urls (the first one; tls: https://). */
+  listenPeer: PeerAddress
+  /** --peer-cert-file and the rest (or --peer-auto-tls), for https:// peer URLs. */
+  peerTls?: PeerTls
   timing: ClusterTiming
   log(line: string): void
 }
@@ -73,6 +76,7 @@ export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, 
       roster: Roster.fromSaved(disk.meta.roster),
       timing: config.timing,
       listenPeer: config.listenPeer,
+      peerTls: config.peerTls,
       maxRequestBytes: options.limits?.maxRequestBytes ?? 1.5 * 1024 * 1024,
       quotaBackendBytes: options.limits?.quotaBackendBytes ?? defaultQuotaBackendBytes,
       log: config.log,

@@ -18,17 +18,20 @@
 // wrote (a follower parks the proposals among them until there is a leader); it reconnects on the next send,
 // at most once per reconnectDelayMs. Everything is bounded: a link's unsent bytes, and the
 // size of a frame a reader accepts.
-import {createServer, type Server, type Socket, connect} from 'node:net'
+import type {Server, Socket} from 'node:net'
 import {decodeMessage, encodeMessage, type Message, type NodeId} from '../raft/index.js'
 import {FrameReader, frame} from './frames.js'
+import {dialPeer, isTlsFailure, type PeerAddress, type PeerTls, peerServer, RefusalLog} from './peer-tls.js'
 
 export interface PeerTransportOptions {
   selfId: NodeId
   clusterId: bigint
-  /** Where this member listens for its peers (from --listen-peer-urls). */
-  listen: {host: string; port: number}
+  /** Where this member listens for its peers (from --listen-peer-urls; tls: https://). */
+  listen: PeerAddress
   /** Each peer's id and the address it listens on (its first peer URL). */
-  peers: Map<NodeId, {host: string; port: number}>
+  peers: Map<NodeId, PeerAddress>
+  /** This member's peer certificate, for https:// peer URLs (peer-tls.ts). */
+  tls?: PeerTls
   /** Messages from peers, in the order they arrived on each stream. */
   deliver(messages: Message[]): void
   /**
@@ -58,6 +61,8 @@ const reconnectDelayMs = 100
 /** Messages held while a stream opens. */
 const maxPendingFrames = 1024
 const connectTimeoutMs = 1000
+/** A stream the peer closes this soon after it opened was most likely refused. */
+const shortLivedStreamMs = 1000
 
 interface Hello {
   cluster: string
@@ -80,9 +85,10 @@ class PeerLink {
 
   constructor(
     private readonly to: NodeId,
-    private readonly address: {host: string; port: number},
+    private readonly address: PeerAddress,
     private readonly hello: Buffer,
     private readonly options: PeerTransportOptions,
+    private readonly refusals: RefusalLog,
   ) {}
 
   send(messages: Message[]): void {
@@ -110,10 +116,9 @@ class PeerLink {
     const now = performance.now()
     if (this.socket !== undefined || now - this.lastAttemptMs < reconnectDelayMs) return
     this.lastAttemptMs = now
-    const socket = connect({host: this.address.host, port: this.address.port, noDelay: true})
-    this.socket = socket
-    socket.setTimeout(connectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-    socket.once('connect', () => {
+    let openedAtMs = -Infinity
+    const socket = dialPeer(this.address, this.options.tls, () => {
+      openedAtMs = performance.now()
       socket.setTimeout(0)
       socket.cork()
       socket.write(this.hello)
@@ -121,6 +126,8 @@ class PeerLink {
       socket.uncork()
       this.connected = true
     })
+    this.socket = socket
+    socket.setTimeout(connectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
     // A peer answers on this stream only to say this member was removed from the cluster.
     const replies = new FrameReader(1024)
     socket.on('data', (chunk: Buffer) => {
@@ -135,8 +142,18 @@ class PeerLink {
         if (isRemovedReply(reply)) this.options.removedFromCluster?.()
       }
     })
-    socket.on('error', () => undefined)
-    socket.once('close', () => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (isTlsFailure(error)) {
+        const peer = `${this.address.host}:${this.address.port}`
+        this.refusals.note(`peer ${this.to.toString(16)} at ${peer} refused over TLS: ${error.message}`, `out ${peer} ${error.message}`)
+      }
+    })
+    socket.once('close', (hadError: boolean) => {
+      // a TLS peer that does not accept our certificate closes the stream as soon as it opens
+      if (this.address.tls === true && !hadError && !this.closed && performance.now() - openedAtMs < shortLivedStreamMs) {
+        const peer = `${this.address.host}:${this.address.port}`
+        this.refusals.note(`peer ${this.to.toString(16)} at ${peer} closed the peer stream right after the TLS handshake (does it trust this member's certificate?)`, `closed ${peer}`)
+      }
       if (this.socket === socket) {
         this.socket = undefined
         this.connected = false
@@ -164,7 +181,9 @@ function isRemovedReply(payload: Buffer): boolean {
 export class PeerTransport {
   private readonly links = new Map<NodeId, PeerLink>()
   /** Each peer's address (its first peer URL), as the membership last set it. */
-  private readonly addresses = new Map<NodeId, {host: string; port: number}>()
+  private readonly addresses = new Map<NodeId, PeerAddress>()
+  /** Refusals over TLS, logged once per reason in a while (peer-tls.ts). */
+  private readonly refusals: RefusalLog
   private readonly inbound = new Set<Socket>()
   /** Snapshot streams this member opened (closed with the transport). */
   private readonly outbound = new Set<Socket>()
@@ -172,17 +191,18 @@ export class PeerTransport {
   private closed = false
 
   constructor(private readonly options: PeerTransportOptions) {
+    this.refusals = new RefusalLog(options.log)
     for (const [id, address] of options.peers) this.setPeer(id, address)
   }
 
   /** Adds a peer, or moves it to a new address (its stream reopens there). */
-  setPeer(id: NodeId, address: {host: string; port: number}): void {
+  setPeer(id: NodeId, address: PeerAddress): void {
     if (id === this.options.selfId || this.closed) return
     const known = this.addresses.get(id)
-    if (known !== undefined && known.host === address.host && known.port === address.port) return
+    if (known !== undefined && known.host === address.host && known.port === address.port && known.tls === address.tls) return
     this.links.get(id)?.close()
     const hello: Hello = {cluster: this.options.clusterId.toString(16), from: this.options.selfId.toString(16), to: id.toString(16)}
-    this.links.set(id, new PeerLink(id, address, frame(Buffer.from(JSON.stringify(hello))), this.options))
+    this.links.set(id, new PeerLink(id, address, frame(Buffer.from(JSON.stringify(hello))), this.options, this.refusals))
     this.addresses.set(id, {...address})
   }
 
@@ -200,7 +220,7 @@ export class PeerTransport {
 
   /** Listens for peers; resolves with the bound port. */
   async start(): Promise<number> {
-    const server = createServer({noDelay: true}, (socket) => this.accept(socket))
+    const server = peerServer(this.options.listen.tls, this.options.tls, (socket) => this.accept(socket), this.options.log)
     this.server = server
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -301,10 +321,7 @@ export class PeerTransport {
     if (address === undefined) return Promise.reject(new Error(`member ${to.toString(16)} has no peer address`))
     const hello: Hello = {cluster: this.options.clusterId.toString(16), from: this.options.selfId.toString(16), to: to.toString(16), stream: 'snapshot'}
     return new Promise<Socket>((resolve, reject) => {
-      const socket = connect({host: address.host, port: address.port, noDelay: true})
-      socket.setTimeout(connectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-      socket.once('error', reject)
-      socket.once('connect', () => {
+      const socket = dialPeer(address, this.options.tls, () => {
         socket.setTimeout(0)
         socket.removeListener('error', reject)
         socket.on('error', () => undefined)
@@ -313,6 +330,8 @@ export class PeerTransport {
         socket.write(frame(Buffer.from(JSON.stringify(hello))))
         resolve(socket)
       })
+      socket.setTimeout(connectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
+      socket.once('error', reject)
     })
   }
 
