@@ -21,6 +21,12 @@ export interface MethodEntry {
    * caller goes away (a Lock or Campaign still waiting gives its place back).
    */
   unary?: (request: unknown, signal?: AbortSignal) => Promise<unknown>
+  /**
+   * The call may wait on other clients (a lock held, an election led): every protocol gives it a
+   * signal that aborts when its caller goes away, so it gives its place back instead of taking
+   * it later.
+   */
+  waitsForOthers: boolean
   bidi?: () => AnyBidi
   serverStream?: (request: unknown) => AsyncIterable<unknown>
 }
@@ -29,6 +35,8 @@ export interface Dispatcher {
   entry(service: ServiceName, method: string): MethodEntry | undefined
   entries(): MethodEntry[]
 }
+
+const waitingMethods = new Set(['v3lockpb.Lock/Lock', 'v3electionpb.Election/Campaign'])
 
 const lowerCamel = (method: string) => method[0]!.toLowerCase() + method.slice(1)
 
@@ -82,7 +90,7 @@ export function createDispatcher(context: DispatcherContext): Dispatcher {
 
   for (const service of Object.keys(grpcServices) as ServiceName[]) {
     for (const [method, spec] of Object.entries(grpcServices[service]) as [string, MethodSpec][]) {
-      const entry: MethodEntry = {service, method, spec}
+      const entry: MethodEntry = {service, method, spec, waitsForOthers: waitingMethods.has(`${service}/${method}`)}
       // Only responses whose message has a header get one.
       const hasHeader = 'header' in (spec.response.fromPartial({} as never) as object)
       // etcd's Cluster service answers with ids and term but no revision (its cs.header())

@@ -163,8 +163,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch (error) {
       return fail(response, error)
     }
+    // A Lock or Campaign whose HTTP client hangs up gives its place back, as over gRPC.
+    let signal: AbortSignal | undefined
+    if (entry.waitsForOthers) {
+      const gone = new AbortController()
+      response.once('close', () => {
+        if (!response.writableFinished) gone.abort()
+      })
+      signal = gone.signal
+    }
     try {
-      const answer = await entry.unary!(message)
+      const answer = await entry.unary!(message, signal)
       json(response, 200, responseJson(entry, answer), {'Grpc-Metadata-Content-Type': 'application/grpc'})
     } catch (error) {
       fail(response, error)

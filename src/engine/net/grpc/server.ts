@@ -43,11 +43,6 @@ export const grpcOverheadBytes = 512 * 1024
 const hardReceiveLimitFactor = 4
 /** Concurrent streams (calls) on one HTTP/2 connection. */
 const maxConcurrentStreams = 4096
-/**
- * Unary calls that wait for other clients (a lock held, an election led): when their caller
- * goes away they are told, so they give their place back instead of taking it later.
- */
-const waitsForOthers = new Set(['/v3lockpb.Lock/Lock', '/v3electionpb.Election/Campaign'])
 const watchPath = '/etcdserverpb.Watch/Watch'
 /** Bidirectional streams served on the HTTP/2 stream itself (fast-stream.ts); the others go through grpc-js. */
 const fastStreamPaths = new Set([watchPath])
@@ -183,11 +178,11 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
           call: run,
           encode: (response) => spec.response.encode(response as never).finish(),
           statusOf: unaryStatus,
-          waits: waitsForOthers.has(path),
+          waits: entry.waitsForOthers,
         })
         implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           let signal: AbortSignal | undefined
-          if (waitsForOthers.has(path)) {
+          if (entry.waitsForOthers) {
             const gone = new AbortController()
             call.once('cancelled', () => gone.abort())
             signal = gone.signal
