@@ -39,6 +39,31 @@ describe('wal', () => {
     await c.wal.close()
   })
 
+  it('continues after a snapshot past its end (restartAt): replay from the snapshot index takes the jump', async () => {
+    const a = await openWal(dir)
+    await a.wal.append(entries(1n, 5n))
+    await a.wal.restartAt(21n)
+    assert.equal(a.wal.lastIndex, 20n)
+    await a.wal.append(entries(21n, 23n))
+    await a.wal.releaseTo(20n)
+    await a.wal.close()
+    const b = await openWal(dir, {fromIndex: 20n})
+    assert.deepEqual(summarize(b.contents.entries), summarize(entries(21n, 23n)))
+    await b.wal.close()
+  })
+
+  it('restartAt inside what is written changes nothing: the next append replaces the rest', async () => {
+    const a = await openWal(dir)
+    await a.wal.append(entries(1n, 8n, 1n))
+    await a.wal.restartAt(6n)
+    assert.equal(a.wal.lastIndex, 8n)
+    await a.wal.append(entries(6n, 6n, 2n, 'new'))
+    await a.wal.close()
+    const b = await openWal(dir, {fromIndex: 5n})
+    assert.deepEqual(summarize(b.contents.entries), summarize(entries(6n, 6n, 2n, 'new')))
+    await b.wal.close()
+  })
+
   it('replays only entries after fromIndex', async () => {
     const a = await openWal(dir)
     await a.wal.append(entries(1n, 10n))
