@@ -323,6 +323,8 @@ export async function runServer(config: ServerConfig, options: RunServerOptions)
       open: (await runsRaft(config)) ? await clusterOpener(config, options.log) : undefined,
     })
   } catch (error) {
+    // a CliError (a peer certificate file that cannot be read) says it all already
+    if (error instanceof CliError) throw error
     throw new CliError(ExitCode.error, `ectl server: ${(error as Error).message}`)
   }
   if (config.advertiseClientUrls === undefined) member.clientURLs.push(...listening(serving.ports))

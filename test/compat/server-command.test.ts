@@ -73,13 +73,27 @@ test('etcd flags (repeated: last wins; one dash), ETCD_* variables; etcdctl sees
   assert.match(server.log(), /^ectl server: unrecognized environment variable ETCD_NO_SUCH_FLAG=1$/m)
 })
 
-test('refusals: https without a cert, unsupported TLS flags, unknown flags, bad values, joining a cluster nobody runs, a bad cluster state', async () => {
+test('refusals: https without a cert (client or peer), unsupported TLS flags, unknown flags, bad values, joining a cluster nobody runs, a bad cluster state', async () => {
   const cases: [string[], RegExp, number?][] = [
     [
       ['--listen-client-urls', 'https://127.0.0.1:0'],
       /^Error: ectl server: TLS key\/cert \(--cert-file, --key-file\) must be provided for client url https:\/\/127\.0\.0\.1:0 with HTTPS scheme\n$/,
     ],
     [['--auto-tls'], /not supported yet: --auto-tls cannot be used/],
+    // peer TLS: an https:// peer URL needs a certificate (etcd's words), and one that cannot be read says so
+    [
+      ['--listen-peer-urls', 'https://127.0.0.1:2380', '--initial-advertise-peer-urls', 'https://127.0.0.1:2380'],
+      /^Error: ectl server: cannot listen on TLS for 127\.0\.0\.1:2380: KeyFile and CertFile are not presented\n$/,
+    ],
+    [
+      [
+        '--listen-peer-urls', 'https://127.0.0.1:2380', '--initial-advertise-peer-urls', 'https://127.0.0.1:2380',
+        '--initial-cluster', 'default=https://127.0.0.1:2380,b=https://127.0.0.1:2381',
+        '--peer-cert-file', '/nonexistent/peer.crt', '--peer-key-file', '/nonexistent/peer.key',
+      ],
+      /^Error: ectl server: open \/nonexistent\/peer\.crt: no such file or directory\n$/,
+    ],
+    [['--peer-crl-file', 'crl.pem'], /not supported yet: --peer-crl-file cannot be used/],
     [['--listen-client-urls', 'unix://sock'], /only http:\/\/ and https:\/\/ URLs are supported/],
     [
       ['--initial-cluster', 'default=http://127.0.0.1:2380,b=http://127.0.0.1:2381', '--initial-cluster-state', 'existing'],
