@@ -30,7 +30,8 @@ import type {InternalRequest} from '../../api/proto/internal.js'
 import {LEASE_REVOKE_RATE_PER_SECOND, EXPIRED_LEASE_RETRY_MS, type Lessor} from '../lease/lessor.js'
 import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
 import {validateRequest} from '../mvcc/validate.js'
-import {defaultQuotaBackendBytes, type MemberIdentity, type MemberObservers} from '../etcd/member.js'
+import {BackendQuota, defaultQuotaBackendBytes} from '../etcd/backend-quota.js'
+import type {MemberIdentity, MemberObservers} from '../etcd/member.js'
 import {
   type ConfChange,
   ConfChangeType,
@@ -111,8 +112,6 @@ const defaultCatchUpEntries = 5000
 const requestTimeoutBaseMs = 5000
 const leaseExpiryCheckMs = 500
 const maxRenewWaitMs = EXPIRED_LEASE_RETRY_MS + 1000
-const dbSizeRefreshMs = 100
-const kvOverheadBytes = 256
 /** A member removed from the cluster goes on this long, so the leader can tell the others the removal committed (etcd: 1 s). */
 const removedStopDelayMs = 1000
 /** etcd's readyPercent: a learner is promoted once its log holds 90% of the leader's. */
@@ -171,8 +170,7 @@ export class ClusterMember {
   private gate: Promise<void> | undefined
   private applying = false
   private readonly requestTimeoutMs: number
-  private readonly quotaBackendBytes: number
-  private dbSize = {bytes: 0, readAtMs: -Infinity}
+  private readonly quota: BackendQuota
   private commitObserver: ((seconds: number) => void) | undefined
   private leaderWaiters: Array<() => void> = []
   /** Membership changes proposed here, one after another. */
@@ -191,7 +189,7 @@ export class ClusterMember {
     this.confState = options.disk.meta.confState
     this.applied = options.disk.meta.index
     this.snapIndex = options.disk.meta.index
-    this.quotaBackendBytes = options.quotaBackendBytes ?? defaultQuotaBackendBytes
+    this.quota = new BackendQuota(options.store, options.quotaBackendBytes ?? defaultQuotaBackendBytes)
     this.requestTimeoutMs = requestTimeoutBaseMs + 2 * options.timing.electionMs
     const seed = Number(options.identity.memberId & 0xffffffffn) ^ Math.floor(Math.random() * 0x100000000)
     this.node = new RawNode({
@@ -326,13 +324,11 @@ export class ClusterMember {
   }
 
   dbSizeBytes(): number {
-    const now = performance.now()
-    if (now - this.dbSize.readAtMs >= dbSizeRefreshMs) this.dbSize = {bytes: this.store.dbSizeBytes(), readAtMs: now}
-    return this.dbSize.bytes
+    return this.quota.dbSizeBytes()
   }
 
   get noSpace(): boolean {
-    return this.store.alarms().some((alarm) => alarm.alarm === AlarmType.NOSPACE)
+    return this.quota.noSpace
   }
 
   observe(observers: MemberObservers): void {
@@ -353,8 +349,7 @@ export class ClusterMember {
     const id = this.ids.next()
     const data = encodeRequestPayload({...request, id})
     if (data.length - 1 > this.options.maxRequestBytes) throw Errors.requestTooLarge()
-    const cost = quotaCost(request)
-    if (cost > 0) await this.checkQuota(cost)
+    await this.checkQuota(request)
     return this.proposeAndWait(id, data)
   }
 
@@ -424,10 +419,8 @@ export class ClusterMember {
     }
   }
 
-  private async checkQuota(costBytes: number): Promise<void> {
-    if (this.noSpace) throw Errors.noSpace()
-    const quota = this.quotaBackendBytes
-    if (quota <= 0 || this.dbSizeBytes() + costBytes <= quota) return
+  private async checkQuota(request: InternalRequest): Promise<void> {
+    if (!this.quota.exceededBy(request)) return
     await this.propose({id: 0n, alarm: {action: AlarmRequest_AlarmAction.ACTIVATE, memberID: this.identity.memberId, alarm: AlarmType.NOSPACE}}).catch(() => undefined)
     throw Errors.noSpace()
   }
@@ -894,15 +887,3 @@ function hostPort(url: string): PeerAddress {
   return {host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port), tls: parsed.protocol === 'https:'}
 }
 
-function quotaCost(request: InternalRequest): number {
-  if (request.put !== undefined) return kvOverheadBytes + request.put.key.length + request.put.value.length
-  if (request.leaseGrant !== undefined) return 64
-  if (request.txn !== undefined) {
-    let cost = 0
-    for (const op of [...request.txn.success, ...request.txn.failure]) {
-      if (op.requestPut !== undefined) cost += kvOverheadBytes + op.requestPut.key.length + op.requestPut.value.length
-    }
-    return cost
-  }
-  return 0
-}

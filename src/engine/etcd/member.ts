@@ -20,12 +20,15 @@
 import assert from 'node:assert/strict'
 import {EtcdError, Errors, Limits} from '../../api/errors.js'
 import {InternalRequest} from '../../api/proto/internal.js'
-import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader, type TxnRequest} from '../../api/proto/rpc.js'
+import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader} from '../../api/proto/rpc.js'
 import {EXPIRED_LEASE_RETRY_MS, LEASE_REVOKE_RATE_PER_SECOND, type Lessor} from '../lease/lessor.js'
 import type {ApplyEntry, ApplyResult, KvStore} from '../mvcc/kv.js'
 import {validateRequest} from '../mvcc/validate.js'
 import type {WalEntry} from '../wal/log.js'
 import type {SegmentedWal} from '../wal/wal.js'
+import {BackendQuota, defaultQuotaBackendBytes} from './backend-quota.js'
+
+export {defaultQuotaBackendBytes}
 
 export interface MemberIdentity {
   clusterId: bigint
@@ -64,16 +67,6 @@ export interface MemberLimits {
   /** A keep-alive of an expired lease waits this long at most for its revoke before answering. */
   maxRenewWaitMs: number
 }
-
-/** etcd's default --quota-backend-bytes: 2 GiB. */
-export const defaultQuotaBackendBytes = 2 * 1024 ** 3
-
-/** etcd's estimate of what a write adds to the backend beyond its key and value (quota.go). */
-const kvOverheadBytes = 256
-const leaseOverheadBytes = 64
-
-/** The backend's size is read again after this many milliseconds at most (a stat call). */
-const dbSizeRefreshMs = 100
 
 const defaultLimits: MemberLimits = {
   maxRequestBytes: Limits.maxRequestBytes,
@@ -139,7 +132,7 @@ export class Member {
   private revokesInFlight: Promise<void> | undefined
   private readonly closing: {promise: Promise<void>; resolve: () => void}
   private commitObserver: ((seconds: number) => void) | undefined
-  private dbSize = {bytes: 0, readAtMs: -Infinity}
+  private readonly quota: BackendQuota
   /** The NOSPACE alarm on its way into the log, while it is. */
   private raisingNoSpace: Promise<unknown> | undefined
   readonly term = 1n
@@ -153,6 +146,7 @@ export class Member {
     limits: Partial<MemberLimits> = {},
   ) {
     this.limits = {...defaultLimits, ...limits}
+    this.quota = new BackendQuota(store, this.limits.quotaBackendBytes)
     assert.ok(this.limits.maxApplyEntriesPerTurn >= 1, 'maxApplyEntriesPerTurn must be at least 1')
     this.lastIndex = store.consistentIndex
     this.releasedThrough = store.consistentIndex
@@ -218,24 +212,20 @@ export class Member {
 
   /** Size of the backend file, read at most every dbSizeRefreshMs. */
   dbSizeBytes(): number {
-    const now = performance.now()
-    if (now - this.dbSize.readAtMs >= dbSizeRefreshMs) this.dbSize = {bytes: this.store.dbSizeBytes(), readAtMs: now}
-    return this.dbSize.bytes
+    return this.quota.dbSizeBytes()
   }
 
   /** Whether the NOSPACE alarm is active. */
   get noSpace(): boolean {
-    return this.store.alarms().some((alarm) => alarm.alarm === AlarmType.NOSPACE)
+    return this.quota.noSpace
   }
 
   /**
    * etcd's quota: refused while NOSPACE is active; a write that would pass the quota raises
    * NOSPACE through the log (so it survives a restart) and is refused.
    */
-  private checkQuota(costBytes: number): Promise<unknown> | undefined {
-    if (this.noSpace) throw Errors.noSpace()
-    const quota = this.limits.quotaBackendBytes
-    if (quota <= 0 || this.dbSizeBytes() + costBytes <= quota) return undefined
+  private checkQuota(request: InternalRequest): Promise<unknown> | undefined {
+    if (!this.quota.exceededBy(request)) return undefined
     this.raisingNoSpace ??= this.propose({
       id: 0n,
       alarm: {action: AlarmRequest_AlarmAction.ACTIVATE, memberID: this.identity.memberId, alarm: AlarmType.NOSPACE},
@@ -288,8 +278,7 @@ export class Member {
     if (data.length > this.limits.maxRequestBytes) throw Errors.requestTooLarge()
     // synchronous unless the alarm must be raised: between the stopped check above and the
     // queue below nothing may yield, or a proposal could slip in after close()
-    const cost = quotaCost(request)
-    const raising = cost > 0 ? this.checkQuota(cost) : undefined
+    const raising = this.checkQuota(request)
     if (raising !== undefined) {
       await raising
       throw Errors.noSpace()
@@ -471,23 +460,6 @@ export class Member {
     await this.wal.close()
     await this.store.close()
   }
-}
-
-/** What a request adds to the backend as etcd's quota counts it; 0 for one that only frees space. */
-function quotaCost(request: InternalRequest): number {
-  if (request.put !== undefined) return kvOverheadBytes + request.put.key.length + request.put.value.length
-  if (request.leaseGrant !== undefined) return leaseOverheadBytes
-  if (request.txn !== undefined) return txnCost(request.txn)
-  return 0
-}
-
-function txnCost(txn: TxnRequest): number {
-  let cost = 0
-  for (const op of [...txn.success, ...txn.failure]) {
-    if (op.requestPut !== undefined) cost += kvOverheadBytes + op.requestPut.key.length + op.requestPut.value.length
-    else if (op.requestTxn !== undefined) cost += txnCost(op.requestTxn)
-  }
-  return cost
 }
 
 export function unwrap(result: ApplyResult): Exclude<ApplyResult, {ok: false}> {
