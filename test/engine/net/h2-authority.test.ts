@@ -5,7 +5,7 @@
 // unchanged.
 import assert from 'node:assert/strict'
 import {connect, createServer as createHttp2Server, type IncomingHttpHeaders} from 'node:http2'
-import {createServer, type Server} from 'node:net'
+import {connect as connectTcp, createServer, type Server} from 'node:net'
 import {test} from 'node:test'
 import {huffmanCodes, huffmanDecode} from '../../../src/engine/net/hpack-huffman.js'
 import {AuthorityFixingSocket, AuthorityRewriter} from '../../../src/engine/net/h2-authority.js'
@@ -67,5 +67,40 @@ test("Node's HTTP/2 server behind AuthorityFixingSocket answers a client that se
     client.close()
     front.close()
     h2.close()
+  }
+})
+
+test('what the HTTP/2 server sends at once reaches the socket as one corked write, bytes in order', async () => {
+  const received: Buffer[] = []
+  let done!: () => void
+  const all = new Promise<void>((resolve) => (done = resolve))
+  const expected = Buffer.concat([Buffer.from('one,'), Buffer.from('two,'), Buffer.alloc(50_000, 'x'), Buffer.from(',three')])
+  let writevCalls = 0
+  const front = createServer((socket) => {
+    const original = socket._writev!.bind(socket)
+    socket._writev = (chunks, callback) => {
+      writevCalls++
+      original(chunks, callback)
+    }
+    const wrapped = new AuthorityFixingSocket(socket, Buffer.alloc(0))
+    // as Node's JS stream wrapper hands over a write of several buffers
+    wrapped.cork()
+    wrapped.write(Buffer.from('one,'))
+    wrapped.write(Buffer.from('two,'))
+    wrapped.write(Buffer.alloc(50_000, 'x'))
+    wrapped.write(Buffer.from(',three'), () => wrapped.end())
+    wrapped.uncork()
+  })
+  const port = await listen(front)
+  const client = connectTcp(port, '127.0.0.1')
+  client.on('data', (chunk: Buffer) => received.push(chunk))
+  client.on('end', () => done())
+  try {
+    await all
+    assert.deepEqual(Buffer.concat(received), expected)
+    assert.equal(writevCalls, 1)
+  } finally {
+    client.destroy()
+    front.close()
   }
 })
