@@ -193,6 +193,35 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['get', 'cm', 'settings', '-o', 'go-template={{.data.color']},
   // an execution error prints the object too: one written once, by the same setup on both sides
   {args: ['get', 'secret', 'creds', '-o', 'go-template={{.data.user.x}}']},
+  // Go's escaping functions, call, printf's verbs, slice, index, len and comparisons and their errors
+  ...[
+    '{{js .data.color}} {{js "it\'s <b> & \\"q\\" =\\n"}} {{js 1 nil}}',
+    '{{html "<a href=\\"x\\">&\'</a>"}} {{html .data}} {{html nil}}',
+    '{{urlquery "a b&c/é~"}} {{urlquery 1 "x"}} {{"a<b" | html | urlquery}}',
+    '{{call .data}}',
+    '{{call .nope}}',
+    '{{call (len .data)}}',
+    '{{call}}',
+    '{{printf "%6.3v|%-8q|%#v|%x|%X|%o|%#o|%O|%b|%e|%g|%c|%U|%#U" 3.14159 "x" .data 255 255 8 8 8 5 1234.5 0.00001 65 65 65}}',
+    '{{printf "%[2]d %[1]d|%*d|%-*d|%.*f|%[5]d|%.2v" 1 2 5 3 4 7 2 3.14159}}',
+    '{{printf "%d %s %v" "x" 1 nil}} {{printf "%d"}} {{printf "%d" 1 2}} {{print 1 2 "a" nil 3.5}} {{println 1 "b"}}',
+    '{{slice .data.color 1 3}} {{slice .metadata.managedFields 0 1 | len}} {{index .data "color"}} {{index .metadata.managedFields 0 "manager"}} {{index "abc" 1}}',
+    '{{slice "abc" 1 2 3}}',
+    '{{slice "abc" 2 1}}',
+    '{{index .metadata.managedFields 5}}',
+    '{{len nil}}',
+    '{{len 3}}',
+    '{{not 1 2}}',
+    '{{eq 1 "a"}}',
+    '{{lt 1 2.5}}',
+    '{{lt .data 1}}',
+    '{{eq 1 1}} {{eq "a" "b" "a"}} {{ne "a" "b"}} {{le 2 2}} {{ge "b" "a"}} {{eq .nope nil}}',
+    '{{and 0 .x.y.z}} {{or 1 .x.y.z}} {{and 1 ""}} {{or 0 "" .data.color}}',
+    '{{template "missing" .data}}',
+    '{{define "x"}}{{.nope.z}}{{end}}{{template "x" .data}}|{{block "b" .data}}{{.color}}{{end}}',
+    '{{nope}}',
+    '{{if}}{{end}}',
+  ].map((t) => ({args: ['get', 'cm', 'settings', '-o', `go-template=${t}`]})),
 ]
 
 for (const s of steps) {

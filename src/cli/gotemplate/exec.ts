@@ -2,7 +2,7 @@
 // maps (a missing key is `<no value>` with missingkey=default, an error with missingkey=error),
 // variables and their scopes, if / range / with with their else branches, break and continue,
 // named templates, and the builtin functions (and, or, not, len, index, slice, print, printf,
-// println, eq, ne, lt, le, gt, ge) plus whatever the caller adds. Output is written as it is
+// println, eq, ne, lt, le, gt, ge, html, js, urlquery, call) plus whatever the caller adds. Output is written as it is
 // produced, so a failure leaves what came before it, as Go's writer would. Errors carry Go's
 // `template: NAME:LINE:COL: executing "NAME" at <node>: message`.
 import {argString, commandString, parseTemplate, type Arg, type Command, type Node, type Pipe, type Template} from './parse.js'
@@ -97,19 +97,69 @@ function indexOf(item: Value, ...keys: Value[]): Value {
 function sliceOf(item: Value, ...bounds: Value[]): Value {
   if (item === undefined || item === null) throw new Error('slice of untyped nil')
   if (bounds.length > 3) throw new Error(`too many slice indexes: ${bounds.length}`)
+  if (typeof item === 'string' && bounds.length === 3) throw new Error('cannot 3-index slice a string')
   const len = typeof item === 'string' ? Buffer.byteLength(item) : Array.isArray(item) ? item.length : -1
   if (len < 0) throw new Error(`can't slice item of type ${goTypeName(item)}`)
-  const idx = bounds.map((b) => {
+  // each index in turn must lie in [0, len] (a decoded slice's capacity is its length)
+  const idx = [0, len, len]
+  bounds.forEach((b, i) => {
+    if (b === undefined || b === null) throw new Error('cannot index slice/array with nil')
     if (!(b instanceof GoInt)) throw new Error(`cannot index slice/array with type ${goTypeName(b)}`)
-    return b.value
+    if (b.value < 0 || b.value > len) throw new Error(`index out of range: ${b.value}`)
+    idx[i] = b.value
   })
-  const lo = idx[0] ?? 0
-  const hi = idx[1] ?? len
-  if (lo < 0 || hi < lo || hi > len) throw new Error(`index out of range: ${hi > len ? hi : lo}`)
+  const [lo, hi, max] = idx as [number, number, number]
+  if (lo > hi) throw new Error(`invalid slice index: ${lo} > ${hi}`)
+  if (bounds.length === 3 && hi > max) throw new Error(`invalid slice index: ${hi} > ${max}`)
   return typeof item === 'string' ? Buffer.from(item).subarray(lo, hi).toString() : (item as Value[]).slice(lo, hi)
 }
 
-/** The functions every template has (and, or are handled lazily by the executor). */
+/**
+ * The text the escaping functions work on (Go's evalArgs): a lone string as it is, anything
+ * else printed as `print` would, with an absent value as `<no value>`.
+ */
+function argsText(args: Value[]): string {
+  if (args.length === 1 && typeof args[0] === 'string') return args[0]
+  return goSprint(args.map((a) => (a === undefined || a === null ? '<no value>' : a)))
+}
+
+const HTML_ESCAPES: Record<string, string> = {'"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\uFFFD'}
+
+/** Go's template.HTMLEscapeString. */
+function htmlEscape(s: string): string {
+  return s.replace(/["'&<>\0]/g, (c) => HTML_ESCAPES[c]!)
+}
+
+const JS_ESCAPES: Record<string, string> = {'\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D'}
+// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u
+
+/** Go's template.JSEscapeString: quotes, `<>&=` and control characters escaped; unprintable runes as \uXXXX. */
+function jsEscape(s: string): string {
+  let out = ''
+  for (const c of s) {
+    const code = c.codePointAt(0)!
+    if (JS_ESCAPES[c] !== undefined) out += JS_ESCAPES[c]
+    else if (code < 0x20) out += `\\u00${code.toString(16).toUpperCase().padStart(2, '0')}`
+    else if (code < 0x80 || PRINTABLE.test(c)) out += c
+    else out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`
+  }
+  return out
+}
+
+/** Go's url.QueryEscape: all but letters, digits and `-_.~` as %XX of their UTF-8 bytes; a space as `+`. */
+function queryEscape(s: string): string {
+  let out = ''
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b)
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c
+    else if (c === ' ') out += '+'
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/** The functions every template has (and, or and call are handled by the executor). */
 const builtins: Record<string, TemplateFunc> = {
   not: (v) => !truth(v),
   len: length,
@@ -124,6 +174,9 @@ const builtins: Record<string, TemplateFunc> = {
   le: (a, b) => lt(a, b) || eq(a, b),
   gt: (a, b) => !lt(a, b) && !eq(a, b),
   ge: (a, b) => !lt(a, b),
+  html: (...a) => htmlEscape(argsText(a)),
+  js: (...a) => jsEscape(argsText(a)),
+  urlquery: (...a) => queryEscape(argsText(a)),
 }
 
 /** How many arguments each builtin takes: [count, or at least that many]. */
@@ -139,13 +192,14 @@ const arity: Record<string, [number, boolean]> = {
   le: [2, false],
   gt: [2, false],
   ge: [2, false],
+  call: [1, true],
 }
 
 /** Functions whose string parameters Go checks before calling (the rest take any value). */
 const stringParams: Record<string, number[]> = {printf: [0]}
 
 export function builtinNames(extra: Iterable<string> = []): Set<string> {
-  return new Set([...Object.keys(builtins), 'and', 'or', ...extra])
+  return new Set([...Object.keys(builtins), 'and', 'or', 'call', ...extra])
 }
 
 interface Frame {
@@ -170,6 +224,9 @@ class State {
     this.node = {pos, ctx}
   }
 
+  /** the defined template being executed, when not the main one */
+  private executing: string | undefined
+
   errorf(msg: string): never {
     const name = this.tmpl.name
     if (this.node === undefined) throw new TemplateExecError(`template: ${name}: ${msg}`)
@@ -177,7 +234,7 @@ class State {
     const nl = before.lastIndexOf('\n')
     const line = before.split('\n').length
     const col = Buffer.byteLength(nl < 0 ? before : before.slice(nl + 1))
-    throw new TemplateExecError(`template: ${name}:${line}:${col}: executing ${JSON.stringify(name)} at <${this.node.ctx}>: ${msg}`)
+    throw new TemplateExecError(`template: ${name}:${line}:${col}: executing ${JSON.stringify(this.executing ?? name)} at <${this.node.ctx}>: ${msg}`)
   }
 
   run(list: Node[], dot: Value): void {
@@ -218,15 +275,19 @@ class State {
         throw new Continue()
       case 'template': {
         const body = this.tmpl.defined.get(n.name)
-        this.at(n.pos, `template ${JSON.stringify(n.name)}${n.pipe ? ` ${argString(n.pipe)}` : ''}`)
+        this.at(n.namePos, `{{template ${JSON.stringify(n.name)}${n.pipe ? ` ${argString(n.pipe)}` : ''}}}`)
         if (body === undefined) this.errorf(`template ${JSON.stringify(n.name)} not defined`)
         if (++this.depth > 100_000) this.errorf('exceeded maximum template depth (100000)')
         const newDot = n.pipe ? this.evalPipeline(dot, n.pipe) : undefined
         const saved = this.vars
+        const savedName = this.executing
         this.vars = [{name: '$', value: newDot}]
+        // errors inside name the template being executed (their position stays in the source)
+        this.executing = n.name
         try {
           this.walkList(body, newDot)
         } finally {
+          this.executing = savedName
           this.vars = saved
           this.depth--
         }
@@ -432,7 +493,7 @@ class State {
       }
       return v
     }
-    const fn = this.funcs[name] ?? builtins[name]
+    const fn = name === 'call' ? callOf(argNodes[0]) : (this.funcs[name] ?? builtins[name])
     if (fn === undefined) {
       this.at(cmd.pos, ctx)
       return this.errorf(`${JSON.stringify(name)} is not a defined function`)
@@ -440,10 +501,13 @@ class State {
     const given = argNodes.length + (hasFinal ? 1 : 0)
     const [min, variadic] = arity[name] ?? [0, true]
     if (given < min || (!variadic && given > min)) {
-      this.at(cmd.pos, ctx)
+      // Go reports a wrong count at the function's name
+      this.at(cmd.pos, name)
       this.errorf(`wrong number of args for ${name}: want ${variadic ? 'at least ' : ''}${min} got ${given}`)
     }
     const args = argNodes.map((a, i) => {
+      // a nil constant reaches len as no value at all, as Go's reflect.Value parameter gets it
+      if (a.t === 'nil' && name === 'len') return undefined
       const v = this.evalArgValue(dot, a)
       if (this.stringArgs[name]?.includes(i) || stringParams[name]?.includes(i)) {
         if (v === undefined || v === null) this.errorf('invalid value; expected string')
@@ -459,6 +523,17 @@ class State {
       if (err instanceof TemplateExecError) throw err
       return this.errorf(`error calling ${name}: ${(err as Error).message}`)
     }
+  }
+}
+
+/**
+ * `call FN ARGS...`: decoded JSON holds no functions, so what it is given is never callable,
+ * and it fails as Go's does, naming the argument as written.
+ */
+function callOf(fnNode: Arg | undefined): TemplateFunc {
+  return (fn) => {
+    if (fn === undefined || fn === null) throw new Error('call of nil')
+    throw new Error(`non-function ${fnNode === undefined ? '' : argString(fnNode)} of type ${goTypeName(fn)}`)
   }
 }
 

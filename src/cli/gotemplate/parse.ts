@@ -34,7 +34,7 @@ export type Node =
   | {t: 'text'; pos: number; text: string}
   | {t: 'action'; pos: number; pipe: Pipe}
   | {t: 'if' | 'range' | 'with'; pos: number; pipe: Pipe; list: Node[]; elseList?: Node[]}
-  | {t: 'template'; pos: number; name: string; pipe?: Pipe}
+  | {t: 'template'; pos: number; name: string; pipe?: Pipe; namePos: number}
   | {t: 'break' | 'continue'; pos: number}
 
 export interface Template {
@@ -549,6 +549,8 @@ export function parseTemplate(name: string, text: string, funcs: ReadonlySet<str
         return {t: a.typ, pos: a.pos}
       case 'template':
       case 'block': {
+        // Go places a template node at its name
+        const namePos = peekNonSpace().pos
         const tname = templateName(`${a.typ} clause`)
         let pipe: Pipe | undefined
         if (peekNonSpace().typ !== 'rightDelim') pipe = pipeline(`${a.typ} clause`, 'rightDelim')
@@ -558,7 +560,7 @@ export function parseTemplate(name: string, text: string, funcs: ReadonlySet<str
           if (ended.kind !== 'end') errorf('unexpected {{else}} in block clause')
           defined.set(tname, list)
         }
-        return {t: 'template', pos: a.pos, name: tname, pipe}
+        return {t: 'template', pos: a.pos, name: tname, pipe, namePos}
       }
       case 'define':
         return errorf('unexpected <define> in command')
