@@ -93,7 +93,8 @@ const lazyCrypto = {
 
 /**
  * lmdb's JavaScript is bundled, but it loads its native addon relative to its own folder:
- * point that at the installed package instead.
+ * point that at the installed package instead, and name the addon file directly where that is
+ * what lmdb's search would find (src/engine/mvcc/lmdb-addon.ts).
  */
 const lmdbNativeFromNodeModules = {
   name: 'lmdb-native-from-node_modules',
@@ -102,7 +103,7 @@ const lmdbNativeFromNodeModules = {
       const source = readFileSync(args.path, 'utf8')
       const patched = source.replace(
         'loadNAPI(dirName)',
-        "loadNAPI(dirname(require.resolve('lmdb')).replace(/[\\\\/]dist$/, ''))",
+        `require(${JSON.stringify(join(root, 'src/engine/mvcc/lmdb-addon.ts'))}).loadLmdbAddon(dirname(require.resolve('lmdb')).replace(/[\\\\/]dist$/, ''), loadNAPI)`,
       )
       if (patched === source) throw new Error('lmdb/native.js changed: update the build plugin')
       return {contents: patched, loader: 'js'}
