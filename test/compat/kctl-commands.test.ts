@@ -188,6 +188,8 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['explain', '--output=markdown', 'pods']},
   {args: ['get', 'pods', '-o', 'go-template={{range .items}}{{.metadata.name}} {{len .spec.containers}}{{"\\n"}}{{end}}']},
   {args: ['get', 'secret', 'creds', '-o', 'go-template={{base64decode .data.user}}']},
+  {args: ['get', 'secret', 'creds', '-o', 'yaml', '--show-managed-fields']},
+  {args: ['get', 'secret', 'creds', 'nope', '-o', 'json', '--show-managed-fields']},
   {args: ['get', 'deploy', 'web', '-o', 'go-template={{if gt .spec.replicas 1}}{{printf "%s has %d" .metadata.name .spec.replicas}}{{end}}']},
   {args: ['get', 'cm', 'settings', '-o', 'go-template-file=@color.tmpl'], files: {'color.tmpl': '{{with .data}}{{.color}}{{else}}none{{end}}\n'}},
   {args: ['get', 'cm', 'settings', '-o', 'go-template={{.data.color']},

@@ -13,6 +13,8 @@ import {TabWriter} from './tabwriter.js'
 
 export interface GetOptions {
   output: OutputFormat
+  /** --show-managed-fields: json and yaml keep metadata.managedFields */
+  showManagedFields?: boolean
   namespace: string
   allNamespaces: boolean
   labelSelector?: string
@@ -115,7 +117,7 @@ export async function runGet(client: KubeClient, requests: ResourceRequest[], o:
     if (sortPath !== undefined) items.sort((a, b) => compareValues(sortValue(a, sortPath), sortValue(b, sortPath)))
     const single = requests.length === 1 && requests[0]!.names.length === 1
     // kubectl's generic printers get the (possibly empty) list unless the one object named failed
-    if (!(single && failed)) write(formatObjects(o.output, items, single, o.noHeaders))
+    if (!(single && failed)) write(formatObjects(o.output, items, single, o.noHeaders, o.showManagedFields))
   } else {
     const tw = new TabWriter()
     let lastPrinted = false
@@ -199,7 +201,7 @@ async function runWatch(client: KubeClient, req: ResourceRequest, o: GetOptions)
     o.write(tw.flush())
   }
   const printObject = (obj: KubeObject) => {
-    const text = formatObjects(o.output, [typed(r, obj)], true)
+    const text = formatObjects(o.output, [typed(r, obj)], true, false, o.showManagedFields)
     o.write(o.output.kind === 'yaml' ? `---\n${text}` : text)
   }
   // the list gives the starting point (and the rows already there unless --watch-only)

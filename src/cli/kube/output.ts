@@ -105,10 +105,10 @@ export function withoutManagedFields(obj: KubeObject): KubeObject {
  * Prints objects in a non-table format. `single` prints the one object itself (a named get of
  * one object); otherwise a List.
  */
-export function formatObjects(format: OutputFormat, shown: KubeObject[], single: boolean, noHeaders = false): string {
-  // kubectl prints json and yaml without managed fields (its --show-managed-fields=false);
-  // templates and columns still see them
-  const items = format.kind === 'json' || format.kind === 'yaml' ? shown.map(withoutManagedFields) : shown
+export function formatObjects(format: OutputFormat, shown: KubeObject[], single: boolean, noHeaders = false, showManagedFields = false): string {
+  // kubectl prints json and yaml without managed fields unless --show-managed-fields;
+  // templates and columns always see them
+  const items = (format.kind === 'json' || format.kind === 'yaml') && !showManagedFields ? shown.map(withoutManagedFields) : shown
   const subject = single && items.length === 1 ? items[0]! : asList(items)
   switch (format.kind) {
     case 'json':

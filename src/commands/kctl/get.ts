@@ -35,6 +35,7 @@ Use "kctl api-resources" for a complete list of supported resources.`
     'ignore-not-found': kbool({description: 'If set to true, suppresses NotFound error for specific objects that do not exist.'}),
     'show-kind': kbool({description: 'If present, list the resource type for the requested object(s).'}),
     template: kstring({description: 'Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].'}),
+    'show-managed-fields': kbool({description: 'If true, keep the managedFields when printing objects in JSON or YAML format.'}),
     'allow-missing-template-keys': kbool({description: 'If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.', default: true}),
     'output-watch-events': kbool({description: 'Output watch event objects when --watch or --watch-only is used.', hidden: true}),
   }
@@ -68,6 +69,7 @@ Use "kctl api-resources" for a complete list of supported resources.`
         showLabels: this.bool('show-labels'),
         labelColumns: this.list('label-columns'),
         noHeaders: this.bool('no-headers'),
+        showManagedFields: this.bool('show-managed-fields'),
         sortBy: this.str('sort-by'),
         chunkSize: this.int('chunk-size') ?? 500,
         ignoreNotFound: this.bool('ignore-not-found'),
