@@ -15,10 +15,11 @@
 // in trailers (or a trailers-only response when nothing was sent), the same words for a
 // message over the receive limit, a malformed one and an expired deadline (grpc-timeout). A
 // compressed request or a content type that is not gRPC is left to grpc-js.
-import {constants, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
+import type {IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
 import {Errors} from '../../../api/errors.js'
 import {type BidiStream, isPullable, type PullableStream} from '../../../client/etcd/client.js'
 import {type StatusError, toStatusError} from './status.js'
+import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseHeaders, statusTrailers} from './wire.js'
 
 /** How a bidirectional method is served on the fast path. */
 export interface StreamRoute {
@@ -41,28 +42,10 @@ export interface ServedStream {
   readonly done: Promise<void>
 }
 
-/** grpc-js's response headers and status trailers, so a client cannot tell the two paths apart. */
-const baseHeaders = {
-  [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
-  [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
-}
-const responseHeaders = {
-  ...baseHeaders,
-  'grpc-accept-encoding': 'identity,deflate,gzip',
-  'grpc-encoding': 'identity',
-}
 const okStatus = {code: 0, details: 'OK'}
 
-const PREFIX_BYTES = 5
 /** Responses taken from the engine for one write stop growing past this many bytes. */
 const maxWriteBytes = 256 * 1024
-
-const deadlineUnitMs: Record<string, number> = {H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001}
-const DEADLINE = /^(\d{1,8})([HMSmun])$/
-
-const GRPC_INTERNAL = 13
-const GRPC_RESOURCE_EXHAUSTED = 8
-const GRPC_DEADLINE_EXCEEDED = 4
 
 /**
  * A stream that can only be iterated, made pullable: one response is fetched ahead, and the
@@ -121,10 +104,7 @@ export function serveFastStream(
   hardLimitBytes: number,
 ): ServedStream | undefined {
   if (route === undefined) return undefined
-  const contentType = headers[constants.HTTP2_HEADER_CONTENT_TYPE]
-  if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) return undefined
-  const encoding = headers['grpc-encoding']
-  if (encoding !== undefined && encoding !== 'identity') return undefined
+  if (!isPlainGrpc(headers)) return undefined
 
   let engine: PullableStream<unknown, unknown> | undefined
   let finished = false
@@ -144,7 +124,7 @@ export function serveFastStream(
     engine?.close()
     settle()
     if (h2.destroyed || h2.closed) return
-    const trailers = {'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details)}
+    const trailers = statusTrailers(status)
     // The client closes its side once it has the status (grpc-js leaves that to it too).
     if (headersSent) {
       h2.once('wantTrailers', () => h2.sendTrailers(trailers))
@@ -166,7 +146,7 @@ export function serveFastStream(
         try {
           framed = route.frame(response)
         } catch {
-          return finish({code: GRPC_INTERNAL, details: 'Error serializing response'})
+          return finish({code: GrpcStatus.internal, details: 'Error serializing response'})
         }
         frames.push(framed)
         bytes += framed.length
@@ -211,12 +191,12 @@ export function serveFastStream(
 
   const timeout = headers['grpc-timeout']
   if (typeof timeout === 'string') {
-    const m = DEADLINE.exec(timeout)
-    if (m === null) {
-      finish({code: GRPC_INTERNAL, details: `Invalid grpc-timeout value "${timeout}"`})
+    const timeoutMs = grpcTimeoutMs(timeout)
+    if (timeoutMs === undefined) {
+      finish({code: GrpcStatus.internal, details: `Invalid grpc-timeout value "${timeout}"`})
       return {stop: () => undefined, done}
     }
-    deadline = setTimeout(() => finish({code: GRPC_DEADLINE_EXCEEDED, details: 'Deadline exceeded'}), Math.trunc(Number(m[1]) * deadlineUnitMs[m[2]!]!))
+    deadline = setTimeout(() => finish({code: GrpcStatus.deadlineExceeded, details: 'Deadline exceeded'}), timeoutMs)
   }
 
   const token = headers.token ?? headers.authorization
@@ -237,9 +217,9 @@ export function serveFastStream(
     while (buffer.length >= PREFIX_BYTES) {
       const length = buffer.readUInt32BE(1)
       // grpc-js refuses a message past its receive limit as soon as the length prefix shows it
-      if (length > hardLimitBytes) return finish({code: GRPC_RESOURCE_EXHAUSTED, details: `Received message larger than max (${length} vs ${hardLimitBytes})`})
+      if (length > hardLimitBytes) return finish({code: GrpcStatus.resourceExhausted, details: `Received message larger than max (${length} vs ${hardLimitBytes})`})
       if (buffer.length < PREFIX_BYTES + length) break
-      if (buffer[0] !== 0) return finish({code: GRPC_INTERNAL, details: 'Received a compressed message without a grpc-encoding'})
+      if (buffer[0] !== 0) return finish({code: GrpcStatus.internal, details: 'Received a compressed message without a grpc-encoding'})
       const message = route.decode(buffer.subarray(PREFIX_BYTES, PREFIX_BYTES + length))
       buffer = buffer.subarray(PREFIX_BYTES + length)
       const refusal = route.refuse(message)

@@ -14,9 +14,10 @@
 // expired deadline (grpc-timeout).
 import type {Server as GrpcServer} from '@grpc/grpc-js'
 import assert from 'node:assert/strict'
-import {constants, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
+import type {Http2Server, IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
 import type {Duplex} from 'node:stream'
 import type {StatusError} from './status.js'
+import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseHeaders, statusTrailers} from './wire.js'
 
 /** How a unary method is served: decode, then answer with a response or a status error. */
 export interface UnaryRoute {
@@ -30,23 +31,7 @@ export interface UnaryRoute {
   waits?: boolean
 }
 
-/** grpc-js's response headers, so a client cannot tell the two paths apart. */
-const baseHeaders = {
-  [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
-  [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
-}
-const responseHeaders = {
-  ...baseHeaders,
-  'grpc-accept-encoding': 'identity,deflate,gzip',
-  'grpc-encoding': 'identity',
-}
 const okTrailers = {'grpc-status': '0', 'grpc-message': 'OK'}
-
-/** The gRPC message prefix: a compressed flag (1 byte) and the length (4 bytes, big-endian). */
-const PREFIX_BYTES = 5
-
-const deadlineUnitMs: Record<string, number> = {H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001}
-const DEADLINE = /^(\d{1,8})([HMSmun])$/
 
 /**
  * Whether this path serves the stream itself; false leaves it to grpc-js untouched (nothing
@@ -54,10 +39,7 @@ const DEADLINE = /^(\d{1,8})([HMSmun])$/
  */
 export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: UnaryRoute | undefined, path: string, hardLimitBytes: number): boolean {
   if (route === undefined) return false
-  const contentType = headers[constants.HTTP2_HEADER_CONTENT_TYPE]
-  if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) return false
-  const encoding = headers['grpc-encoding']
-  if (encoding !== undefined && encoding !== 'identity') return false
+  if (!isPlainGrpc(headers)) return false
 
   let finished = false
   let deadline: NodeJS.Timeout | undefined
@@ -72,7 +54,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
     if (stream.destroyed || stream.closed) return
     // a trailers-only response, as grpc-js sends for a call that ends before any message
     stream.respond(
-      {...baseHeaders, 'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details)},
+      {...baseHeaders, ...statusTrailers(status)},
       {endStream: true},
     )
     stream.resume() // anything the client still sends is read and dropped
@@ -87,15 +69,15 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
 
   const timeout = headers['grpc-timeout']
   if (typeof timeout === 'string') {
-    const m = DEADLINE.exec(timeout)
-    if (m === null) {
-      fail({code: GRPC_INTERNAL, details: `Invalid grpc-timeout value "${timeout}"`})
+    const timeoutMs = grpcTimeoutMs(timeout)
+    if (timeoutMs === undefined) {
+      fail({code: GrpcStatus.internal, details: `Invalid grpc-timeout value "${timeout}"`})
       return true
     }
     deadline = setTimeout(() => {
-      fail({code: GRPC_DEADLINE_EXCEEDED, details: 'Deadline exceeded'})
+      fail({code: GrpcStatus.deadlineExceeded, details: 'Deadline exceeded'})
       gone?.abort()
-    }, Math.trunc(Number(m[1]) * deadlineUnitMs[m[2]!]!))
+    }, timeoutMs)
   }
 
   const chunks: Buffer[] = []
@@ -108,7 +90,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
     if (received >= PREFIX_BYTES && chunks.length <= 2) {
       const head = chunks.length === 1 ? chunk : Buffer.concat(chunks)
       const declared = head.readUInt32BE(1)
-      if (declared > hardLimitBytes) fail({code: GRPC_RESOURCE_EXHAUSTED, details: `Received message larger than max (${declared} vs ${hardLimitBytes})`})
+      if (declared > hardLimitBytes) fail({code: GrpcStatus.resourceExhausted, details: `Received message larger than max (${declared} vs ${hardLimitBytes})`})
     }
   })
   stream.once('end', () => {
@@ -125,14 +107,14 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
       return
     }
     if (body[0] !== 0) {
-      fail({code: GRPC_INTERNAL, details: 'Received a compressed message without a grpc-encoding'})
+      fail({code: GrpcStatus.internal, details: 'Received a compressed message without a grpc-encoding'})
       return
     }
     let request: unknown
     try {
       request = route.decode(body.subarray(PREFIX_BYTES, next))
     } catch {
-      fail({code: GRPC_INTERNAL, details: 'Error deserializing request'})
+      fail({code: GrpcStatus.internal, details: 'Error deserializing request'})
       return
     }
     const token = headers.token ?? headers.authorization
@@ -150,7 +132,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
         try {
           message = route.encode(response)
         } catch {
-          fail({code: GRPC_INTERNAL, details: 'Error serializing response'})
+          fail({code: GrpcStatus.internal, details: 'Error serializing response'})
           return
         }
         finish()
@@ -169,10 +151,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
   return true
 }
 
-const GRPC_INTERNAL = 13
 const GRPC_UNIMPLEMENTED = 12
-const GRPC_RESOURCE_EXHAUSTED = 8
-const GRPC_DEADLINE_EXCEEDED = 4
 
 /** What grpc-js's createConnectionInjector answers. */
 interface Injector {
