@@ -7,7 +7,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 const readyTimeoutMs = 20_000
-const stopGraceMs = 5_000
+// Longer than the server's own shutdown grace (5 s, after which it cuts the connections still
+// open and exits 0): a server that stops cleanly but slowly is not killed mid-shutdown.
+const stopGraceMs = 15_000
 const logTailBytes = 8 * 1024
 const readyLine = /ready to serve client requests on https?:\/\/127\.0\.0\.1:(\d+)/
 
