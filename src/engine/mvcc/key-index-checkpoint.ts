@@ -21,7 +21,7 @@ import zlib from 'node:zlib'
 import type {Backend} from './backend.js'
 import {MetaKey} from './backend.js'
 import {KeyHistory, type KeyEntry} from './key-history.js'
-import {varintSize, writeVarint} from './kv-codec.js'
+import {varintSize, writeVarint} from '../../api/varint.js'
 import type {TreeIndex} from './tree-index.js'
 
 const FORMAT_VERSION = 1

@@ -4,6 +4,7 @@
 // and can read single fields without decoding the rest (the open-time scan needs only the key).
 import assert from 'node:assert/strict'
 import type {KeyValue} from '../../api/proto/kv.js'
+import {varintSize, writeVarint} from '../../api/varint.js'
 
 const TAG_KEY = 0x0a // field 1, length-delimited
 const TAG_CREATE = 0x10 // field 2, varint
@@ -20,26 +21,6 @@ export interface StoredKv {
   version: number
   value: Buffer
   lease: bigint
-}
-
-/** Bytes of `n` (a non-negative safe integer) as a protobuf varint. */
-export function varintSize(n: number): number {
-  let size = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
-
-/** Writes `n` as a varint at `pos`; returns the position after it. */
-export function writeVarint(out: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    out[pos++] = (n % 128) | 0x80
-    n = Math.floor(n / 128)
-  }
-  out[pos++] = n
-  return pos
 }
 
 function leaseBytes(lease: bigint): number[] {

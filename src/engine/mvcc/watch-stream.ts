@@ -23,6 +23,7 @@ import {
   type WatchCancelRequest,
   type WatchCreateRequest,
 } from '../../api/proto/rpc.js'
+import {varintSize} from '../../api/varint.js'
 import type {PullableStream, Req} from '../../client/etcd/client.js'
 import {KEY_INFINITY} from './interval-tree.js'
 import type {WatchableStore} from './watchable-store.js'
@@ -415,15 +416,6 @@ export class ServerWatchStream implements PullableStream<WatchRequest, WatchResp
   }
 }
 
-function varintBytes(n: number): number {
-  let bytes = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    bytes++
-  }
-  return bytes
-}
-
 /**
  * etcd's sendFragments: a response of at least `maxBytes` with two or more events is cut into
  * pieces of at most `maxBytes` (a single event larger than that travels alone), each marked
@@ -436,7 +428,7 @@ export function fragmentResponse(response: WatchResponse, maxBytes: number): Wat
   const baseBytes = WatchResponse.encode(base).finish().length
   const eventBytes = events.map((ev) => {
     const n = Event.encode(ev).finish().length
-    return 1 + varintBytes(n) + n
+    return 1 + varintSize(n) + n
   })
   const pieces: WatchResponse[] = []
   let i = 0

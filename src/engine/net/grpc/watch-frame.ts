@@ -11,6 +11,7 @@
 //
 // Contract: an Event is not modified once a watch stream has it (nothing in the engine does).
 import {Event} from '../../../api/proto/kv.js'
+import {varintSize, writeVarint} from '../../../api/varint.js'
 import {type ResponseHeader, ResponseHeader as ResponseHeaderCodec, WatchResponse} from '../../../api/proto/rpc.js'
 
 /** The gRPC message prefix: a compressed flag (1 byte) and the length (4 bytes, big-endian). */
@@ -28,27 +29,9 @@ const eventFields = new WeakMap<Event, Buffer>()
 let lastHeader: ResponseHeader | undefined
 let lastHeaderField: Buffer = Buffer.alloc(0)
 
-function varintBytes(n: number): number {
-  let bytes = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    bytes++
-  }
-  return bytes
-}
-
-function writeVarint(out: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n % 128) | 0x80
-    n = Math.floor(n / 128)
-  }
-  out[at++] = n
-  return at
-}
-
 /** A message as a length-delimited field: tag, length, bytes. */
 function delimitedField(tag: number, message: Uint8Array): Buffer {
-  const field = Buffer.allocUnsafe(1 + varintBytes(message.length) + message.length)
+  const field = Buffer.allocUnsafe(1 + varintSize(message.length) + message.length)
   field[0] = tag
   const at = writeVarint(field, 1, message.length)
   field.set(message, at)
@@ -102,7 +85,7 @@ export function frameWatchResponse(response: WatchResponse): Buffer {
   if (!plain) return frameMessage(WatchResponse.encode(response).finish())
   const header = response.header === undefined ? undefined : headerField(response.header)
   const id = Number(watchId)
-  let bytes = (header?.length ?? 0) + (id === 0 ? 0 : 1 + varintBytes(id)) + (response.fragment ? 2 : 0)
+  let bytes = (header?.length ?? 0) + (id === 0 ? 0 : 1 + varintSize(id)) + (response.fragment ? 2 : 0)
   const fields: Buffer[] = new Array<Buffer>(events.length)
   for (let i = 0; i < events.length; i++) {
     const field = eventField(events[i]!)
