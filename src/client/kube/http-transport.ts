@@ -1,8 +1,16 @@
 // The KubeTransport over HTTP(S): one keep-alive agent per transport, so every request of a
 // command (discovery, then the call) shares one TLS connection. Authenticates with a client
 // certificate or a bearer token; trusts the kubeconfig's CA (or nothing, when told to skip).
+// A server certificate issued directly by the kubeconfig's CA is checked in JavaScript first
+// (./ca-verify.ts: Node's bundled root store, which OpenSSL's own check would build, costs more
+// than the rest of a short command); anything that check does not decide is verified by OpenSSL
+// on a new connection, before a byte of the request is sent.
+import type {X509Certificate} from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
+import type {Duplex} from 'node:stream'
+import tls from 'node:tls'
+import {issuedByTrustedCa, parseCaBundle} from './ca-verify.js'
 import {KubeConnectionError} from './errors.js'
 import type {KubeRequest, KubeResponse, KubeStreamResponse, KubeTransport} from './transport.js'
 
@@ -25,24 +33,79 @@ export interface HttpTransportOptions {
 
 const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
+/** A connection whose certificate the JavaScript check did not accept; the request was not sent. */
+class CaCheckDeclined extends Error {}
+
+/**
+ * Connects with an empty trust store and OpenSSL's verdict ignored, and keeps a connection only
+ * if its certificate passes issuedByTrustedCa and the host name check. The check runs in
+ * 'secureConnect', emitted synchronously when the handshake completes, before the request
+ * queued on the socket is written (Node's own rejectUnauthorized works the same way).
+ */
+class CaCheckingAgent extends https.Agent {
+  constructor(
+    options: https.AgentOptions,
+    private readonly cas: X509Certificate[],
+  ) {
+    // no session resumption: every connection's certificate is checked here (kubectl keeps no
+    // sessions either)
+    super({...options, ca: [], rejectUnauthorized: false, maxCachedSessions: 0})
+  }
+
+  override createConnection(options: tls.ConnectionOptions & {hostname?: string}, callback?: (err: Error | null, stream: Duplex) => void): Duplex {
+    const create = https.Agent.prototype.createConnection as (this: https.Agent, o: tls.ConnectionOptions, cb?: unknown) => tls.TLSSocket
+    const socket = create.call(this, options, callback)
+    socket.once('secureConnect', () => {
+      const peer = socket.getPeerX509Certificate()
+      // the host Node's own check names (tls.connect's onConnectSecure)
+      const hostname = options.servername || options.host || options.hostname || 'localhost'
+      if (peer === undefined || !issuedByTrustedCa(peer.raw, this.cas) || tls.checkServerIdentity(hostname, peer.toLegacyObject()) !== undefined) {
+        socket.destroy(new CaCheckDeclined('certificate left to OpenSSL'))
+        return
+      }
+      socket.authorized = true
+    })
+    return socket
+  }
+}
+
 export class HttpTransport implements KubeTransport {
   private readonly base: URL
-  private readonly agent: http.Agent
   private readonly secure: boolean
+  private readonly agentOptions: https.AgentOptions
+  /** the kubeconfig's CA checked in JavaScript, until a connection is declined */
+  private fastAgent: https.Agent | undefined
+  private useFastAgent = false
+  private verifyingAgent: http.Agent | undefined
 
   constructor(private readonly options: HttpTransportOptions) {
     this.base = new URL(options.server)
     this.secure = this.base.protocol === 'https:'
-    this.agent = this.secure
-      ? new https.Agent({
-          keepAlive: true,
-          maxSockets: 16,
-          ca: options.caPem,
-          cert: options.certPem,
-          key: options.keyPem,
-          rejectUnauthorized: options.insecureSkipTlsVerify !== true,
-        })
-      : new http.Agent({keepAlive: true, maxSockets: 16})
+    this.agentOptions = {
+      keepAlive: true,
+      maxSockets: 16,
+      ca: options.caPem,
+      cert: options.certPem,
+      key: options.keyPem,
+      rejectUnauthorized: options.insecureSkipTlsVerify !== true,
+    }
+    if (this.secure && options.caPem !== undefined && options.insecureSkipTlsVerify !== true) {
+      try {
+        const cas = parseCaBundle(options.caPem)
+        if (cas.length > 0) {
+          this.fastAgent = new CaCheckingAgent(this.agentOptions, cas)
+          this.useFastAgent = true
+        }
+      } catch {
+        // a CA file X509Certificate cannot read: OpenSSL reads it (and reports it) as before
+      }
+    }
+  }
+
+  /** The agent with OpenSSL's verification (or plain HTTP), made when first needed. */
+  private get agent(): http.Agent {
+    this.verifyingAgent ??= this.secure ? new https.Agent(this.agentOptions) : new http.Agent({keepAlive: true, maxSockets: 16})
+    return this.verifyingAgent
   }
 
   /** `host:port` as kubectl names the server in connection errors. */
@@ -93,10 +156,24 @@ export class HttpTransport implements KubeTransport {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy()
+    this.fastAgent?.destroy()
+    this.verifyingAgent?.destroy()
   }
 
-  private open(req: KubeRequest, timeoutMs: number): Promise<http.IncomingMessage> {
+  private async open(req: KubeRequest, timeoutMs: number): Promise<http.IncomingMessage> {
+    if (!this.useFastAgent || this.fastAgent === undefined) return this.openWith(this.agent, req, timeoutMs)
+    try {
+      return await this.openWith(this.fastAgent, req, timeoutMs)
+    } catch (err) {
+      if (!(err instanceof CaCheckDeclined)) throw err
+      // nothing was sent: from now on OpenSSL verifies, and reports a refusal in its words
+      // (requests already on accepted connections finish there)
+      this.useFastAgent = false
+      return this.openWith(this.agent, req, timeoutMs)
+    }
+  }
+
+  private openWith(agent: http.Agent, req: KubeRequest, timeoutMs: number): Promise<http.IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + req.path, this.base)
     for (const [k, v] of Object.entries(req.query ?? {})) {
       for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, one)
@@ -111,8 +188,8 @@ export class HttpTransport implements KubeTransport {
     if (req.body !== undefined) headers['content-length'] = String(req.body.byteLength)
     const lib = this.secure ? https : http
     return new Promise((resolve, reject) => {
-      const r = lib.request(url, {method: req.method, headers, agent: this.agent}, resolve)
-      r.on('error', (err) => reject(this.connectionError(err)))
+      const r = lib.request(url, {method: req.method, headers, agent}, resolve)
+      r.on('error', (err) => reject(err instanceof CaCheckDeclined ? err : this.connectionError(err)))
       if (timeoutMs > 0) {
         r.setTimeout(timeoutMs, () => r.destroy(new KubeConnectionError(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, this.hostPort, 'ETIMEDOUT')))
       }
