@@ -4,10 +4,11 @@
 // names (IP addresses or DNS names), valid for a year, for both ends of a peer connection.
 // The key comes from node:crypto (fast), the certificate from node-forge.
 import {generateKeyPairSync, randomBytes} from 'node:crypto'
-import {access, mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, writeFile} from 'node:fs/promises'
 import {isIP} from 'node:net'
 import {join} from 'node:path'
 import forge from 'node-forge'
+import {pathExists} from '../util/path-exists.js'
 
 const validDays = 365
 
@@ -18,7 +19,7 @@ export interface CertFiles {
 
 export async function selfSignedCert(dir: string, hosts: readonly string[]): Promise<CertFiles> {
   const files = {certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem')}
-  if ((await exists(files.certFile)) && (await exists(files.keyFile))) return files
+  if ((await pathExists(files.certFile)) && (await pathExists(files.keyFile))) return files
   await mkdir(dir, {recursive: true, mode: 0o700})
   const {privateKey} = generateKeyPairSync('rsa', {modulusLength: 2048})
   const keyPem = privateKey.export({type: 'pkcs1', format: 'pem'}).toString()
@@ -44,11 +45,3 @@ export async function selfSignedCert(dir: string, hosts: readonly string[]): Pro
   return files
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}

@@ -9,7 +9,7 @@
 // record and write-ahead log.
 //
 // Data dir layout: <data-dir>/member/{identity.json, snap/raft.json, wal/, db/}.
-import {access, mkdir} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {AuthStore} from '../auth/auth-store.js'
 import type {EmbeddedOptions} from '../etcd/embedded.js'
@@ -27,6 +27,7 @@ import type {PeerAddress, PeerTls} from './peer-tls.js'
 import {Roster} from './roster.js'
 import {loadSnapMeta, type SnapMeta} from './snap-meta.js'
 import {recoverReceivedSnapshot} from './snapshot-files.js'
+import {pathExists} from '../../util/path-exists.js'
 
 export interface ClusterConfig {
   /** --name: this member's entry in initialCluster. */
@@ -49,7 +50,7 @@ export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, 
   const existing = await loadSnapMeta(memberDir)
   let bootstrap: SnapMeta | undefined
   if (existing === undefined) {
-    if (await exists(join(memberDir, 'identity.json'))) {
+    if (await pathExists(join(memberDir, 'identity.json'))) {
       throw new Error(`data dir ${dataDir} holds the data of a single member; a cluster member needs a new data dir`)
     }
     const placed = config.initialClusterState === 'existing' ? await joinRunningCluster(config) : await bootstrapNewCluster(config)
@@ -91,11 +92,3 @@ export async function openClusteredEtcd(dataDir: string, config: ClusterConfig, 
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}

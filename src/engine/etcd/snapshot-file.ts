@@ -26,6 +26,7 @@ import {join} from 'node:path'
 import {readBackendFile, resetBackendFile} from '../mvcc/store.js'
 import {saveIdentity} from './identity.js'
 import {computeClusterId, computeMemberId, type ClusterMember, Membership, parseInitialCluster} from './membership.js'
+import {pathExists} from '../../util/path-exists.js'
 
 const BLOCK_BYTES = 512
 export const TRAILER_BYTES = BLOCK_BYTES + 32
@@ -155,7 +156,7 @@ export interface RestoreResult {
  */
 export async function restoreSnapshot(file: string, options: RestoreOptions, starting?: () => void): Promise<RestoreResult> {
   const members = parseRestoreCluster(options)
-  if (await exists(options.dataDir)) throw new SnapshotError(`data-dir ${JSON.stringify(options.dataDir)} exists`)
+  if (await pathExists(options.dataDir)) throw new SnapshotError(`data-dir ${JSON.stringify(options.dataDir)} exists`)
   starting?.()
   await stat(file) // a missing file fails here, with the fs error
   const trailer = await readTrailer(file)
@@ -209,15 +210,6 @@ function parseRestoreCluster(options: RestoreOptions): ClusterMember[] {
     clientURLs: [],
     isLearner: false,
   }))
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** Go's %v of a byte slice: [1 2 3]. */
