@@ -18,9 +18,24 @@ function cacheKey(bundle: string): string {
 }
 
 /** Beside the bundle, else in the user's cache dir under a name made of the bundle's path. */
-function cacheFiles(bundle: string): string[] {
+function cacheFiles(bundle: string, variant: string | undefined): string[] {
   const cacheHome = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache')
-  return [`${bundle}.cache`, join(cacheHome, 'ectl-kctl', `${bundle.replace(/[^A-Za-z0-9.]+/g, '_')}.cache`)]
+  const name = variant === undefined ? bundle : `${bundle}.${variant}`
+  return [`${name}.cache`, join(cacheHome, 'ectl-kctl', `${name.replace(/[^A-Za-z0-9.]+/g, '_')}.cache`)]
+}
+
+/**
+ * Commands run often enough to keep a code cache of their own: a cache holds the functions the
+ * run that made it compiled, so one made by `kctl sandbox up` leaves a later `kctl get` to
+ * compile most of its path again (~10 ms), and one cache for every command would grow with each.
+ * Other commands share the bundle's one cache.
+ */
+const OWN_CACHE_COMMANDS = new Set(['get', 'put', 'del', 'txn', 'describe', 'apply', 'delete', 'logs'])
+
+/** The cache variant of a command line: its first word, when that is a command with its own cache. */
+export function cacheVariant(argv: string[]): string | undefined {
+  const word = argv[0]
+  return word !== undefined && OWN_CACHE_COMMANDS.has(word) ? word : undefined
 }
 
 /** The cached data made for this key, or undefined. */
@@ -54,11 +69,11 @@ function writeCache(files: string[], key: string, data: Buffer): void {
 }
 
 /** Runs the bundle as Node runs a CommonJS module, and returns its exports. */
-export function loadBundle(bundle: string): unknown {
+export function loadBundle(bundle: string, variant?: string): unknown {
   // the build leaves the bundle pure ASCII (see scripts/build.mjs): latin1 is a plain copy
   const source = readFileSync(bundle, 'latin1')
   const key = cacheKey(bundle)
-  const files = cacheFiles(bundle)
+  const files = cacheFiles(bundle, variant)
   const cachedData = readCache(files, key)
   const script = new Script(Module.wrap(source), {filename: bundle, cachedData})
   const compiled = script.runInThisContext() as (...args: unknown[]) => void
@@ -84,7 +99,7 @@ export async function launch(cli: 'ectl' | 'kctl', packageDir: string): Promise<
   let loaded: FullBundle | undefined
   const full = () => (loaded ??= loadBundle(join(packageDir, 'dist', `${cli}.cjs`)) as FullBundle)
   // most runs are one command oclif would just run: the lite bundle runs it without oclif
-  const lite = loadBundle(join(packageDir, 'dist', `${cli}-lite.cjs`)) as {runLite: (packageDir: string, full: () => FullBundle) => Promise<boolean>}
+  const lite = loadBundle(join(packageDir, 'dist', `${cli}-lite.cjs`), cacheVariant(process.argv.slice(2))) as {runLite: (packageDir: string, full: () => FullBundle) => Promise<boolean>}
   if (await lite.runLite(packageDir, full)) return
   await full().main(cli, packageDir)
 }
