@@ -34,7 +34,8 @@ function decodeRune(b: Uint8Array, i: number): {rune: number; size: number} {
 // Made on first use: V8 builds a Unicode property class when the literal is evaluated (~0.7 ms),
 // and most runs that load this module (every `kctl get`) quote nothing.
 let printableRe: RegExp | undefined
-const printable = (c: string): boolean => (printableRe ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u).test(c)
+/** Go's unicode.IsPrint for one character other than the ASCII space. */
+export const printable = (c: string): boolean => (printableRe ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u).test(c)
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0')
 

@@ -5,6 +5,7 @@
 // println, eq, ne, lt, le, gt, ge, html, js, urlquery, call) plus whatever the caller adds. Output is written as it is
 // produced, so a failure leaves what came before it, as Go's writer would. Errors carry Go's
 // `template: NAME:LINE:COL: executing "NAME" at <node>: message`.
+import {printable} from '../go-format.js'
 import {argString, commandString, parseTemplate, type Arg, type Command, type Node, type Pipe, type Template} from './parse.js'
 import {GoInt, goPrint, goSprint, goSprintf, goTypeName, isMap, type Value} from './values.js'
 
@@ -131,8 +132,6 @@ function htmlEscape(s: string): string {
 }
 
 const JS_ESCAPES: Record<string, string> = {'\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D'}
-// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u
 
 /** Go's template.JSEscapeString: quotes, `<>&=` and control characters escaped; unprintable runes as \uXXXX. */
 function jsEscape(s: string): string {
@@ -141,7 +140,7 @@ function jsEscape(s: string): string {
     const code = c.codePointAt(0)!
     if (JS_ESCAPES[c] !== undefined) out += JS_ESCAPES[c]
     else if (code < 0x20) out += `\\u00${code.toString(16).toUpperCase().padStart(2, '0')}`
-    else if (code < 0x80 || PRINTABLE.test(c)) out += c
+    else if (code < 0x80 || printable(c)) out += c
     else out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`
   }
   return out
