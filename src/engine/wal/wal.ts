@@ -235,6 +235,8 @@ export class SegmentedWal implements WriteAheadLog {
   private pumpScheduled = false
   /** A new segment or grown space is being made for the next batch. */
   private makingRoom = false
+  /** The zeros being written past the segment's grown space in the background, while they are. */
+  private growing: Promise<void> | undefined
   /** Writes started and not yet known durable, in write order (at most maxWritesInFlight). */
   private readonly inFlight: WriteInFlight[] = []
   private releasing: Promise<void> = Promise.resolve()
@@ -392,6 +394,7 @@ export class SegmentedWal implements WriteAheadLog {
     this.state = 'closed'
     // a closed log's files end where their records do (a failed log may not take the truncate)
     if (this.failure === undefined) await this.trimTail()
+    while (this.growing) await this.growing
     await this.tail.handle.close()
   }
 
@@ -504,6 +507,7 @@ export class SegmentedWal implements WriteAheadLog {
 
   /** Starts a new segment if a batch of `bytes` would take this one past its size, and grows it to hold the batch. Only with no write in flight. */
   private async makeRoom(bytes: number): Promise<void> {
+    while (this.growing) await this.growing
     if (this.tail.appendBatches > 0 && this.tail.sizeBytes + bytes > this.limits.segmentBytes) await this.rotate()
     if (this.tail.sizeBytes + bytes > this.tail.allocatedBytes) await this.growTail(this.tail.sizeBytes + bytes)
   }
@@ -530,6 +534,7 @@ export class SegmentedWal implements WriteAheadLog {
     assert.ok(position + buf.length <= this.tail.allocatedBytes, 'wal: a write past the space grown for it')
     this.tail.sizeBytes += buf.length
     this.tail.appendBatches++
+    this.growAheadInBackground()
     const syncStart = this.syncObserver === undefined ? 0 : performance.now()
     writeFully(this.tail.handle, buf, position).then(
       () => {
@@ -579,6 +584,30 @@ export class SegmentedWal implements WriteAheadLog {
     this.pump()
   }
 
+  /**
+   * Once less than half the grown-ahead space is left, grows the segment by another step while
+   * batches go on being written below it, so a write seldom waits for a grow (a write that
+   * changes the file's size costs a journal commit; this one is off the writers' path). A failed
+   * grow only leaves zeros or nothing past the data: growTail tries again when room is needed.
+   */
+  private growAheadInBackground(): void {
+    const tail = this.tail
+    if (this.growing !== undefined || this.failure !== undefined) return
+    if (tail.allocatedBytes - tail.sizeBytes >= growAheadBytes / 2 || tail.allocatedBytes >= this.limits.segmentBytes) return
+    const from = tail.allocatedBytes
+    const length = Math.min(growAheadBytes, this.limits.segmentBytes - from)
+    this.growing = writeFully(tail.handle, zeroChunk.subarray(0, length), from) // durable on return (O_DSYNC)
+      .then(
+        () => {
+          tail.allocatedBytes = Math.max(tail.allocatedBytes, from + length)
+          this.stats.fileSyncs++
+          this.stats.growWrites++
+        },
+        () => undefined,
+      )
+      .finally(() => (this.growing = undefined))
+  }
+
   /** Grows the segment being written with zeros to hold at least `bytes` and some room beyond. */
   private async growTail(bytes: number): Promise<void> {
     const tail = this.tail
@@ -597,6 +626,8 @@ export class SegmentedWal implements WriteAheadLog {
    * may end in them, so this comes before another segment follows it.
    */
   private async trimTail(): Promise<void> {
+    // a grow still writing would lengthen the file again after the cut
+    while (this.growing) await this.growing
     const tail = this.tail
     if (tail.allocatedBytes === tail.sizeBytes) return
     await tail.handle.truncate(tail.sizeBytes)
