@@ -116,13 +116,18 @@ export function serveFastStream(
   const done = new Promise<void>((resolve) => (settle = resolve))
 
   /** Ends the call with `status` (once), and the engine's stream with it. */
-  const finish = (status: {code: number; details: string}) => {
-    if (finished) return
+  /** The call is over, however it ended: the engine's stream closes and `done` settles. */
+  const end = () => {
     finished = true
     if (deadline !== undefined) clearTimeout(deadline)
     engine?.onReadable(undefined)
     engine?.close()
     settle()
+  }
+
+  const finish = (status: {code: number; details: string}) => {
+    if (finished) return
+    end()
     if (h2.destroyed || h2.closed) return
     const trailers = statusTrailers(status)
     // The client closes its side once it has the status (grpc-js leaves that to it too).
@@ -181,12 +186,7 @@ export function serveFastStream(
   h2.on('error', () => undefined)
   h2.once('close', () => {
     // closed before it ended: the caller cancelled or hung up
-    if (finished) return
-    finished = true
-    if (deadline !== undefined) clearTimeout(deadline)
-    engine?.onReadable(undefined)
-    engine?.close()
-    settle()
+    if (!finished) end()
   })
 
   const timeout = headers['grpc-timeout']
