@@ -28,8 +28,6 @@ import type {WalEntry} from '../wal/log.js'
 import type {SegmentedWal} from '../wal/wal.js'
 import {BackendQuota, defaultQuotaBackendBytes} from './backend-quota.js'
 
-export {defaultQuotaBackendBytes}
-
 export interface MemberIdentity {
   clusterId: bigint
   memberId: bigint
