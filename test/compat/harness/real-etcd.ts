@@ -6,6 +6,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {listensOn} from './port-owner.js'
 
 export const etcdBinary = process.env.COMPAT_ETCD_BIN ?? '/usr/bin/etcd'
 export const etcdctlBinary = process.env.COMPAT_ETCDCTL_BIN ?? '/usr/bin/etcdctl'
@@ -60,8 +61,20 @@ export interface RealEtcd {
   stop(): Promise<void>
 }
 
+/** Ports are picked free and released before etcd binds them, so another test's server can take one in between: then etcd cannot bind it (or a health check reaches the other server), and etcd is started again on new ports. */
+const startAttempts = 4
+
 export async function startRealEtcd(): Promise<RealEtcd> {
   assertRealEtcdInstalled()
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnFreshPorts()
+    if (started.owned) return started.etcd
+    await started.etcd.stop()
+    if (attempt === startAttempts) throw new Error(`etcd could not keep its ports in ${startAttempts} tries: another server took them first`)
+  }
+}
+
+async function startOnFreshPorts(): Promise<{etcd: RealEtcd; owned: boolean}> {
   const dataDir = await mkdtemp(join(tmpdir(), 'compat-etcd-'))
   const [clientPort, peerPort] = await distinctFreePorts()
   const clientUrl = `http://127.0.0.1:${clientPort}`
@@ -103,13 +116,16 @@ export async function startRealEtcd(): Promise<RealEtcd> {
     await rm(dataDir, {recursive: true, force: true})
   }
 
+  const etcd = {endpoint: `127.0.0.1:${clientPort}`, pid: child.pid!, stop}
   try {
     await waitForHealth(clientUrl, exited, () => logTail)
   } catch (error) {
     await stop()
+    if (/address already in use/.test(logTail)) return {etcd, owned: false}
     throw error
   }
-  return {endpoint: `127.0.0.1:${clientPort}`, pid: child.pid!, stop}
+  const owned = (await listensOn(child.pid!, clientPort)) && (await listensOn(child.pid!, peerPort))
+  return {etcd, owned}
 }
 
 async function distinctFreePorts(): Promise<[number, number]> {
