@@ -58,6 +58,8 @@ export async function openConnection(o: GlobalOptions): Promise<Connection> {
     timeoutMs: parseRequestTimeoutMs(o.requestTimeout),
     userAgent: 'kctl/v1.32',
   })
+  // every command that connects sends a request: start the handshake while the rest is read
+  transport.preconnect()
   const {fileDiscoveryStore} = await import('./discovery-cache.js')
   return {client: new KubeClient(transport, 'kctl/v1.32', fileDiscoveryStore(server)), namespace: resolved.namespace, resolved, hostPort: transport.hostPort, serverUrl: server}
 }

@@ -9,6 +9,7 @@ import type {X509Certificate} from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type {Duplex} from 'node:stream'
+import {isIP} from 'node:net'
 import tls from 'node:tls'
 import {issuedByTrustedCa, parseCaBundle} from './ca-verify.js'
 import {KubeConnectionError} from './errors.js'
@@ -43,6 +44,9 @@ class CaCheckDeclined extends Error {}
  * queued on the socket is written (Node's own rejectUnauthorized works the same way).
  */
 class CaCheckingAgent extends https.Agent {
+  /** A connection opened before the first request (preconnect), and when. */
+  private early: {socket: tls.TLSSocket; at: number; host: string; port: number} | undefined
+
   constructor(
     options: https.AgentOptions,
     private readonly cas: X509Certificate[],
@@ -52,7 +56,28 @@ class CaCheckingAgent extends https.Agent {
     super({...options, ca: [], rejectUnauthorized: false, maxCachedSessions: 0})
   }
 
+  /**
+   * Starts the first connection now, so its handshake (mostly the server's work) runs while the
+   * command still reads its caches and builds its request; the first request takes it. Until
+   * then it keeps nothing alive, and an error on it is only noted: the request's own connection
+   * meets the same error and reports it.
+   */
+  preconnect(host: string, port: number): void {
+    const socket = this.createConnection({...this.options, host, port, servername: isIP(host) === 0 ? host : ''}) as tls.TLSSocket
+    socket.on('error', ignoreEarlyError)
+    socket.unref()
+    this.early = {socket, at: Date.now(), host, port}
+  }
+
+  override destroy(): void {
+    this.early?.socket.destroy()
+    this.early = undefined
+    super.destroy()
+  }
+
   override createConnection(options: tls.ConnectionOptions & {hostname?: string}, callback?: (err: Error | null, stream: Duplex) => void): Duplex {
+    const early = this.takeEarly(options)
+    if (early !== undefined) return early
     const create = https.Agent.prototype.createConnection as (this: https.Agent, o: tls.ConnectionOptions, cb?: unknown) => tls.TLSSocket
     const socket = create.call(this, options, callback)
     socket.once('secureConnect', () => {
@@ -67,6 +92,29 @@ class CaCheckingAgent extends https.Agent {
     })
     return socket
   }
+
+  /** The preconnected socket, if it is still open, young, and for this host and port. */
+  private takeEarly(options: tls.ConnectionOptions): tls.TLSSocket | undefined {
+    const early = this.early
+    if (early === undefined) return undefined
+    this.early = undefined
+    const {socket, at, host, port} = early
+    // an idle connection may be near the server's keep-alive timeout: connect afresh
+    if (socket.destroyed || Date.now() - at > EARLY_CONNECTION_MAX_AGE_MS || options.host !== host || Number(options.port) !== port) {
+      socket.destroy()
+      return undefined
+    }
+    socket.off('error', ignoreEarlyError)
+    socket.ref()
+    return socket
+  }
+}
+
+/** How long a preconnected socket waits for its first request before it is not trusted to be open. */
+const EARLY_CONNECTION_MAX_AGE_MS = 5_000
+
+function ignoreEarlyError(): void {
+  // noted by the socket being destroyed; the request connects again and reports the error
 }
 
 export class HttpTransport implements KubeTransport {
@@ -100,6 +148,13 @@ export class HttpTransport implements KubeTransport {
         // a CA file X509Certificate cannot read: OpenSSL reads it (and reports it) as before
       }
     }
+  }
+
+  /** Opens the first connection now (see CaCheckingAgent.preconnect); nothing when the kubeconfig's CA is not checked in JavaScript. */
+  preconnect(): void {
+    if (!this.useFastAgent || !(this.fastAgent instanceof CaCheckingAgent)) return
+    const port = this.base.port !== '' ? Number(this.base.port) : 443
+    this.fastAgent.preconnect(this.base.hostname.replace(/^\[(.*)\]$/, '$1'), port)
   }
 
   /** The agent with OpenSSL's verification (or plain HTTP), made when first needed. */

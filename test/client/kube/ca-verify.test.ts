@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {generateKeyPairSync, X509Certificate} from 'node:crypto'
 import https from 'node:https'
-import type {AddressInfo} from 'node:net'
+import net, {type AddressInfo} from 'node:net'
 import {after, before, test} from 'node:test'
 import {issuedByTrustedCa, parseCaBundle} from '../../../src/client/kube/ca-verify.js'
 import {HttpTransport} from '../../../src/client/kube/http-transport.js'
@@ -138,5 +138,62 @@ test('a certificate without the host among its names is refused as Node refuses 
     await transport.close()
     served.server.closeAllConnections()
     served.server.close()
+  }
+})
+
+test('a preconnected connection carries the first request: one handshake, one connection', async () => {
+  let connections = 0
+  const onConnection = () => connections++
+  servedA.server.on('secureConnection', onConnection)
+  const transport = new HttpTransport({server: servedA.url, caPem: Buffer.from(pkiA.caCert)})
+  try {
+    transport.preconnect()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const res = await transport.request({method: 'GET', path: '/api'})
+    assert.equal(res.status, 200)
+    const again = await transport.request({method: 'GET', path: '/apis'})
+    assert.equal(again.status, 200)
+    assert.equal(connections, 1)
+  } finally {
+    servedA.server.off('secureConnection', onConnection)
+    await transport.close()
+  }
+})
+
+test('a preconnect to a server the CA did not issue changes nothing: the request gets OpenSSL\'s refusal', async () => {
+  const before = servedA.requests
+  const plain = new HttpTransport({server: servedA.url, caPem: Buffer.from(pkiB.caCert)})
+  const withoutPreconnect = await plain.request({method: 'GET', path: '/api'}).then(() => new Error('accepted'), (err: Error) => err)
+  await plain.close()
+  const transport = new HttpTransport({server: servedA.url, caPem: Buffer.from(pkiB.caCert)})
+  try {
+    transport.preconnect()
+    await assert.rejects(transport.request({method: 'GET', path: '/api'}), (err: Error) => {
+      assert.equal(err.name, 'KubeConnectionError')
+      assert.equal(err.message, withoutPreconnect.message)
+      return true
+    })
+    assert.equal(servedA.requests, before)
+  } finally {
+    await transport.close()
+  }
+})
+
+test('a preconnect to a port nobody listens on: the request reports the refusal as before', async () => {
+  const probe = net.createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as AddressInfo).port
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  const transport = new HttpTransport({server: `https://127.0.0.1:${port}`, caPem: Buffer.from(pkiA.caCert)})
+  try {
+    transport.preconnect()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await assert.rejects(transport.request({method: 'GET', path: '/api'}), (err: Error & {causeCode?: string}) => {
+      assert.equal(err.name, 'KubeConnectionError')
+      assert.equal(err.causeCode, 'ECONNREFUSED')
+      return true
+    })
+  } finally {
+    await transport.close()
   }
 })
