@@ -441,6 +441,16 @@ export class ClusterMember {
 
   // ---- leases ----
 
+  /**
+   * Renews a lease when that needs no waiting: on the leader, a lease held and not expired (its
+   * TTL) or not held at all (0). Undefined when it must go through leaseRenew (a follower
+   * forwards to its leader; an expired lease waits for its revoke).
+   */
+  tryLeaseRenew(id: bigint): number | undefined {
+    if (this.stopped || !this.isLeaderNow) return undefined
+    return this.lessor.renewNow(id)
+  }
+
   async leaseRenew(id: bigint): Promise<number> {
     if (this.stopped) throw Errors.stopped()
     if (!this.isLeaderNow) {

@@ -15,6 +15,7 @@ export type MemberApi = {readonly term: bigint} & Pick<
   | 'header'
   | 'propose'
   | 'leaseRenew'
+  | 'tryLeaseRenew'
   | 'revokeExpiredLeases'
   | 'dbSizeBytes'
   | 'observe'

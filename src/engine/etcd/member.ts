@@ -208,6 +208,16 @@ export class Member {
     throw Errors.leaseNotFound()
   }
 
+  /**
+   * Renews a lease when that needs no waiting: its TTL, or 0 for a lease that does not exist
+   * (what a keep-alive answers then). Undefined when it must go through leaseRenew: the lease
+   * has expired and its revoke is on its way, or the member is stopping.
+   */
+  tryLeaseRenew(id: bigint): number | undefined {
+    if (this.stopped) return undefined
+    return this.lessor.renewNow(id)
+  }
+
   /** Size of the backend file, read at most every dbSizeRefreshMs. */
   dbSizeBytes(): number {
     return this.quota.dbSizeBytes()

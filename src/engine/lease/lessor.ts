@@ -177,6 +177,19 @@ export class Lessor implements StoreLeases {
     return {expired: false, ttlSeconds: lease.ttlSeconds}
   }
 
+  /**
+   * A renewal that needs no waiting: the new TTL, 0 for a lease that does not exist, undefined
+   * for one that has expired (its revoke is on its way: renew() gives the promise to wait on).
+   */
+  renewNow(id: bigint): number | undefined {
+    const lease = this.leaseMap.get(id)
+    if (lease === undefined) return 0
+    const now = this.clock.nowMs()
+    if (lease.expiryMs <= now) return undefined
+    this.refresh(lease, now, 0)
+    return lease.ttlSeconds
+  }
+
   keysOf(id: bigint): Iterable<string> {
     return this.leaseMap.get(id)?.keys ?? []
   }

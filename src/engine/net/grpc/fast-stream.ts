@@ -1,5 +1,5 @@
-// Bidirectional streams (Watch) served straight on the HTTP/2 stream, as fast-unary.ts serves
-// unary calls.
+// Bidirectional streams (Watch, LeaseKeepAlive) served straight on the HTTP/2 stream, as
+// fast-unary.ts serves unary calls.
 //
 // Through grpc-js, each response of a watch cost a promise chain (the engine's async iterator,
 // the caller view's, the header filler's), a grpc-js write with its interceptors and a

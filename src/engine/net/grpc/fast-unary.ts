@@ -5,8 +5,8 @@
 // 'wantTrailers' event writes the trailers — two socket writes and a few hundred microseconds
 // more per call, plus a call object, interceptors and metadata copies. Here the response is
 // queued in one go (headers, message, trailers), so Node's HTTP/2 session sends it with one
-// write. Watch streams have their own path (fast-stream.ts); the other streaming calls
-// (LeaseKeepAlive, Snapshot, Observe) and anything unusual (a compressed request, a content
+// write. Watch and LeaseKeepAlive streams have their own path (fast-stream.ts); the other
+// streaming calls (Snapshot, Observe) and anything unusual (a compressed request, a content
 // type that is not gRPC) still go to grpc-js, on the same connection.
 //
 // What a client sees is what grpc-js would send: the same headers and status codes, the same

@@ -27,6 +27,7 @@ import {routeStreams, serveFastUnary, type UnaryRoute} from './fast-unary.js'
 import {pumpServerStream} from './server-stream.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, statusError, type StatusError, toStatusError, unimplementedError} from './status.js'
+import {frameKeepAliveResponse} from './keepalive-frame.js'
 import {frameMessage, frameWatchResponse} from './watch-frame.js'
 
 /**
@@ -44,8 +45,14 @@ const hardReceiveLimitFactor = 4
 /** Concurrent streams (calls) on one HTTP/2 connection. */
 const maxConcurrentStreams = 4096
 const watchPath = '/etcdserverpb.Watch/Watch'
+const keepAlivePath = '/etcdserverpb.Lease/LeaseKeepAlive'
 /** Bidirectional streams served on the HTTP/2 stream itself (fast-stream.ts); the others go through grpc-js. */
-const fastStreamPaths = new Set([watchPath])
+const fastStreamPaths = new Set([watchPath, keepAlivePath])
+/** Responses these streams frame with an encoder of their own; others take the generated one. */
+const streamFramers: Record<string, (response: never) => Buffer> = {
+  [watchPath]: frameWatchResponse,
+  [keepAlivePath]: frameKeepAliveResponse,
+}
 /** How long a shutdown waits for calls in flight before cutting connections. */
 const shutdownGraceMs = 5_000
 /** An HTTP/1.1 client has this long to send its request headers. */
@@ -199,7 +206,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
             decode: (bytes) => decodeRequest(spec, bytes),
             refuse,
             open: (token) => asPullable((dispatcherFor(token).entry(service, method)!.bidi ?? openStream)()),
-            frame: path === watchPath ? (response) => frameWatchResponse(response as never) : (response) => frameMessage(spec.response.encode(response as never).finish()),
+            frame: streamFramers[path] ?? ((response) => frameMessage(spec.response.encode(response as never).finish())),
             statusOf: (error) => statusOf(error, path),
             endOnHalfClose: method === 'LeaseKeepAlive',
           })

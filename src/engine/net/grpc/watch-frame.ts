@@ -12,31 +12,18 @@
 // Contract: an Event is not modified once a watch stream has it (nothing in the engine does).
 import {Event} from '../../../api/proto/kv.js'
 import {varintSize, writeVarint} from '../../../api/varint.js'
-import {type ResponseHeader, ResponseHeader as ResponseHeaderCodec, WatchResponse} from '../../../api/proto/rpc.js'
+import {WatchResponse} from '../../../api/proto/rpc.js'
+import {delimitedField, headerField} from './header-field.js'
 
 /** The gRPC message prefix: a compressed flag (1 byte) and the length (4 bytes, big-endian). */
 const PREFIX_BYTES = 5
 /** Field tags of WatchResponse (field number << 3 | wire type). */
-const TAG_HEADER = (1 << 3) | 2
 const TAG_WATCH_ID = (2 << 3) | 0
 const TAG_FRAGMENT = (7 << 3) | 0
 const TAG_EVENTS = (11 << 3) | 2
 
 /** Each event as WatchResponse field 11 (tag, length, message), made on first use. */
 const eventFields = new WeakMap<Event, Buffer>()
-
-/** The last header encoded, as WatchResponse field 1, with the values it was made from. */
-let lastHeader: ResponseHeader | undefined
-let lastHeaderField: Buffer = Buffer.alloc(0)
-
-/** A message as a length-delimited field: tag, length, bytes. */
-function delimitedField(tag: number, message: Uint8Array): Buffer {
-  const field = Buffer.allocUnsafe(1 + varintSize(message.length) + message.length)
-  field[0] = tag
-  const at = writeVarint(field, 1, message.length)
-  field.set(message, at)
-  return field
-}
 
 function eventField(event: Event): Buffer {
   let field = eventFields.get(event)
@@ -45,21 +32,6 @@ function eventField(event: Event): Buffer {
     eventFields.set(event, field)
   }
   return field
-}
-
-function headerField(header: ResponseHeader): Buffer {
-  const last = lastHeader
-  if (
-    last === undefined ||
-    last.revision !== header.revision ||
-    last.raftTerm !== header.raftTerm ||
-    last.memberId !== header.memberId ||
-    last.clusterId !== header.clusterId
-  ) {
-    lastHeaderField = delimitedField(TAG_HEADER, ResponseHeaderCodec.encode(header).finish())
-    lastHeader = {...header}
-  }
-  return lastHeaderField
 }
 
 /** `message` behind the gRPC prefix, in a new buffer. */
