@@ -5,9 +5,10 @@
 // 'wantTrailers' event writes the trailers — two socket writes and a few hundred microseconds
 // more per call, plus a call object, interceptors and metadata copies. Here the response is
 // queued in one go (headers, message, trailers), so Node's HTTP/2 session sends it with one
-// write. Watch and LeaseKeepAlive streams have their own path (fast-stream.ts); the other
-// streaming calls (Snapshot, Observe) and anything unusual (a compressed request, a content
-// type that is not gRPC) still go to grpc-js, on the same connection.
+// write (the trailers without Node's setImmediate: inline-trailers.ts). Watch and
+// LeaseKeepAlive streams have their own path (fast-stream.ts); the other streaming calls
+// (Snapshot, Observe) and anything unusual (a compressed request, a content type that is not
+// gRPC) still go to grpc-js, on the same connection.
 //
 // What a client sees is what grpc-js would send: the same headers and status codes, the same
 // words for a message over the receive limit, a missing or second request message, and an
@@ -16,6 +17,7 @@ import type {Server as GrpcServer} from '@grpc/grpc-js'
 import assert from 'node:assert/strict'
 import type {Http2Server, IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
 import type {Duplex} from 'node:stream'
+import {nativeHeaderList, sendTrailersInline} from './inline-trailers.js'
 import type {StatusError} from './status.js'
 import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseHeaders, statusTrailers} from './wire.js'
 
@@ -32,6 +34,7 @@ export interface UnaryRoute {
 }
 
 const okTrailers = {'grpc-status': '0', 'grpc-message': 'OK'}
+const okTrailerList = nativeHeaderList(okTrailers)
 
 /**
  * Whether this path serves the stream itself; false leaves it to grpc-js untouched (nothing
@@ -142,7 +145,8 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
         framed.writeUInt32BE(message.length, 1)
         framed.set(message, PREFIX_BYTES)
         stream.respond(responseHeaders, {waitForTrailers: true})
-        stream.once('wantTrailers', () => stream.sendTrailers(okTrailers))
+        // the trailers leave with the headers and message, in one write (inline-trailers.ts)
+        stream.once('wantTrailers', () => sendTrailersInline(stream, okTrailerList, okTrailers))
         stream.end(framed)
       },
       (error: unknown) => fail(route.statusOf(error)),

@@ -1,0 +1,82 @@
+// A unary answer's trailers sent in the same flush as its headers and message.
+//
+// Node asks for trailers ('wantTrailers') from inside nghttp2's send loop, once the last DATA
+// frame is packed, and its sendTrailers() then defers the submit to setImmediate ("so we don't
+// do it on nghttp2 stack"): the trailers leave in a second socket write, a turn of the event
+// loop after the message — for a lone caller a few hundred microseconds more per call, and for
+// every call a second write. nghttp2 itself allows nghttp2_submit_trailer() inside that very
+// callback (its documentation of NGHTTP2_DATA_FLAG_NO_END_STREAM), and the trailers then go in
+// the same nghttp2_session_mem_send pass as the headers and message: one write.
+//
+// So this does what Node's finishSendTrailers does, without the setImmediate, through the
+// stream's internal handle. Those internals are Node's, not a public API: they are looked up
+// by their symbols' names on the first stream, and when any is missing (another Node) every
+// call takes Node's sendTrailers() as before.
+import type {ServerHttp2Stream} from 'node:http2'
+
+/** nghttp2's NGHTTP2_NV_FLAG_NONE, as Node's mapToHeaders appends it to each value. */
+const noHeaderFlags = String.fromCharCode(0)
+/** Node's STREAM_FLAGS_HAS_TRAILERS (lib/internal/http2/core.js). */
+const hasTrailersFlag = 0x20
+
+interface StreamInternals {
+  handle: symbol
+  state: symbol
+  maybeDestroy: symbol
+}
+
+interface NativeStreamHandle {
+  trailers(list: [string, number]): number
+}
+
+/** A header list in the form Node's native stream takes (what mapToHeaders returns). */
+export function nativeHeaderList(headers: Record<string, string>): [string, number] {
+  let list = ''
+  let count = 0
+  for (const [name, value] of Object.entries(headers)) {
+    list += `${name}\0${value}\0${noHeaderFlags}`
+    count++
+  }
+  return [list, count]
+}
+
+let internals: StreamInternals | null | undefined
+
+function symbolNamed(target: object, description: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(target).find((symbol) => symbol.description === description)
+}
+
+function findInternals(stream: ServerHttp2Stream): StreamInternals | null {
+  const handle = symbolNamed(stream, 'kHandle')
+  const state = symbolNamed(stream, 'state')
+  let maybeDestroy: symbol | undefined
+  for (let proto = Object.getPrototypeOf(stream) as object | null; proto !== null && maybeDestroy === undefined; proto = Object.getPrototypeOf(proto) as object | null) {
+    maybeDestroy = symbolNamed(proto, 'kMaybeDestroy')
+  }
+  if (handle === undefined || state === undefined || maybeDestroy === undefined) return null
+  const native = (stream as unknown as Record<symbol, unknown>)[handle] as Partial<NativeStreamHandle> | undefined
+  const flags = ((stream as unknown as Record<symbol, unknown>)[state] as {flags?: unknown} | undefined)?.flags
+  if (typeof native?.trailers !== 'function' || typeof flags !== 'number') return null
+  return {handle, state, maybeDestroy}
+}
+
+/**
+ * Sends `list` (from nativeHeaderList) as the trailers of a stream whose 'wantTrailers' event
+ * is being handled; `headers` is the same trailers for Node's own sendTrailers when its
+ * internals are not the ones this knows.
+ */
+export function sendTrailersInline(stream: ServerHttp2Stream, list: [string, number], headers: Record<string, string>): void {
+  if (internals === undefined) internals = findInternals(stream)
+  if (internals === null) {
+    stream.sendTrailers(headers)
+    return
+  }
+  if (stream.destroyed) return
+  const fields = stream as unknown as Record<symbol, unknown>
+  const handle = fields[internals.handle] as NativeStreamHandle | undefined
+  if (handle === undefined) return
+  ;(fields[internals.state] as {flags: number}).flags &= ~hasTrailersFlag
+  const ret = handle.trailers(list)
+  if (ret < 0) stream.destroy(new Error(`nghttp2 refused the trailers (${ret})`))
+  else (fields[internals.maybeDestroy] as () => void).call(stream)
+}
