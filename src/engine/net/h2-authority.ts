@@ -14,6 +14,8 @@ const prefaceBytes = 24
 const frameHeaderBytes = 9
 const typeHeaders = 0x1
 const typeContinuation = 0x9
+const typeSettings = 0x4
+const flagAck = 0x1
 const flagEndHeaders = 0x4
 const flagPadded = 0x8
 const flagPriority = 0x20
@@ -167,6 +169,12 @@ export class Http2InboundRewriter {
   /** Once a block cannot be decoded, the rest of the connection passes through untouched. */
   private passThrough = false
 
+  /**
+   * `dropSettingsAck`: the client's first SETTINGS ACK is taken out, as it acknowledges a
+   * server preface sent before the HTTP/2 server had the connection (h2-opening.ts).
+   */
+  constructor(private dropSettingsAck = false) {}
+
   push(chunk: Buffer): Buffer {
     if (this.passThrough) return chunk
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
@@ -194,6 +202,10 @@ export class Http2InboundRewriter {
   private onFrame(frame: Buffer): Buffer {
     const type = frame[3]!
     const flags = frame[4]!
+    if (this.dropSettingsAck && type === typeSettings && flags & flagAck) {
+      this.dropSettingsAck = false
+      return Buffer.alloc(0)
+    }
     const streamId = frame.readUInt32BE(5) & 0x7fffffff
     if (type === typeHeaders) {
       let payload = frame.subarray(frameHeaderBytes)
@@ -270,13 +282,16 @@ function encodeHeaderFrames(block: Buffer, flags: number, streamId: number, prio
  * Http2InboundRewriter; what the server writes goes to the socket as it is.
  */
 export class AuthorityFixingSocket extends Duplex {
-  private readonly rewriter = new Http2InboundRewriter()
+  private readonly rewriter: Http2InboundRewriter
 
+  /** `dropSettingsAck`: see Http2InboundRewriter. */
   constructor(
     private readonly socket: Socket,
     alreadyRead: Buffer,
+    dropSettingsAck = false,
   ) {
     super({allowHalfOpen: false})
+    this.rewriter = new Http2InboundRewriter(dropSettingsAck)
     socket.on('data', (chunk: Buffer) => this.deliver(chunk))
     socket.on('end', () => this.push(null))
     socket.on('close', () => this.destroy())

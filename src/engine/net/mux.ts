@@ -7,12 +7,18 @@ import {createServer as createNetServer, type Server as NetServer, type Socket} 
 import type {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
 import {AuthorityFixingSocket} from './h2-authority.js'
+import {ConnectionOpening, serverPreface} from './h2-opening.js'
 
 /** The HTTP/2 connection preface every gRPC client sends first (RFC 9113 §3.4). */
 const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 
 /** A connection that has not said which protocol it speaks within this time is closed. */
 const sniffTimeoutMs = 10_000
+/**
+ * An HTTP/2 connection whose first request has not come within this time is read through the
+ * `:authority` fix-up (h2-opening.ts): a client that connects early and calls later still works.
+ */
+const openingTimeoutMs = 250
 /** A TLS handshake that takes longer than this is abandoned. */
 const handshakeTimeoutMs = 10_000
 
@@ -26,25 +32,74 @@ export interface ServerTls {
 }
 
 export interface MuxTargets {
-  /** An HTTP/2 connection, its :authority made acceptable to Node's HTTP/2 server (h2-authority.ts). */
+  /** An HTTP/2 connection: the socket, or one whose :authority is made acceptable to Node's HTTP/2 server (h2-opening.ts). */
   grpc(connection: Duplex): void
   http(socket: Socket): void
 }
 
 /**
- * Hands a sniffed connection to a server with the bytes already read. HTTP/2 sessions read
- * through an AuthorityFixingSocket, which is given the bytes read; Node's HTTP/1.1 server
- * reads from the socket's handle directly, so it is given the bytes as the socket's first
- * 'data' event instead.
+ * Hands a sniffed connection to a server with the bytes already read. An HTTP/2 connection's
+ * opening is read first (openGrpc). Node's HTTP/1.1 server reads from the socket's handle
+ * directly, so it is given the bytes as the socket's first 'data' event.
  */
 function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets): void {
   if (isGrpc) {
-    targets.grpc(new AuthorityFixingSocket(socket, buffered))
+    openGrpc(socket, buffered, targets)
     return
   }
   targets.http(socket)
   socket.emit('data', buffered)
   socket.resume()
+}
+
+/**
+ * Reads an HTTP/2 connection's opening (h2-opening.ts) and hands it to the gRPC server: the
+ * socket itself when its first request needs no `:authority` fix, else an
+ * AuthorityFixingSocket. A connection that sends no request within openingTimeoutMs (or over
+ * TLS without ALPN's h2, which Node's HTTP/2 server would take for HTTP/1.1) takes the fix-up.
+ */
+function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets): void {
+  if ('encrypted' in socket && (socket as TLSSocket).alpnProtocol !== 'h2') {
+    targets.grpc(new AuthorityFixingSocket(socket, buffered))
+    return
+  }
+  const opening = new ConnectionOpening()
+  let done = false
+  const finish = () => {
+    done = true
+    clearTimeout(timer)
+    socket.removeListener('data', onData)
+    socket.removeListener('error', onError)
+    socket.removeListener('end', onError)
+    socket.pause()
+  }
+  const handOn = () => {
+    finish()
+    if (opening.verdict === 'native') {
+      socket.unshift(opening.bytes())
+      targets.grpc(socket)
+    } else {
+      targets.grpc(new AuthorityFixingSocket(socket, opening.bytes(), !opening.ackSeen))
+    }
+  }
+  const onData = (chunk: Buffer) => {
+    if (!done && opening.push(chunk)) handOn()
+  }
+  const onError = () => {
+    finish()
+    socket.destroy()
+  }
+  const timer = setTimeout(() => {
+    opening.verdict = 'fix-authority'
+    handOn()
+  }, openingTimeoutMs)
+  timer.unref()
+  socket.on('data', onData)
+  socket.on('error', onError)
+  socket.on('end', onError)
+  socket.write(serverPreface)
+  if (opening.push(buffered)) handOn()
+  else socket.resume()
 }
 
 export interface ListenAddress {
