@@ -116,11 +116,24 @@ spec:
               blob: {type: object, x-kubernetes-preserve-unknown-fields: true}
 `
 
+// strings kubectl's YAML printer refuses (DEL, a C1 control, U+FFFE) or prints (NEL, C0 controls)
+const controls = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'controls-del'}, data: {a: 'x\u007fy'}},
+    {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'controls-c1'}, data: {a: 'x\u0090y'}},
+    {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'controls-fffe'}, data: {k: 'v\ufffe'}},
+    {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'controls-ok'}, data: {a: 'nel\u0085z', b: 'x\u0001y\u2028'}},
+  ],
+})
+
 test('setup: the same objects on both sides', () => {
   setup(['apply', '-f', '@objects.yaml'], {files: {'objects.yaml': objects}})
   setup(['patch', 'pod', 'web-0', '--subresource=status', '--type=merge', '-p', ready])
   setup(['apply', '-f', '@gizmos.yaml'], {files: {'gizmos.yaml': gizmos}})
   setup(['wait', '--for=condition=Established', 'crd/gizmos.example.com'])
+  setup(['apply', '-f', '@controls.json'], {files: {'controls.json': controls}})
 })
 
 const steps: {args: string[]; files?: Record<string, string>; env?: Record<string, string>}[] = [
@@ -155,6 +168,12 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['edit', 'cm', 'settings'], env: {EDITOR: 'true'}},
   {args: ['edit', 'cm', 'settings'], files: {'rename.sh': '#!/bin/sh\nsed -i "s/name: settings/name: other/" "$1"\n'}, env: {EDITOR: '@rename.sh'}},
   {args: ['get', 'cm', 'settings', '-o', 'jsonpath={.data.color}']},
+  {args: ['get', 'cm', 'controls-del', '-o', 'yaml']},
+  {args: ['get', 'cm', 'controls-c1', '-o', 'yaml']},
+  {args: ['get', 'cm', 'controls-fffe', '-o', 'yaml']},
+  {args: ['get', 'cm', 'controls-ok', '-o', 'yaml']},
+  {args: ['get', 'cm', 'controls-del', '-o', 'json']},
+  {args: ['get', 'cm', '-o', 'yaml']},
   {args: ['explain', 'pods']},
   {args: ['explain', 'deployment.spec.template']},
   {args: ['explain', 'pods', '--recursive']},

@@ -388,10 +388,28 @@ function emitBlock(v: unknown, indent: number, sortKeys: boolean): string[] {
 }
 
 /**
+ * Characters go-yaml's reader refuses that Go's JSON encoder leaves unescaped: kubectl turns an
+ * object into YAML by reading its JSON text as YAML, so a string holding DEL, a C1 control
+ * (but NEL) or U+FFFE/U+FFFF makes the whole print fail. (C0 controls, U+2028 and U+2029 reach
+ * the reader escaped.)
+ */
+const YAML_FORBIDDEN = /[\x7f-\x84\x86-\x9f\ufffe\uffff]/
+
+function hasYamlForbiddenCharacter(v: unknown): boolean {
+  if (typeof v === 'string') return YAML_FORBIDDEN.test(v)
+  if (Array.isArray(v)) return v.some(hasYamlForbiddenCharacter)
+  if (v !== null && typeof v === 'object') {
+    for (const [key, value] of Object.entries(v)) if (YAML_FORBIDDEN.test(key) || hasYamlForbiddenCharacter(value)) return true
+  }
+  return false
+}
+
+/**
  * One document as kubectl prints it. `sortKeys` false keeps the object's own key order (for
  * objects kctl builds itself in the field order of the Go types).
  */
 export function toYaml(v: unknown, sortKeys = true): string {
+  if (hasYamlForbiddenCharacter(v)) throw new Error('yaml: control characters are not allowed')
   if (isEmptyCollection(v)) return Array.isArray(v) ? '[]\n' : '{}\n'
   return emitBlock(v, 0, sortKeys).join('\n') + '\n'
 }
