@@ -116,6 +116,8 @@ spec:
               blob: {type: object, x-kubernetes-preserve-unknown-fields: true}
 `
 
+const unknownField = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\nflavour: sour\ndata:\n  a: "1"\n'
+
 // strings kubectl's YAML printer refuses (DEL, a C1 control, U+FFFE) or prints (NEL, C0 controls)
 const controls = JSON.stringify({
   apiVersion: 'v1',
@@ -164,6 +166,16 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['describe', 'node', 'node-{ns}']},
   {args: ['taint', 'nodes', 'node-{ns}', 'a=b:Sometimes']},
   {args: ['taint', 'nodes', '-l', 'pool={ns}', 'zone=x:NoExecute']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'owner=me:NoSchedule', '--field-manager=tainter']},
+  {args: ['get', 'node', 'node-{ns}', '-o', 'jsonpath={.metadata.managedFields[*].manager}']},
+  {args: ['taint', 'nodes', 'node-{ns}', 'owner-', '--validate=maybe']},
+  // --validate: the server refuses, warns about or drops an unknown field
+  {args: ['apply', '-f', '@unknown.yaml'], files: {'unknown.yaml': unknownField}},
+  {args: ['apply', '-f', '@unknown.yaml', '--validate=warn'], files: {'unknown.yaml': unknownField}},
+  {args: ['apply', '-f', '@unknown.yaml', '--validate=bogus'], files: {'unknown.yaml': unknownField}},
+  {args: ['create', '-f', '@unknown2.yaml'], files: {'unknown2.yaml': unknownField.replace('odd', 'odd2')}},
+  {args: ['create', '-f', '@unknown2.yaml', '--validate=false'], files: {'unknown2.yaml': unknownField.replace('odd', 'odd2')}},
+  {args: ['get', 'cm', 'odd2', '-o', 'jsonpath={.data}']},
   {args: ['edit', 'cm', 'settings'], files: {'editor.sh': '#!/bin/sh\nsed -i "s/color: blue/color: red/" "$1"\n'}, env: {EDITOR: '@editor.sh'}},
   {args: ['edit', 'cm', 'settings'], env: {EDITOR: 'true'}},
   {args: ['edit', 'cm', 'settings'], files: {'rename.sh': '#!/bin/sh\nsed -i "s/name: settings/name: other/" "$1"\n'}, env: {EDITOR: '@rename.sh'}},

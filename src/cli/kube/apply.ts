@@ -7,6 +7,7 @@ import {resourceForKind, type ApiResource} from '../../client/kube/discovery.js'
 import {KubeApiError} from '../../client/kube/errors.js'
 import {dryRunSuffix, type DryRun} from './dry-run.js'
 import {KctlError} from './errors.js'
+import type {FieldValidation} from './field-validation.js'
 import {goJsonCompact} from './gojson.js'
 import {LAST_APPLIED, threeWayPatch} from './merge-patch.js'
 import type {ManifestDoc} from './manifests.js'
@@ -60,6 +61,7 @@ export interface ApplyOptions {
   dryRun: DryRun
   output?: string
   fieldManager: string
+  fieldValidation: FieldValidation
   write: (s: string) => void
   /** a warning on stderr */
   warn: (s: string) => void
@@ -136,7 +138,7 @@ export async function applyDocs(client: KubeClient, docs: ManifestDoc[], o: Appl
           o.write(format ? formatObjects(format, [modified], true) : `${label} created${dryRunSuffix('client')}\n`)
           continue
         }
-        const created = await client.create(r, ns, modified, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager}).catch((err) => {
+        const created = await client.create(r, ns, modified, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager, fieldValidation: o.fieldValidation}).catch((err) => {
           throw whenCreating(err, doc.source)
         })
         o.write(format ? formatObjects(format, [created], true) : `${label} created${dryRunSuffix(o.dryRun)}\n`)
@@ -168,7 +170,7 @@ export async function applyDocs(client: KubeClient, docs: ManifestDoc[], o: Appl
         continue
       }
       const patched = await client
-        .patch(r, ns, name, isBuiltin(r) ? 'strategic' : 'merge', patch, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager})
+        .patch(r, ns, name, isBuiltin(r) ? 'strategic' : 'merge', patch, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager, fieldValidation: o.fieldValidation})
         .catch((err) => {
           throw whenPatching(err, doc.source, r, ns, name)
         })

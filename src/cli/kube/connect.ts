@@ -43,6 +43,7 @@ export async function openConnection(o: GlobalOptions): Promise<Connection> {
   if (resolved.empty) {
     const {openEmbedded} = await import('./embedded.js')
     const client = await openEmbedded(o.dataDir, {controllers: o.embeddedControllers})
+    client.onWarning = printWarningOnce()
     return {client, namespace: resolved.namespace, resolved, hostPort: 'in-process', serverUrl: 'in-process'}
   }
   const server = /^[a-z]+:\/\//.test(resolved.server) ? resolved.server : `http://${resolved.server}`
@@ -61,7 +62,19 @@ export async function openConnection(o: GlobalOptions): Promise<Connection> {
   // every command that connects sends a request: start the handshake while the rest is read
   transport.preconnect()
   const {fileDiscoveryStore} = await import('./discovery-cache.js')
-  return {client: new KubeClient(transport, 'kctl/v1.32', fileDiscoveryStore(server)), namespace: resolved.namespace, resolved, hostPort: transport.hostPort, serverUrl: server}
+  const client = new KubeClient(transport, 'kctl/v1.32', fileDiscoveryStore(server))
+  client.onWarning = printWarningOnce()
+  return {client, namespace: resolved.namespace, resolved, hostPort: transport.hostPort, serverUrl: server}
+}
+
+/** The server's warnings on stderr, each once per command, as kubectl prints them. */
+function printWarningOnce(): (message: string) => void {
+  const seen = new Set<string>()
+  return (message) => {
+    if (seen.has(message)) return
+    seen.add(message)
+    process.stderr.write(`Warning: ${message}\n`)
+  }
 }
 
 /** Go's time.ParseDuration for the units kubectl's users write (h, m, s, ms, us, ns). */

@@ -3,6 +3,7 @@
 import type {KubeClient, KubeObject} from '../../client/kube/client.js'
 import {KctlError} from './errors.js'
 import {dryRunSuffix, type DryRun} from './dry-run.js'
+import type {FieldValidation} from './field-validation.js'
 import {goJson} from './gojson.js'
 import {formatObjects, parseOutput, qualifiedName} from './output.js'
 import {toYaml} from './yaml.js'
@@ -35,6 +36,8 @@ export interface SubmitOptions {
   output?: string
   namespace: string
   fieldManager?: string
+  /** --validate; generated objects (create KIND) send none */
+  fieldValidation?: FieldValidation
   client: () => Promise<KubeClient>
   /** made by a `create KIND` generator (not read from a file) */
   generated?: boolean
@@ -52,7 +55,7 @@ export async function submitObject(obj: KubeObject, o: SubmitOptions): Promise<s
   const {resourceForDoc} = await import('./apply.js')
   const resource = await resourceForDoc(client, {source: '', object: obj})
   const ns = resource.namespaced ? ((obj.metadata?.namespace as string | undefined) ?? o.namespace) : undefined
-  const created = await client.create(resource, ns, obj, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager ?? 'kubectl-create'}).catch((err) => {
+  const created = await client.create(resource, ns, obj, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager ?? 'kubectl-create', fieldValidation: o.fieldValidation}).catch((err) => {
     // kubectl's generators report a failed create in their own words
     const prefix = o.generated === true ? CREATE_FAILURE[obj.kind ?? ''] : undefined
     if (prefix !== undefined) throw new KctlError(`${prefix}${(err as Error).message}`)

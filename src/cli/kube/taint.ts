@@ -5,6 +5,7 @@ import {dryRunSuffix, type DryRun} from './dry-run.js'
 import type {Any} from './describe/writer.js'
 import {isQualifiedName, isValidLabelValue} from '../../engine/kube/api/validation.js'
 import {KctlError} from './errors.js'
+import type {FieldValidation} from './field-validation.js'
 import {formatObjects, parseOutput} from './output.js'
 import {resolveTargets, targetName} from './targets.js'
 
@@ -92,7 +93,7 @@ export async function runTaint(
   client: KubeClient,
   args: string[],
   changes: {add: Taint[]; remove: Taint[]},
-  o: {overwrite: boolean; all: boolean; selector?: string; dryRun: DryRun; output?: string; namespace: string; write: (s: string) => void},
+  o: {overwrite: boolean; all: boolean; selector?: string; dryRun: DryRun; fieldManager: string; fieldValidation: FieldValidation; output?: string; namespace: string; write: (s: string) => void},
 ): Promise<void> {
   // with a selector or --all, kubectl reads only the resource type: names are ignored
   const {targets} = await resolveTargets(client, o.selector || o.all ? args.slice(0, 1) : args, {filenames: [], recursive: false, selector: o.selector, all: o.all, namespace: o.namespace, namespaceExplicit: false})
@@ -106,7 +107,7 @@ export async function runTaint(
     }
     const {taints, operation} = reorganize(current, changes, o.overwrite)
     let result: Any = node
-    if (o.dryRun !== 'client') result = await client.patch(t.resource, undefined, t.name, 'merge', {spec: {taints}}, {dryRun: o.dryRun === 'server'})
+    if (o.dryRun !== 'client') result = await client.patch(t.resource, undefined, t.name, 'merge', {spec: {taints}}, {dryRun: o.dryRun === 'server', fieldManager: o.fieldManager, fieldValidation: o.fieldValidation})
     if (o.output) o.write(formatObjects(parseOutput(o.output), [result], true))
     else o.write(`${targetName(t)} ${operation}${dryRunSuffix(o.dryRun)}\n`)
   }

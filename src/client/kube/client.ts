@@ -123,10 +123,15 @@ export class KubeClient {
     this.storeStale = true
   }
 
+  /** Hears each warning the server sends (`Warning` headers, RFC 7234's code 299), as client-go's handler does. */
+  onWarning: ((message: string) => void) | undefined
+
   /** One request; a failure status becomes a KubeApiError. */
   async call(req: KubeRequest): Promise<KubeResponse> {
     const headers = {accept: 'application/json', 'user-agent': this.userAgent, ...(req.headers ?? {})}
     const res = await this.transport.request({...req, headers})
+    const warning = res.headers['warning']
+    if (warning !== undefined && this.onWarning !== undefined) for (const message of parseWarnings(warning)) this.onWarning(message)
     if (res.status >= 400 || res.status < 200) throw errorFromResponse(res.status, res.body)
     return res
   }
@@ -309,4 +314,16 @@ function writeQuery(o: WriteOptions): Record<string, string> {
   if (o.fieldManager !== undefined) q['fieldManager'] = o.fieldManager
   if (o.fieldValidation !== undefined) q['fieldValidation'] = o.fieldValidation
   return q
+}
+
+/**
+ * The texts of a `Warning` header's values (`299 - "text"`, several joined by commas): client-go
+ * shows only code 299 warnings, with the quoted text unescaped.
+ */
+export function parseWarnings(header: string): string[] {
+  const out: string[] = []
+  const re = /(\d{3}) \S+ "((?:[^"\\]|\\.)*)"/g
+  let m: RegExpExecArray | null
+  while ((m = re.exec(header)) !== null) if (m[1] === '299') out.push(m[2]!.replace(/\\(.)/g, '$1'))
+  return out
 }

@@ -39,6 +39,8 @@ The change is a three-way merge of the last applied configuration (kept in the k
     const {parseDryRun} = await import('../../cli/kube/create-run.js')
     const dryRun = parseDryRun(this.str('dry-run'))
     const serverSide = this.bool('server-side')
+    const {parseValidate} = await import('../../cli/kube/field-validation.js')
+    const fieldValidation = parseValidate(this.str('validate'))
     if (this.bool('force-conflicts') && !serverSide) throw new KctlError('--force-conflicts only works with --server-side')
     if (serverSide && dryRun === 'client') throw new KctlError("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)")
     const {readSources, parseSource} = await import('../../cli/kube/manifests.js')
@@ -57,7 +59,6 @@ The change is a three-way merge of the last applied configuration (kept in the k
       let applied: boolean
       if (serverSide) {
         const {serverSideApplyDocs} = await import('../../cli/kube/server-side-apply.js')
-        const validate = this.str('validate') ?? 'strict'
         applied = await serverSideApplyDocs(conn.client, docs, {
           namespace: conn.namespace,
           namespaceExplicit: ns.explicit,
@@ -66,7 +67,7 @@ The change is a three-way merge of the last applied configuration (kept in the k
           // kubectl's server-side manager is "kubectl" unless --field-manager names another
           fieldManager: this.given.has('field-manager') ? this.str('field-manager')! : 'kubectl',
           forceConflicts: this.bool('force-conflicts'),
-          fieldValidation: validate === 'warn' ? 'Warn' : validate === 'ignore' || validate === 'false' ? 'Ignore' : 'Strict',
+          fieldValidation,
           write: (s) => this.out(s),
           warn: (s) => process.stderr.write(s),
           report: (err) => this.report(err),
@@ -79,6 +80,7 @@ The change is a three-way merge of the last applied configuration (kept in the k
           dryRun,
           output: this.str('output'),
           fieldManager: this.str('field-manager') ?? 'kubectl-client-side-apply',
+          fieldValidation,
           write: (s) => this.out(s),
           warn: (s) => process.stderr.write(s),
           report: (err) => this.report(err),

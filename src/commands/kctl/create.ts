@@ -25,6 +25,8 @@ JSON and YAML formats are accepted. Subcommands create common kinds from flags: 
     if (files.length === 0) throw new KctlError('must specify one of -f and -k', 'error: must specify one of -f and -k\n\n')
     const {parseDryRun, submitObject} = await import('../../cli/kube/create-run.js')
     const dryRun = parseDryRun(this.str('dry-run'))
+    const {parseValidate} = await import('../../cli/kube/field-validation.js')
+    const fieldValidation = parseValidate(this.str('validate'))
     const {readSources, parseSource} = await import('../../cli/kube/manifests.js')
     const {withLastApplied} = await import('../../cli/kube/apply.js')
     const {KubeApiError} = await import('../../client/kube/errors.js')
@@ -37,7 +39,7 @@ JSON and YAML formats are accepted. Subcommands create common kinds from flags: 
       for (const doc of parsed.docs) {
         try {
           const obj = this.bool('save-config') ? withLastApplied(doc.object) : doc.object
-          this.out(await submitObject(obj, {dryRun, output: this.str('output'), namespace: ns.namespace, fieldManager: this.str('field-manager'), client: () => this.client()}))
+          this.out(await submitObject(obj, {dryRun, output: this.str('output'), namespace: ns.namespace, fieldManager: this.str('field-manager'), fieldValidation, client: () => this.client()}))
         } catch (err) {
           ok = false
           if (err instanceof KubeApiError) this.report(new KubeApiError(err.code, {...err.status, message: `error when creating "${doc.source}": ${err.message}`}))

@@ -17,6 +17,8 @@ A taint consists of a key, value, and effect. As an argument here, it is express
     all: kbool({description: 'Select all nodes in the cluster'}),
     selector: kstring({char: 'l', description: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'."}),
     'dry-run': kstringOpt({description: 'Must be "none", "server", or "client".', default: 'none', noOptDefault: 'unchanged'}),
+    'field-manager': kstring({description: 'Name of the manager used to track field ownership.', default: 'kubectl-taint'}),
+    validate: kstringOpt({description: 'Must be one of: strict (or true), warn, ignore (or false).', default: 'strict', noOptDefault: 'strict'}),
     output: kstring({char: 'o', description: 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).'}),
   }
 
@@ -29,11 +31,14 @@ A taint consists of a key, value, and effect. As an argument here, it is express
     if (resourceArgs.length === 0) throw new KctlError('at least one resource name must be specified since \'all\' parameter is not set')
     const conn = await this.connect()
     const {parseDryRun} = await import('../../cli/kube/create-run.js')
+    const {parseValidate} = await import('../../cli/kube/field-validation.js')
     await runTaint(conn.client, resourceArgs, changes, {
       overwrite: this.bool('overwrite'),
       all: this.bool('all'),
       selector: this.str('selector'),
       dryRun: parseDryRun(this.str('dry-run')),
+      fieldManager: this.str('field-manager') ?? 'kubectl-taint',
+      fieldValidation: parseValidate(this.str('validate')),
       output: this.str('output'),
       namespace: conn.namespace,
       write: (s) => this.out(s),
