@@ -18,6 +18,7 @@
 // a LeaseRevoke for each expired lease through propose(), like any write, so the keys go in one
 // revision and a cluster will revoke once, on its leader.
 import assert from 'node:assert/strict'
+import {encodePooled} from '../../api/encode-pooled.js'
 import {EtcdError, Errors, Limits} from '../../api/errors.js'
 import {InternalRequest} from '../../api/proto/internal.js'
 import {AlarmRequest_AlarmAction, AlarmType, type ResponseHeader} from '../../api/proto/rpc.js'
@@ -282,7 +283,7 @@ export class Member {
   async propose(request: InternalRequest): Promise<ApplyResult> {
     if (this.stopped) throw Errors.stopped()
     validateRequest(request)
-    const data = InternalRequest.encode(request).finish()
+    const data = encodePooled(InternalRequest, request)
     if (data.length > this.limits.maxRequestBytes) throw Errors.requestTooLarge()
     // synchronous unless the alarm must be raised: between the stopped check above and the
     // queue below nothing may yield, or a proposal could slip in after close()

@@ -27,7 +27,8 @@ export interface UnaryRoute {
   decode(bytes: Buffer): unknown
   /** Runs the call; `token` is the caller's auth token from the metadata; `signal` aborts if the caller goes away. */
   call(request: unknown, token: string | undefined, signal?: AbortSignal): Promise<unknown>
-  encode(response: unknown): Uint8Array
+  /** The response as one gRPC message: its 5-byte prefix left for the caller to write, then its bytes. */
+  encodeAfterPrefix(response: unknown): Buffer
   statusOf(error: unknown): StatusError
   /** The call may wait on other clients: it gets a signal that aborts when its caller goes away. */
   waits?: boolean
@@ -131,19 +132,17 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
     answer.then(
       (response) => {
         if (finished) return
-        let message: Uint8Array
+        let framed: Buffer
         try {
-          message = route.encode(response)
+          framed = route.encodeAfterPrefix(response)
         } catch {
           fail({code: GrpcStatus.internal, details: 'Error serializing response'})
           return
         }
         finish()
         if (stream.destroyed || stream.closed) return
-        const framed = Buffer.allocUnsafe(PREFIX_BYTES + message.length)
         framed[0] = 0
-        framed.writeUInt32BE(message.length, 1)
-        framed.set(message, PREFIX_BYTES)
+        framed.writeUInt32BE(framed.length - PREFIX_BYTES, 1)
         stream.respond(responseHeaders, {waitForTrailers: true})
         // the trailers leave with the headers and message, in one write (inline-trailers.ts)
         stream.once('wantTrailers', () => sendTrailersInline(stream, okTrailerList, okTrailers))

@@ -14,6 +14,7 @@ import {
 } from '@grpc/grpc-js'
 import {createServer as createHttpServer} from 'node:http'
 import assert from 'node:assert/strict'
+import {encodeAfterPrefix} from '../../../api/encode-pooled.js'
 import {GrpcCode, Limits} from '../../../api/errors.js'
 import type {ResponseHeader} from '../../../api/proto/rpc.js'
 import {type HandlerContext, type MemberInfo, type ServedEngine} from './handlers.js'
@@ -24,6 +25,7 @@ import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
 import {asPullable, serveFastStream, type StreamRoute} from './fast-stream.js'
 import {routeStreams, serveFastUnary, type UnaryRoute} from './fast-unary.js'
+import {PREFIX_BYTES} from './wire.js'
 import {pumpServerStream} from './server-stream.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
 import {receiveLimitError, statusError, type StatusError, toStatusError, unimplementedError} from './status.js'
@@ -183,7 +185,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         fastRoutes.set(path, {
           decode: (bytes) => decodeRequest(spec, bytes),
           call: run,
-          encode: (response) => spec.response.encode(response as never).finish(),
+          encodeAfterPrefix: (response) => encodeAfterPrefix(spec.response, response as never, PREFIX_BYTES),
           statusOf: unaryStatus,
           waits: entry.waitsForOthers,
         })
