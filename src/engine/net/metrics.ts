@@ -1,7 +1,8 @@
 // /metrics in Prometheus' text format, with etcd's metric names where this engine has the
 // data, gRPC's server counters as go-grpc-prometheus names them, and the process metrics.
-// Each server has its own registry (a test process may run several). Hot-path hooks cost a
-// lookup of a pre-made counter child and an increment: no allocation per operation.
+// Each server has its own registry (a test process may run several). Hot-path hooks add to a
+// plain number; the counters take those counts when /metrics is read (their collect()), as a
+// prom-client increment hashes its labels and checks its argument on every call.
 import {collectDefaultMetrics, Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 /** What the gauges read at scrape time. */
@@ -40,24 +41,40 @@ export class ServerMetrics {
   private readonly ranges: Counter
   readonly walFsyncSeconds: Histogram
   readonly backendCommitSeconds: Histogram
+  /** Move the counts kept since the last read into the counters. */
+  private readonly flushes: Array<() => void> = []
+  private putsSince = 0
+  private rangesSince = 0
 
   constructor(source: MetricsSource) {
     const registers = [this.registry]
+    const flushes = this.flushes
+    const collect = () => {
+      for (const flush of flushes) flush()
+    }
     collectDefaultMetrics({register: this.registry})
     this.started = new Counter({
       name: 'grpc_server_started_total',
       help: 'Total number of RPCs started on the server.',
       labelNames: ['grpc_type', 'grpc_service', 'grpc_method'],
       registers,
+      collect,
     })
     this.handled = new Counter({
       name: 'grpc_server_handled_total',
       help: 'Total number of RPCs completed on the server, regardless of success or failure.',
       labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'],
       registers,
+      collect,
     })
-    this.puts = new Counter({name: 'etcd_mvcc_put_total', help: 'Total number of puts seen by this member.', registers})
-    this.ranges = new Counter({name: 'etcd_mvcc_range_total', help: 'Total number of ranges seen by this member.', registers})
+    this.puts = new Counter({name: 'etcd_mvcc_put_total', help: 'Total number of puts seen by this member.', registers, collect})
+    this.ranges = new Counter({name: 'etcd_mvcc_range_total', help: 'Total number of ranges seen by this member.', registers, collect})
+    flushes.push(() => {
+      if (this.putsSince > 0) this.puts.inc(this.putsSince)
+      if (this.rangesSince > 0) this.ranges.inc(this.rangesSince)
+      this.putsSince = 0
+      this.rangesSince = 0
+    })
     this.walFsyncSeconds = new Histogram({
       name: 'etcd_disk_wal_fsync_duration_seconds',
       help: 'The latency distributions of fsync called by WAL.',
@@ -96,18 +113,28 @@ export class ServerMetrics {
     const handled = grpcCodeNames.map((code) => this.handled.labels(type, service, method, code))
     // go-grpc-prometheus reports every method at zero from the start
     for (const child of [started, handled[0]!]) child.inc(0)
+    let startedSince = 0
+    const handledSince = new Array<number>(handled.length).fill(0)
+    this.flushes.push(() => {
+      if (startedSince > 0) started.inc(startedSince)
+      startedSince = 0
+      for (let code = 0; code < handledSince.length; code++) {
+        if (handledSince[code]! > 0) handled[code]!.inc(handledSince[code])
+        handledSince[code] = 0
+      }
+    })
     return {
-      started: () => started.inc(),
-      handled: (code) => (handled[code] ?? handled[2]!).inc(),
+      started: () => void startedSince++,
+      handled: (code) => void handledSince[code >= 0 && code < handledSince.length ? code : 2]!++,
     }
   }
 
   put(): void {
-    this.puts.inc()
+    this.putsSince++
   }
 
   range(): void {
-    this.ranges.inc()
+    this.rangesSince++
   }
 
   text(): Promise<string> {
