@@ -46,15 +46,19 @@ function cleanEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.P
 }
 
 /**
- * The real etcdctl's environment: a command timeout well above its 5 s default, so a real etcd
- * slowed by a busy machine (bcrypt on every authentication) does not turn a step into
- * `context deadline exceeded`.
+ * The real etcdctl's environment: command and dial timeouts well above their 5 s and 2 s
+ * defaults, so a real etcd slowed by a busy machine (bcrypt on every authentication, which a
+ * `--user` run does while it dials) does not turn a step into `context deadline exceeded`.
  */
 function etcdctlEnv(step: Step, endpoint: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {...cleanEnv(step.env), ETCDCTL_ENDPOINTS: endpoint}
   // etcdctl refuses a variable shadowed by its flag, so a step that sets the flag keeps it alone
-  const ownTimeout = step.argv.some((arg) => arg.startsWith('--command-timeout')) || env.ETCDCTL_COMMAND_TIMEOUT !== undefined
-  return ownTimeout ? env : {...env, ETCDCTL_COMMAND_TIMEOUT: '60s'}
+  const unlessOwn = (flag: string, variable: string, value: string): void => {
+    if (!step.argv.some((arg) => arg.startsWith(flag)) && env[variable] === undefined) env[variable] = value
+  }
+  unlessOwn('--command-timeout', 'ETCDCTL_COMMAND_TIMEOUT', '60s')
+  unlessOwn('--dial-timeout', 'ETCDCTL_DIAL_TIMEOUT', '30s')
+  return env
 }
 
 function stdinBytes(step: Step): Buffer | undefined {
