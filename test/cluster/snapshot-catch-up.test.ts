@@ -1,8 +1,8 @@
 // A follower further behind than the leader's log is caught up by snapshot: the leader streams
 // its store on a connection of its own and the follower installs it. With --snapshot-count 100
 // and --experimental-snapshot-catchup-entries 10 a few hundred writes are enough:
-// - a stopped follower, restarted, installs a snapshot, then has the leader's HashKV, serves
-//   reads and follows new writes;
+// - a stopped follower, restarted, installs a snapshot (its key index loaded from the copy, not
+//   rebuilt), then has the leader's HashKV, serves reads and follows new writes;
 // - a paused follower's open watch gets every change made while it was paused, from the store
 //   it installed;
 // - a follower killed with SIGKILL while a snapshot is on its way restarts whole and catches up.
@@ -58,6 +58,9 @@ test('a stopped follower restarts behind the leader log: it installs a snapshot,
   await follower.start()
   await eventually('the follower installs a snapshot', 20_000, async () => (installs(follower) > installedBefore ? true : undefined))
   assert.match(leader.log(), /sent snapshot at index \d+/)
+  // written while nothing was applied: the copy carries its key index, and the install loads it
+  assert.match(leader.log(), /sent snapshot at index \d+ .*key index of \d+ keys included/)
+  assert.match(follower.log(), /installed snapshot at index \d+ .*key index loaded from the snapshot/)
   await sameHashKV(follower, leader)
   assert.equal(await get(follower, 'behind/299', true), 'y', 'a serializable read on the follower sees the snapshot')
   await put(leader, 'after', 'z')

@@ -643,7 +643,9 @@ export class ClusterMember {
     } finally {
       this.applying = false
     }
-    this.options.log(`installed snapshot at index ${this.applied} in ${Math.round(performance.now() - started)} ms: store revision ${this.store.currentRevision}`)
+    const via = this.store.restoredFrom
+    const keyIndex = via.from === 'checkpoint' ? 'key index loaded from the snapshot' : `key index rebuilt (${via.reason})`
+    this.options.log(`installed snapshot at index ${this.applied} in ${Math.round(performance.now() - started)} ms: store revision ${this.store.currentRevision}; ${keyIndex}`)
     this.releaseAppliedWaiters()
   }
 

@@ -412,10 +412,11 @@ export class Backend implements AuthBackend {
     return this.changed
   }
 
-  async close(): Promise<void> {
+  /** `sync: false` for a scratch file nobody relies on after a crash (a copy on its way to a follower). */
+  async close(options: {sync?: boolean} = {}): Promise<void> {
     // what an earlier holder committed without syncing is still covered by its log (the log
     // drops nothing before a sync): only this process's own commits need syncing here
-    if (this.changed) await this.flushed()
+    if (this.changed && options.sync !== false) await this.flushed()
     await this.root.close()
   }
 }

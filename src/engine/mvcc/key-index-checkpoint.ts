@@ -144,15 +144,16 @@ function writeEntry(w: ChunkWriter, key: string, entry: KeyEntry): void {
   w.endRecord()
 }
 
-/**
- * Writes a checkpoint of `index` in place of the previous one. Must run inside
- * backend.write(), so the checkpoint and the stamp it carries are one transaction. Writes
- * nothing (and returns false) while a compaction is scheduled but not finished: a checkpoint
- * cannot carry the revisions still to delete, and the open must redo that compaction.
- */
-export function writeKeyIndexCheckpoint(backend: Backend, index: TreeIndex, state: CheckpointState): boolean {
-  const stamp = backendStamp(backend)
-  if (stamp.scheduledCompactRev !== stamp.finishedCompactRev) return false
+/** A key index encoded as checkpoint chunks, not yet tied to a backend state. */
+export interface EncodedKeyIndex {
+  chunks: Buffer[]
+  keyCount: number
+  crc: number
+  state: CheckpointState
+}
+
+/** Encodes `index` (synchronously: the result is the index as it is now). */
+export function encodeKeyIndex(index: TreeIndex, state: CheckpointState): EncodedKeyIndex {
   const w = new ChunkWriter()
   let keyCount = 0
   index.forEachEntry((key, entry) => {
@@ -162,17 +163,41 @@ export function writeKeyIndexCheckpoint(backend: Backend, index: TreeIndex, stat
   const chunks = w.finish()
   let crc = 0
   for (const chunk of chunks) crc = zlib.crc32(chunk, crc)
+  return {chunks, keyCount, crc, state: {...state}}
+}
+
+/**
+ * Stores `encoded` as the checkpoint of `backend` as it is now, in place of the previous one.
+ * The caller vouches that the index was encoded from exactly this backend state (the state
+ * the stamp records). Must run inside backend.write(), so the checkpoint and its stamp are one
+ * transaction. Writes nothing (and returns false) while a compaction is scheduled but not
+ * finished: a checkpoint cannot carry the revisions still to delete, and the open must redo
+ * that compaction.
+ */
+export function storeKeyIndexCheckpoint(backend: Backend, encoded: EncodedKeyIndex): boolean {
+  const stamp = backendStamp(backend)
+  if (stamp.scheduledCompactRev !== stamp.finishedCompactRev) return false
   const header: CheckpointHeader = {
     version: FORMAT_VERSION,
     stamp,
-    currentRev: state.currentRev,
-    compactMainRev: state.compactMainRev,
-    keyCount,
-    chunkCount: chunks.length,
-    crc,
+    currentRev: encoded.state.currentRev,
+    compactMainRev: encoded.state.compactMainRev,
+    keyCount: encoded.keyCount,
+    chunkCount: encoded.chunks.length,
+    crc: encoded.crc,
   }
-  backend.replaceCheckpoint(Buffer.from(JSON.stringify(header)), chunks)
+  backend.replaceCheckpoint(Buffer.from(JSON.stringify(header)), encoded.chunks)
   return true
+}
+
+/**
+ * Writes a checkpoint of `index` in place of the previous one (inside backend.write(); see
+ * storeKeyIndexCheckpoint). Returns false while a compaction is scheduled but not finished.
+ */
+export function writeKeyIndexCheckpoint(backend: Backend, index: TreeIndex, state: CheckpointState): boolean {
+  const stamp = backendStamp(backend)
+  if (stamp.scheduledCompactRev !== stamp.finishedCompactRev) return false
+  return storeKeyIndexCheckpoint(backend, encodeKeyIndex(index, state))
 }
 
 /** A cursor over one chunk. */

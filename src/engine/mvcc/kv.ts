@@ -84,12 +84,24 @@ export interface KvStore {
   hash(): number
   /** Writes a consistent, compacted copy of the backend to `file` (a snapshot's body). */
   copyBackendTo(file: string): Promise<void>
+  /** copyBackendTo with a key-index checkpoint matching the copy when it can (a snapshot for a follower). */
+  copyBackendWithKeyIndexTo(file: string): Promise<CopyWithKeyIndex>
   /**
    * Replaces the store's whole contents with a backend file (moved into place), as a member
    * does with a snapshot from its leader; no write may be applied until it resolves.
    */
   restoreFrom(file: string): Promise<void>
+  /** Whether the last open or restore loaded the key-index checkpoint or scanned the backend (and why). */
+  readonly restoredFrom: {from: 'checkpoint'} | {from: 'scan'; reason: string}
   /** Rewrites the backend compactly; no write may be applied until it resolves. */
   defragment(): Promise<void>
   close(): Promise<void>
+}
+
+/** What copyBackendWithKeyIndexTo wrote besides the backend. */
+export type CopyWithKeyIndex = ({keyIndex: true; keys: number} | {keyIndex: false; why: string}) & {
+  /** The consistent index the copy holds. */
+  consistentIndex: bigint
+  /** Time the event loop spent encoding the key index. */
+  encodeMs: number
 }

@@ -38,9 +38,9 @@ import {Backend, MetaKey, type BackendOptions} from './backend.js'
 import type {StoreAuth} from '../auth/store-hook.js'
 import type {StoreLeases} from '../lease/store-hook.js'
 import type {FoundRevision} from './key-history.js'
-import {readKeyIndexCheckpoint, writeKeyIndexCheckpoint} from './key-index-checkpoint.js'
+import {encodeKeyIndex, readKeyIndexCheckpoint, storeKeyIndexCheckpoint, writeKeyIndexCheckpoint} from './key-index-checkpoint.js'
 import {decodeKeyString, decodeKv, encodeKv, encodeTombstone, toKeyValue, type StoredKv} from './kv-codec.js'
-import type {ApplyEntry, ApplyResponse, ApplyResult, HashKV, KvStore} from './kv.js'
+import type {ApplyEntry, ApplyResponse, ApplyResult, CopyWithKeyIndex, HashKV, KvStore} from './kv.js'
 import {rangeEndOf, serveRange, type RawRange, type RawRangeOptions} from './range-view.js'
 import {isTombstoneRev, revMain, revSub, revToBytes, writeRev} from './revision.js'
 import {RevisionCache} from './revision-cache.js'
@@ -577,6 +577,36 @@ export class MvccStore implements KvStore, HistorySource {
     await this.backend.copyTo(file)
   }
 
+  /**
+   * copyBackendTo, plus a key-index checkpoint that matches the copy, so that a follower
+   * installing it (restoreFrom) loads the index instead of scanning every revision. The index is
+   * encoded synchronously when this is called, at the consistent index of that moment; the copy
+   * (one read transaction, a moment later) holds the same state unless an entry was applied in
+   * between, and the checkpoint is only written into it when the copy's consistent index is
+   * the encoded one (else the copy keeps a stale checkpoint and the install scans, as without).
+   */
+  async copyBackendWithKeyIndexTo(file: string): Promise<CopyWithKeyIndex> {
+    assert.ok(!this.closed, 'store is closed')
+    // a checkpoint cannot describe a compaction half done: let the one running finish first
+    await this.compactionChain
+    const started = performance.now()
+    const encodedAt = this.consistentIdx
+    const encoded = encodeKeyIndex(this.index, {currentRev: this.currentRev, compactMainRev: this.compactMainRev})
+    const encodeMs = performance.now() - started
+    await this.backend.copyTo(file)
+    const copy = Backend.openFile(file)
+    try {
+      const copiedAt = copy.getMetaBigint(MetaKey.consistentIndex)
+      const done = {consistentIndex: copiedAt, encodeMs}
+      if (copiedAt !== encodedAt) return {...done, keyIndex: false, why: 'an entry was applied while copying'}
+      const stored = copy.write(() => storeKeyIndexCheckpoint(copy, encoded))
+      return stored ? {...done, keyIndex: true, keys: encoded.keyCount} : {...done, keyIndex: false, why: 'a compaction is unfinished'}
+    } finally {
+      // a scratch copy: whoever keeps it syncs it (a follower receiving it does)
+      await copy.close({sync: false})
+    }
+  }
+
   async defragment(): Promise<void> {
     assert.ok(!this.closed, 'store is closed')
     // a physical compaction writes between its awaits: let it finish first
@@ -742,16 +772,6 @@ export async function readBackendFile(file: string): Promise<BackendFileInfo> {
       hash: backend.hash(zlib.crc32),
       totalKeys: backend.entryCount(),
     }
-  } finally {
-    await backend.close()
-  }
-}
-
-/** The consistent index a backend file holds (read without opening it as a store). */
-export async function readBackendConsistentIndex(file: string): Promise<bigint> {
-  const backend = Backend.openFile(file)
-  try {
-    return backend.getMetaBigint(MetaKey.consistentIndex)
   } finally {
     await backend.close()
   }

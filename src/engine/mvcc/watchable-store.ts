@@ -24,7 +24,7 @@ import assert from 'node:assert/strict'
 import {EtcdError} from '../../api/errors.js'
 import {Event_EventType, type Event, type KeyValue} from '../../api/proto/kv.js'
 import {type AlarmMember, RangeRequest, type RangeResponse} from '../../api/proto/rpc.js'
-import type {ApplyEntry, ApplyResult, HashKV, KvStore} from './kv.js'
+import type {ApplyEntry, ApplyResult, CopyWithKeyIndex, HashKV, KvStore} from './kv.js'
 import type {HistorySource} from './watch-history.js'
 import {Watcher, type WatcherOptions, type WatchSink} from './watcher.js'
 import {WatcherGroup} from './watcher-group.js'
@@ -118,6 +118,14 @@ export class WatchableStore implements KvStore {
 
   copyBackendTo(file: string): Promise<void> {
     return this.inner.copyBackendTo(file)
+  }
+
+  get restoredFrom(): {from: 'checkpoint'} | {from: 'scan'; reason: string} {
+    return this.inner.restoredFrom
+  }
+
+  copyBackendWithKeyIndexTo(file: string): Promise<CopyWithKeyIndex> {
+    return this.inner.copyBackendWithKeyIndexTo(file)
   }
 
   defragment(): Promise<void> {

@@ -6,6 +6,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 import {Lessor} from '../../../src/engine/lease/lessor.js'
+import {backendFileIn} from '../../../src/engine/mvcc/backend.js'
+import type {KvStore} from '../../../src/engine/mvcc/kv.js'
+import {type MvccStore, openKvStore, resetBackendFile} from '../../../src/engine/mvcc/store.js'
 import {b, internal, putReq, rangeReq, tempDir} from './helpers.js'
 import {create, drain, events, WatchHarness} from './watch-helpers.js'
 
@@ -93,4 +96,79 @@ describe('restoring a store from another backend file', () => {
       [[true, 4n]],
     )
   })
+
+  it('a copy made with the key index is restored without a scan, to what a scan of it finds', async () => {
+    for (let i = 0; i < 50; i++) leader.put(`k${i % 20}`, `v${i}`)
+    leader.del('k3')
+    leader.del('k10', 'k15')
+    leader.compact(30)
+    leader.put('k3', 'again')
+    follower.put('mine', 'gone after the restore')
+    const file = path.join(copies, 'with-index.db')
+    const copied = await leader.store.copyBackendWithKeyIndexTo(file)
+    assert.ok(copied.keyIndex, JSON.stringify({...copied, consistentIndex: String(copied.consistentIndex)}))
+    assert.equal(copied.keys, 20)
+    assert.equal(copied.consistentIndex, leader.store.consistentIndex)
+    const scanned = await scanRestored(file, copied.consistentIndex)
+    try {
+      await follower.store.restoreFrom(file)
+      assert.deepEqual(follower.store.restoredFrom, {from: 'checkpoint'})
+      assert.equal(follower.store.currentRevision, leader.store.currentRevision)
+      assert.equal(follower.store.compactRevision, 30)
+      assertSameStore(follower.store, scanned)
+      assertSameStore(follower.store, leader.store)
+    } finally {
+      await scanned.close()
+    }
+    // and it goes on from there as the leader does
+    follower.continueLog()
+    follower.put('k3', 'next')
+    leader.put('k3', 'next')
+    assertSameStore(follower.store, leader.store)
+  })
+
+  it('a copy made while entries are applied: the key index comes with it only when it matches', async () => {
+    for (let i = 0; i < 20; i++) leader.put(`k${i}`, 'v')
+    const file = path.join(copies, 'busy.db')
+    const copying = leader.store.copyBackendWithKeyIndexTo(file)
+    let done = false
+    void copying.finally(() => (done = true))
+    for (let i = 0; !done && i < 1000; i++) {
+      leader.put(`late${i % 5}`, String(i))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const copied = await copying
+    const scanned = await scanRestored(file, copied.consistentIndex)
+    try {
+      await follower.store.restoreFrom(file)
+      if (copied.keyIndex) assert.deepEqual(follower.store.restoredFrom, {from: 'checkpoint'})
+      else assert.deepEqual([copied.why, follower.store.restoredFrom.from], ['an entry was applied while copying', 'scan'])
+      assertSameStore(follower.store, scanned)
+    } finally {
+      await scanned.close()
+    }
+  })
 })
+
+/** A store opened from a copy of `file` with its key-index checkpoint dropped: the index a scan builds. */
+async function scanRestored(file: string, consistentIndex: bigint): Promise<MvccStore> {
+  const dir = tempDir('restore-scan-')
+  fs.copyFileSync(file, backendFileIn(dir))
+  await resetBackendFile(backendFileIn(dir), consistentIndex)
+  const store = openKvStore(dir)
+  assert.equal(store.restoredFrom.from, 'scan')
+  return store
+}
+
+/** Same revisions, compaction, hash and reads (every key, at every revision kept) on both stores. */
+function assertSameStore(a: KvStore, b: KvStore): void {
+  assert.equal(a.currentRevision, b.currentRevision)
+  assert.equal(a.compactRevision, b.compactRevision)
+  assert.deepEqual(a.hashKV(0), b.hashKV(0))
+  assert.ok(a.range(rangeReq('\0', {rangeEnd: Buffer.from([0])})).kvs.length > 0, 'the stores hold keys')
+  for (let rev = Math.max(1, a.compactRevision); rev <= a.currentRevision; rev++) {
+    const req = rangeReq('\0', {rangeEnd: Buffer.from([0]), revision: BigInt(rev)})
+    const strip = (r: ReturnType<KvStore['range']>) => r.kvs.map((kv) => [kv.key.toString(), kv.value.toString(), kv.createRevision, kv.modRevision, kv.version])
+    assert.deepEqual(strip(a.range(req)), strip(b.range(req)), `range at revision ${rev}`)
+  }
+}
