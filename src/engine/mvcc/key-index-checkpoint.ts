@@ -22,7 +22,7 @@ import type {Backend} from './backend.js'
 import {MetaKey} from './backend.js'
 import {KeyHistory, type KeyEntry} from './key-history.js'
 import {varintSize, writeVarint} from '../../api/varint.js'
-import type {TreeIndex} from './tree-index.js'
+import type {FrozenIndex, TreeIndex} from './tree-index.js'
 
 const FORMAT_VERSION = 1
 /** A chunk is cut at the first record boundary past this size. */
@@ -160,6 +160,29 @@ export function encodeKeyIndex(index: TreeIndex, state: CheckpointState): Encode
     writeEntry(w, key, entry)
     keyCount++
   })
+  return finishEncoding(w, keyCount, state)
+}
+
+/** Keys encoded between two turns of the event loop (a few ms of work). */
+const KEYS_PER_SLICE = 20_000
+
+/**
+ * Encodes a frozen view of the index (the index as it was when frozen) a slice of keys at a
+ * time, letting the event loop run between slices: a million keys take about a second of CPU,
+ * which must not stop a leader's heartbeats. The caller releases the view.
+ */
+export async function encodeFrozenKeyIndex(view: FrozenIndex, state: CheckpointState): Promise<EncodedKeyIndex> {
+  const w = new ChunkWriter()
+  let keyCount = 0
+  const visit = (key: string, entry: KeyEntry) => {
+    writeEntry(w, key, entry)
+    keyCount++
+  }
+  while (view.next(KEYS_PER_SLICE, visit)) await new Promise((resolve) => setImmediate(resolve))
+  return finishEncoding(w, keyCount, state)
+}
+
+function finishEncoding(w: ChunkWriter, keyCount: number, state: CheckpointState): EncodedKeyIndex {
   const chunks = w.finish()
   let crc = 0
   for (const chunk of chunks) crc = zlib.crc32(chunk, crc)

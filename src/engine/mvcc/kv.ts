@@ -102,6 +102,6 @@ export interface KvStore {
 export type CopyWithKeyIndex = ({keyIndex: true; keys: number} | {keyIndex: false; why: string}) & {
   /** The consistent index the copy holds. */
   consistentIndex: bigint
-  /** Time the event loop spent encoding the key index. */
+  /** From freezing the key index until it was encoded (a slice at a time, beside the copy). */
   encodeMs: number
 }

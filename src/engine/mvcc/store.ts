@@ -38,7 +38,7 @@ import {Backend, MetaKey, type BackendOptions} from './backend.js'
 import type {StoreAuth} from '../auth/store-hook.js'
 import type {StoreLeases} from '../lease/store-hook.js'
 import type {FoundRevision} from './key-history.js'
-import {encodeKeyIndex, readKeyIndexCheckpoint, storeKeyIndexCheckpoint, writeKeyIndexCheckpoint} from './key-index-checkpoint.js'
+import {encodeFrozenKeyIndex, type EncodedKeyIndex, readKeyIndexCheckpoint, storeKeyIndexCheckpoint, writeKeyIndexCheckpoint} from './key-index-checkpoint.js'
 import {decodeKeyString, decodeKv, encodeKv, encodeTombstone, toKeyValue, type StoredKv} from './kv-codec.js'
 import type {ApplyEntry, ApplyResponse, ApplyResult, CopyWithKeyIndex, HashKV, KvStore} from './kv.js'
 import {rangeEndOf, serveRange, type RawRange, type RawRangeOptions} from './range-view.js'
@@ -580,25 +580,32 @@ export class MvccStore implements KvStore, HistorySource {
   /**
    * copyBackendTo, plus a key-index checkpoint that matches the copy, so that a follower
    * installing it (restoreFrom) loads the index instead of scanning every revision. The index is
-   * encoded synchronously when this is called, at the consistent index of that moment; the copy
-   * (one read transaction, a moment later) holds the same state unless an entry was applied in
-   * between, and the checkpoint is only written into it when the copy's consistent index is
-   * the encoded one (else the copy keeps a stale checkpoint and the install scans, as without).
+   * frozen when the copy is asked for, at the consistent index of that moment, and encoded a
+   * slice at a time while the copy is written (applies go on); the copy (one read transaction, a
+   * moment later) holds the same state unless an entry was applied in between, and the
+   * checkpoint is only written into it when the copy's consistent index is the frozen one (else
+   * the copy keeps a stale checkpoint and the install scans, as without).
    */
   async copyBackendWithKeyIndexTo(file: string): Promise<CopyWithKeyIndex> {
     assert.ok(!this.closed, 'store is closed')
     // a checkpoint cannot describe a compaction half done: let the one running finish first
     await this.compactionChain
+    const frozenAt = this.consistentIdx
+    const view = this.index.freeze()
     const started = performance.now()
-    const encodedAt = this.consistentIdx
-    const encoded = encodeKeyIndex(this.index, {currentRev: this.currentRev, compactMainRev: this.compactMainRev})
-    const encodeMs = performance.now() - started
-    await this.backend.copyTo(file)
+    let encodeMs = 0
+    let encoded: EncodedKeyIndex
+    try {
+      const encoding = encodeFrozenKeyIndex(view, {currentRev: this.currentRev, compactMainRev: this.compactMainRev}).finally(() => (encodeMs = performance.now() - started))
+      ;[encoded] = await Promise.all([encoding, this.backend.copyTo(file)])
+    } finally {
+      view.release()
+    }
     const copy = Backend.openFile(file)
     try {
       const copiedAt = copy.getMetaBigint(MetaKey.consistentIndex)
       const done = {consistentIndex: copiedAt, encodeMs}
-      if (copiedAt !== encodedAt) return {...done, keyIndex: false, why: 'an entry was applied while copying'}
+      if (copiedAt !== frozenAt) return {...done, keyIndex: false, why: 'an entry was applied while copying'}
       const stored = copy.write(() => storeKeyIndexCheckpoint(copy, encoded))
       return stored ? {...done, keyIndex: true, keys: encoded.keyCount} : {...done, keyIndex: false, why: 'a compaction is unfinished'}
     } finally {

@@ -7,6 +7,11 @@
 // (the hot path: single-key reads, puts to existing keys) in O(1), and a B+tree of the keys
 // alone (no values) keeps their order for ranges; it changes only when a key is added or
 // removed. On open the index is filled through `load` and the B+tree is bulk-loaded once.
+//
+// A frozen view (freeze()) is the index as it was at one moment, read a slice at a time while
+// the index goes on changing (to encode a key-index checkpoint for a snapshot without stopping
+// the event loop): the B+tree is cloned copy-on-write, and a key's history is copied aside the
+// first time it changes while a view is open, so the view reads it as it was.
 import assert from 'node:assert/strict'
 import sortedBtree from 'sorted-btree'
 import {bulkLoad} from 'sorted-btree/extended/bulkLoad.js'
@@ -19,6 +24,7 @@ import {
   tombstoneRevision,
   type FoundRevision,
   type KeyEntry,
+  KeyHistory,
 } from './key-history.js'
 
 // sorted-btree is CommonJS whose class is `exports.default`: under NodeNext the default import
@@ -29,11 +35,61 @@ const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 
 const B_TREE_NODE_SIZE = 64
 
+/** A key's history as it is now, safe from later changes (histories change in place). */
+function copyEntry(entry: KeyEntry): KeyEntry {
+  return typeof entry === 'number' ? entry : new KeyHistory(entry.generations.map((generation) => generation.slice()))
+}
+
+/** The index as it was when frozen (see the top of the file). Release it when done: until then every first change of a key copies its history. */
+export class FrozenIndex {
+  /** Histories of keys that changed (or went) since the view was taken, as they were then. */
+  readonly saved = new Map<string, KeyEntry>()
+  private readonly keys: IterableIterator<string>
+
+  constructor(
+    order: InstanceType<typeof BTree<string, undefined>>,
+    private readonly entries: ReadonlyMap<string, KeyEntry>,
+    private readonly onRelease: (view: FrozenIndex) => void,
+  ) {
+    this.keys = order.keys()
+  }
+
+  /** Visits up to `limit` more keys in order with their histories as they were; false once every key was visited. */
+  next(limit: number, visit: (key: string, entry: KeyEntry) => void): boolean {
+    for (let i = 0; i < limit; i++) {
+      const step = this.keys.next()
+      if (step.done === true) return false
+      const key = step.value
+      visit(key, this.saved.get(key) ?? this.entries.get(key)!)
+    }
+    return true
+  }
+
+  release(): void {
+    this.onRelease(this)
+  }
+}
+
 export class TreeIndex {
   private readonly entries = new Map<string, KeyEntry>()
   private order = new BTree<string, undefined>(undefined, compareKeys, B_TREE_NODE_SIZE)
   /** While loading, the key order is not maintained; `finishLoad` builds it. */
   private loading = false
+  /** Open frozen views. */
+  private readonly views = new Set<FrozenIndex>()
+
+  /** The index as it is now, to read a slice at a time while it changes (see FrozenIndex). */
+  freeze(): FrozenIndex {
+    assert.ok(!this.loading, 'the key order is not built during a bulk load')
+    const view = new FrozenIndex(this.order.clone(), this.entries, (v) => this.views.delete(v))
+    this.views.add(view)
+    return view
+  }
+
+  /** Before `key`'s history changes: every open view that has not yet copied it keeps it as it is. */
+  private preserve(key: string, entry: KeyEntry): void {
+    for (const view of this.views) if (!view.saved.has(key)) view.saved.set(key, copyEntry(entry))
+  }
 
   get size(): number {
     return this.entries.size
@@ -83,6 +139,7 @@ export class TreeIndex {
 
   put(key: string, main: number, sub: number): void {
     const entry = this.entries.get(key)
+    if (this.views.size !== 0 && entry !== undefined) this.preserve(key, entry)
     this.set(key, entry, putRevision(entry, main, sub))
   }
 
@@ -90,6 +147,7 @@ export class TreeIndex {
   tombstone(key: string, main: number, sub: number): boolean {
     const entry = this.entries.get(key)
     if (entry === undefined || !isLive(entry)) return false
+    if (this.views.size !== 0) this.preserve(key, entry)
     this.set(key, entry, tombstoneRevision(entry, main, sub))
     return true
   }
@@ -139,6 +197,7 @@ export class TreeIndex {
     const removed: number[] = []
     for (const [key, entry] of this.entries) {
       if (typeof entry === 'number') continue
+      if (this.views.size !== 0) this.preserve(key, entry)
       const next = compactEntry(entry, atRev, removed)
       if (next === undefined) {
         this.entries.delete(key)

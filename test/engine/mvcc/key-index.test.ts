@@ -154,3 +154,45 @@ describe('tree index', () => {
     assert.deepEqual(keysAt(t, 'a', '', 100), ['a@5', 'b@7', 'd\xff@8'])
   })
 })
+
+describe('a frozen view of the tree index', () => {
+  /** Every key of the view with its revisions, read a few keys at a time. */
+  function read(view: ReturnType<TreeIndex['freeze']>): Array<[string, number[][]]> {
+    const out: Array<[string, number[][]]> = []
+    while (view.next(2, (key, entry) => out.push([key, allRevisions(entry)]))) {
+      // two keys per slice: the view keeps its place between slices
+    }
+    return out
+  }
+
+  it('reads the index as it was when frozen, while puts, deletes, new keys and a compaction change it', () => {
+    const index = new TreeIndex()
+    index.put('a', 2, 0)
+    index.put('b', 3, 0)
+    index.put('b', 4, 0)
+    index.put('c', 5, 0)
+    index.tombstone('c', 6, 0)
+    index.put('d', 7, 0)
+    const before = read(index.freeze())
+    const view = index.freeze()
+    const first: Array<[string, number[][]]> = []
+    view.next(1, (key, entry) => first.push([key, allRevisions(entry)]))
+    // changes after the view was taken, some to keys it has already passed
+    index.put('a', 8, 0)
+    index.put('b', 9, 0)
+    index.tombstone('d', 10, 0)
+    index.put('bb', 11, 0)
+    index.put('0', 12, 0)
+    index.compact(9)
+    assert.equal(index.entry('c'), undefined, 'the compaction removed c from the index')
+    const rest = read(view)
+    view.release()
+    assert.deepEqual([...first, ...rest], before)
+    // a view released copies nothing more; a new one sees the index as it is now
+    index.put('b', 13, 0)
+    assert.deepEqual(
+      read(index.freeze()).map(([key]) => key),
+      ['0', 'a', 'b', 'bb', 'd'],
+    )
+  })
+})
