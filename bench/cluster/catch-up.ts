@@ -1,16 +1,28 @@
-// Catch-up by snapshot, ours beside the real etcd 3.4, each a 3-member cluster on loopback: a
-// follower is stopped (SIGTERM), 1,000,000 keys of 256 B are written through the leader (txns
-// of 100 puts, 16 at a time) with --snapshot-count 1000, so the leader's log no longer holds
-// what the follower misses (both keep etcd's 5000 catch-up entries); the follower is started
-// again, and the time is taken from its start until its revision is the leader's. Its HashKV is
-// then checked against the leader's. BENCH_CATCHUP_KEYS changes the key count.
+// Catch-up by snapshot, ours beside the real etcd 3.4, each a 3-member cluster on loopback with
+// --snapshot-count 1000, 1,000,000 keys of 256 B written through the leader (txns of 100 puts,
+// 16 at a time), so that the leader's log no longer holds what the member needs (both keep
+// etcd's 5000 catch-up entries). Two cases, chosen with BENCH_CATCHUP_CASES (a comma list;
+// `restart` by default, as `npm run bench` runs it: `join` takes as long again):
+// - restart: a follower is stopped (SIGTERM) before the writes and started again after them;
+// - join: a new member is added to the running cluster after the writes (the real etcdctl's
+//   `member add`, on both) and started with --initial-cluster-state existing and the
+//   --initial-cluster it printed.
+// The time is taken from the member's start until its revision is the leader's; its HashKV is
+// then checked against the leader's, and a catch-up without a snapshot is an error.
+// BENCH_CATCHUP_KEYS changes the key count, BENCH_CATCHUP_TXN_PUTS the puts per txn (a smaller
+// count still needs more than 6000 txns for the log to lose what the member needs).
 import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
-import {startCluster} from '../../test/cluster/harness.js'
+import {cleanEnv, type ClusterProcess, startCluster} from '../../test/cluster/harness.js'
+import {etcdctlBinary, freePort} from '../../test/compat/harness/real-etcd.js'
+import {runProcess} from '../../test/compat/harness/run-process.js'
 import {populate} from '../server/load.js'
 import type {Result} from '../util.js'
-import {startEtcdCluster} from './etcd-cluster.js'
+import {type EtcdClusterMember, startEtcdCluster} from './etcd-cluster.js'
 
 const keys = Number(process.env.BENCH_CATCHUP_KEYS ?? 1_000_000)
+const putsPerTxn = Number(process.env.BENCH_CATCHUP_TXN_PUTS ?? 100)
+const cases = (process.env.BENCH_CATCHUP_CASES ?? 'restart').split(',').map((c) => c.trim()) as CatchUpCase[]
+type CatchUpCase = 'restart' | 'join'
 const valueBytes = 256
 const snapshotCount = '1000'
 const catchUpTimeoutMs = 30 * 60_000
@@ -28,44 +40,54 @@ interface Member {
 
 interface RunningCluster {
   members: Member[]
+  /** Starts a member added with `member add` (`initialCluster` as it printed); resolves as start() does. */
+  join(name: string, peerUrl: string, initialCluster: string): Promise<Member>
   stop(): Promise<void>
 }
 
 async function startTarget(name: 'ectl' | 'etcd'): Promise<RunningCluster> {
   if (name === 'etcd') {
     const cluster = await startEtcdCluster(3, ['--snapshot-count', snapshotCount])
+    const member = (m: EtcdClusterMember): Member => ({
+      get endpoint() {
+        return m.endpoint
+      },
+      stop: () => m.stop(),
+      start: async () => m.start(),
+      log: () => '',
+      snapshotsReceived: async () => {
+        // etcd 3.4 counts them in etcd_network_snapshot_receive_success (per sender)
+        const text = await (await fetch(`http://${m.endpoint}/metrics`)).text()
+        let total = 0
+        for (const match of text.matchAll(/^etcd_network_snapshot_receive_success\{[^}]*\} (\d+)/gm)) total += Number(match[1])
+        return total
+      },
+    })
     return {
-      members: cluster.members.map((m) => ({
-        get endpoint() {
-          return m.endpoint
-        },
-        stop: () => m.stop(),
-        start: async () => m.start(),
-        log: () => '',
-        snapshotsReceived: async () => {
-          // etcd 3.4 counts them in etcd_network_snapshot_receive_success (per sender)
-          const text = await (await fetch(`http://${m.endpoint}/metrics`)).text()
-          let total = 0
-          for (const match of text.matchAll(/^etcd_network_snapshot_receive_success\{[^}]*\} (\d+)/gm)) total += Number(match[1])
-          return total
-        },
-      })),
+      members: cluster.members.map(member),
+      join: async (name, peerUrl, initialCluster) => member(await cluster.join(name, peerUrl, initialCluster)),
       stop: () => cluster.stop(),
     }
   }
   const cluster = await startCluster(3, ['--snapshot-count', snapshotCount])
+  const member = (m: ClusterProcess): Member => ({
+    get endpoint() {
+      return m.endpoint
+    },
+    stop: async () => {
+      await m.stop()
+    },
+    start: () => m.start(),
+    log: () => m.log(),
+    snapshotsReceived: async () => m.log().split('installed snapshot at index').length - 1,
+  })
   return {
-    members: cluster.members.map((m) => ({
-      get endpoint() {
-        return m.endpoint
-      },
-      stop: async () => {
-        await m.stop()
-      },
-      start: () => m.start(),
-      log: () => m.log(),
-      snapshotsReceived: async () => m.log().split('installed snapshot at index').length - 1,
-    })),
+    members: cluster.members.map(member),
+    join: async (name, peerUrl, initialCluster) => {
+      const joiner = cluster.joiner(name, peerUrl, initialCluster)
+      await joiner.start()
+      return member(joiner)
+    },
     stop: () => cluster.stop(),
   }
 }
@@ -101,22 +123,40 @@ interface CatchUp {
   note: string
 }
 
-async function catchUp(name: 'ectl' | 'etcd'): Promise<CatchUp> {
+/** `etcdctl member add` (the real one, for both) of a member on `peerUrl`; returns the --initial-cluster it printed. */
+async function memberAdd(endpoint: string, name: string, peerUrl: string): Promise<string> {
+  const result = await runProcess({command: etcdctlBinary, args: ['--endpoints', endpoint, 'member', 'add', name, `--peer-urls=${peerUrl}`], env: cleanEnv()})
+  const initialCluster = /^ETCD_INITIAL_CLUSTER="(.*)"$/m.exec(result.stdout.toString())?.[1]
+  if (result.exitCode !== 0 || initialCluster === undefined) throw new Error(`etcdctl member add: ${result.stderr.toString()}${result.stdout.toString()}`)
+  return initialCluster
+}
+
+async function catchUp(name: 'ectl' | 'etcd', kind: CatchUpCase): Promise<CatchUp> {
   const cluster = await startTarget(name)
   try {
     const leader = cluster.members[await leaderIndex(cluster.members)]!
     const follower = cluster.members.find((m) => m !== leader)!
-    await follower.stop()
+    if (kind === 'restart') await follower.stop()
     const loadStarted = performance.now()
-    await populate(leader.endpoint, keys, valueBytes, 'catchup/')
+    await populate(leader.endpoint, keys, valueBytes, 'catchup/', putsPerTxn)
     const leaderClient = new RawGrpcClient(leader.endpoint)
     try {
       const leaderStatus = await leaderClient.unary('etcdserverpb.Maintenance', 'Status', {})
       const revision = leaderStatus.header!.revision
-      console.error(`${name}: ${keys} keys written in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s; leader at revision ${revision}, db ${(Number(leaderStatus.dbSize) / 2 ** 20).toFixed(0)} MiB`)
-      const started = performance.now()
-      await follower.start()
-      const client = new RawGrpcClient(follower.endpoint)
+      console.error(`${name} ${kind}: ${keys} keys written in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s; leader at revision ${revision}, db ${(Number(leaderStatus.dbSize) / 2 ** 20).toFixed(0)} MiB`)
+      let started: number
+      let member: Member
+      if (kind === 'restart') {
+        started = performance.now()
+        await follower.start()
+        member = follower
+      } else {
+        const peerUrl = `http://127.0.0.1:${await freePort()}`
+        const initialCluster = await memberAdd(leader.endpoint, 'joiner', peerUrl)
+        started = performance.now()
+        member = await cluster.join('joiner', peerUrl, initialCluster)
+      }
+      const client = new RawGrpcClient(member.endpoint)
       try {
         for (;;) {
           try {
@@ -125,7 +165,7 @@ async function catchUp(name: 'ectl' | 'etcd'): Promise<CatchUp> {
           } catch {
             // starting, or busy installing
           }
-          if (performance.now() - started > catchUpTimeoutMs) throw new Error(`${name}: the follower did not catch up within ${catchUpTimeoutMs} ms`)
+          if (performance.now() - started > catchUpTimeoutMs) throw new Error(`${name}: the member did not catch up within ${catchUpTimeoutMs} ms`)
           await new Promise((resolve) => setTimeout(resolve, 50))
         }
         const ms = performance.now() - started
@@ -133,11 +173,14 @@ async function catchUp(name: 'ectl' | 'etcd'): Promise<CatchUp> {
           client.unary('etcdserverpb.Maintenance', 'HashKV', {revision}),
           leaderClient.unary('etcdserverpb.Maintenance', 'HashKV', {revision}),
         ])
-        const received = await follower.snapshotsReceived()
-        if (received === 0) throw new Error(`${name}: the follower caught up without a snapshot (write more keys)`)
-        const sent = /sent snapshot at index \d+ \(term \d+, (\d+) bytes\) to member \w+ in (\d+) ms/.exec(leader.log())
-        const note = sent === null ? '' : `snapshot of ${(Number(sent[1]) / 2 ** 20).toFixed(0)} MiB copied and sent in ${sent[2]} ms`
-        console.error(`${name}: the follower caught up in ${ms.toFixed(0)} ms${note === '' ? '' : ` (${note})`}; HashKV ${mine.hash === theirs.hash ? 'equal' : 'DIFFERS'}`)
+        // the store has the revision once the install moved it in; the install's log line comes a moment later
+        let received = await member.snapshotsReceived()
+        for (const waitUntil = performance.now() + 10_000; received === 0 && performance.now() < waitUntil; received = await member.snapshotsReceived()) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        if (received === 0) throw new Error(`${name} ${kind}: the member caught up without a snapshot (write more keys); its log:\n${member.log()}`)
+        const note = [...ourSteps(leader.log(), member.log())].join(', ')
+        console.error(`${name} ${kind}: the member caught up in ${ms.toFixed(0)} ms${note === '' ? '' : ` (${note})`}; HashKV ${mine.hash === theirs.hash ? 'equal' : 'DIFFERS'}`)
         return {ms, dbBytes: Number(leaderStatus.dbSize), hashesEqual: mine.hash === theirs.hash, note}
       } finally {
         client.close()
@@ -150,18 +193,34 @@ async function catchUp(name: 'ectl' | 'etcd'): Promise<CatchUp> {
   }
 }
 
+/** Where our time went, from the members' own log lines (nothing for etcd, whose log is off). */
+function* ourSteps(leaderLog: string, memberLog: string): Generator<string> {
+  const sent = /sent snapshot at index \d+ \(term \d+, (\d+) bytes\) to member \w+ in (\d+) ms \(copy (\d+) ms, stream (\d+) ms; ([^)]*)\)/.exec(leaderLog)
+  if (sent !== null) yield `snapshot of ${(Number(sent[1]) / 2 ** 20).toFixed(0)} MiB copied in ${sent[3]} ms and streamed in ${sent[4]} ms (${sent[5]})`
+  const installed = /installed snapshot at index \d+ in (\d+) ms: store revision \d+; (.*)/.exec(memberLog)
+  if (installed !== null) yield `installed in ${installed[1]} ms (${installed[2]})`
+}
+
+const titles: Record<CatchUpCase, string> = {
+  restart: 'a stopped follower catches up by snapshot',
+  join: 'a member added with member add catches up by snapshot',
+}
+
 export async function benchCatchUp(): Promise<Result[]> {
-  const ours = await catchUp('ectl')
-  const theirs = await catchUp('etcd')
-  const hashes = `HashKV ${ours.hashesEqual ? 'equal' : 'DIFFERS'} (ours), ${theirs.hashesEqual ? 'equal' : 'DIFFERS'} (etcd)`
-  return [
-    {
-      name: `3-member cluster: a stopped follower catches up by snapshot (${keys} keys of ${valueBytes} B, db ${(ours.dbBytes / 2 ** 20).toFixed(0)} MiB ours, ${(theirs.dbBytes / 2 ** 20).toFixed(0)} MiB etcd)`,
+  const results: Result[] = []
+  for (const kind of cases) {
+    if (titles[kind] === undefined) throw new Error(`BENCH_CATCHUP_CASES: unknown case ${kind} (restart, join)`)
+    const ours = await catchUp('ectl', kind)
+    const theirs = await catchUp('etcd', kind)
+    const hashes = `HashKV ${ours.hashesEqual ? 'equal' : 'DIFFERS'} (ours), ${theirs.hashesEqual ? 'equal' : 'DIFFERS'} (etcd)`
+    results.push({
+      name: `3-member cluster: ${titles[kind]} (${keys} keys of ${valueBytes} B, db ${(ours.dbBytes / 2 ** 20).toFixed(0)} MiB ours, ${(theirs.dbBytes / 2 ** 20).toFixed(0)} MiB etcd)`,
       value: ours.ms,
       unit: 'ms',
       target: '<= etcd',
       peer: theirs.ms,
-      note: [ours.note, hashes].filter((s) => s !== '').join('; '),
-    },
-  ]
+      note: [ours.note, hashes].filter((n) => n !== '').join('; '),
+    })
+  }
+  return results
 }

@@ -21,6 +21,12 @@ export interface EtcdClusterMember {
 
 export interface EtcdCluster {
   readonly members: EtcdClusterMember[]
+  /**
+   * Starts a member added with `member add` (`initialCluster` as it printed) on `peerUrl`, with
+   * --initial-cluster-state existing, a fresh data dir and a free client port; it is stopped
+   * with the cluster and listed in `members`.
+   */
+  join(name: string, peerUrl: string, initialCluster: string): Promise<EtcdClusterMember>
   stop(): Promise<void>
 }
 
@@ -47,14 +53,13 @@ export async function startEtcdCluster(size = 3, extraArgs: readonly string[] = 
   const names = Array.from({length: size}, (_, i) => `e${i + 1}`)
   const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${ports[2 * i + 1]}`).join(',')
   const children = new Map<string, ChildProcess>()
-  const members = names.map((name, i) => {
-    const client = `http://127.0.0.1:${ports[2 * i]}`
-    const peer = `http://127.0.0.1:${ports[2 * i + 1]}`
+  const launch = (name: string, clientPort: number, peer: string, cluster: string, state: 'new' | 'existing'): EtcdClusterMember => {
+    const client = `http://127.0.0.1:${clientPort}`
     const args = [
       '--name', name, '--data-dir', join(root, name),
       '--listen-client-urls', client, '--advertise-client-urls', client,
       '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', initialCluster, '--initial-cluster-token', 'bench-etcd-cluster',
+      '--initial-cluster', cluster, '--initial-cluster-token', 'bench-etcd-cluster', '--initial-cluster-state', state,
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'error',
       ...extraArgs,
     ]
@@ -65,9 +70,9 @@ export async function startEtcdCluster(size = 3, extraArgs: readonly string[] = 
       return child
     }
     spawnMember()
-    const member: EtcdClusterMember = {
+    return {
       name,
-      endpoint: `127.0.0.1:${ports[2 * i]}`,
+      endpoint: `127.0.0.1:${clientPort}`,
       get pid() {
         return children.get(name)!.pid!
       },
@@ -82,8 +87,8 @@ export async function startEtcdCluster(size = 3, extraArgs: readonly string[] = 
         spawnMember()
       },
     }
-    return member
-  })
+  }
+  const members = names.map((name, i) => launch(name, ports[2 * i]!, `http://127.0.0.1:${ports[2 * i + 1]}`, initialCluster, 'new'))
   const stop = async () => {
     await Promise.all(
       [...children.values()].map(async (child) => {
@@ -115,5 +120,10 @@ export async function startEtcdCluster(size = 3, extraArgs: readonly string[] = 
       client.close()
     }
   }
-  return {members, stop}
+  const addMember = async (name: string, peerUrl: string, cluster: string) => {
+    const member = launch(name, await freePort(), peerUrl, cluster, 'existing')
+    members.push(member)
+    return member
+  }
+  return {members, join: addMember, stop}
 }

@@ -73,10 +73,10 @@ export async function runCell(target: Target, kind: WorkloadKind, clients: numbe
   }
 }
 
-export async function populate(endpoint: string, keys: number, bytes: number, prefix = 'bench/'): Promise<void> {
+/** Writes `keys` keys of `bytes` B through `endpoint`: txns of `batch` puts, 16 in flight. */
+export async function populate(endpoint: string, keys: number, bytes: number, prefix = 'bench/', batch = 100): Promise<void> {
   const client = new RawGrpcClient(endpoint)
   const value = Buffer.alloc(bytes, 'v')
-  const batch = 100
   let next = 0
   await Promise.all(
     Array.from({length: 16}, async () => {

@@ -631,8 +631,10 @@ export class ClusterMember {
     while (this.gate !== undefined) await this.gate
     this.applying = true
     const started = performance.now()
+    let installSteps = ''
     try {
-      const meta = await installSnapshot(this.options.memberDir, this.store, this.disk, snapshot)
+      const {meta, steps} = await installSnapshot(this.options.memberDir, this.store, this.disk, snapshot)
+      installSteps = steps
       this.applied = meta.index
       this.snapIndex = meta.index
       this.confState = meta.confState
@@ -645,7 +647,7 @@ export class ClusterMember {
     }
     const via = this.store.restoredFrom
     const keyIndex = via.from === 'checkpoint' ? 'key index loaded from the snapshot' : `key index rebuilt (${via.reason})`
-    this.options.log(`installed snapshot at index ${this.applied} in ${Math.round(performance.now() - started)} ms: store revision ${this.store.currentRevision}; ${keyIndex}`)
+    this.options.log(`installed snapshot at index ${this.applied} in ${Math.round(performance.now() - started)} ms: store revision ${this.store.currentRevision}; ${keyIndex} (${installSteps})`)
     this.releaseAppliedWaiters()
   }
 

@@ -24,17 +24,34 @@ export function decodeSnapshotRoster(data: Uint8Array): SavedMember[] {
   return JSON.parse(Buffer.from(data).toString('utf8')) as SavedMember[]
 }
 
+/** What an install did: the record saved, and how long each step took (for the log). */
+export interface Installed {
+  meta: SnapMeta
+  steps: string
+}
+
 /** Installs the received store of `snapshot`; returns the record saved. No entry may be applied meanwhile. */
-export async function installSnapshot(memberDir: string, store: KvStore, disk: RaftDisk, snapshot: Snapshot): Promise<SnapMeta> {
+export async function installSnapshot(memberDir: string, store: KvStore, disk: RaftDisk, snapshot: Snapshot): Promise<Installed> {
   const {index, term, confState} = snapshot.metadata
   const meta: SnapMeta = {index, term, confState, roster: decodeSnapshotRoster(snapshot.data)}
+  const steps: string[] = []
+  let last = performance.now()
+  const step = (name: string) => {
+    const now = performance.now()
+    steps.push(`${name} ${Math.round(now - last)} ms`)
+    last = now
+  }
   await saveSnapMeta(memberDir, meta)
+  step('record')
   await store.restoreFrom(receivedDbFile(memberDir, index))
+  step('store')
   await syncDir(join(memberDir, 'db'))
   await syncDir(snapDir(memberDir))
+  step('dir syncs')
   await disk.wal.restartAt(BigInt(index) + 1n)
   disk.storage.applySnapshot(snapshot)
   await disk.wal.releaseTo(BigInt(index))
   await removeReceivedBefore(memberDir, index)
-  return meta
+  step('log')
+  return {meta, steps: steps.join(', ')}
 }
