@@ -32,12 +32,14 @@ export interface ServerFlags {
   keyFile?: string
   trustedCaFile?: string
   clientCertAuth: boolean
-  /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth, --peer-auto-tls. */
+  /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth, --peer-auto-tls, --peer-cert-allowed-cn, --peer-crl-file. */
   peerCertFile?: string
   peerKeyFile?: string
   peerTrustedCaFile?: string
   peerClientCertAuth?: boolean
   peerAutoTls?: boolean
+  peerCertAllowedCn?: string
+  peerCrlFile?: string
   /** etcd's gRPC gateway switch (default on). */
   enableGrpcGateway: boolean
   /** TLS flags that were given (named as etcd names them) that we do not support. */
@@ -88,7 +90,7 @@ export interface ServerClusterConfig {
   /** Where to listen for peers (the first --listen-peer-urls; tls: https://). */
   listenPeer: {host: string; port: number; tls: boolean}
   /** Peer TLS: the files of the --peer-* flags, or certificates of its own (--peer-auto-tls). */
-  peerTls?: PeerTlsFiles | {auto: true; clientCertAuth: boolean; hosts: string[]}
+  peerTls?: PeerTlsFiles | ({auto: true; clientCertAuth: boolean; hosts: string[]} & PeerTlsChecks)
   heartbeatMs: number
   electionMs: number
   snapshotCount: number
@@ -96,12 +98,18 @@ export interface ServerClusterConfig {
 }
 
 /** Peer TLS as etcd's --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth. */
-export interface PeerTlsFiles {
+export interface PeerTlsFiles extends PeerTlsChecks {
   auto?: false
   certFile: string
   keyFile: string
   trustedCaFile?: string
   clientCertAuth: boolean
+}
+
+/** --peer-cert-allowed-cn and --peer-crl-file. */
+export interface PeerTlsChecks {
+  allowedCn?: string
+  crlFile?: string
 }
 
 /** etcd's bound on --election-timeout. */
@@ -387,12 +395,13 @@ function peerTlsConfig(flags: ServerFlags, listenPeer: URL, peerUrls: string[]):
   const anyTls = listenPeer.protocol === 'https:' || peerUrls.some((url) => url.startsWith('https:'))
   if (!anyTls) return undefined
   const clientCertAuth = flags.peerClientCertAuth ?? false
+  const checks: PeerTlsChecks = {allowedCn: flags.peerCertAllowedCn || undefined, crlFile: flags.peerCrlFile || undefined}
   if (hasPair) {
-    return {certFile: flags.peerCertFile!, keyFile: flags.peerKeyFile!, trustedCaFile: flags.peerTrustedCaFile || undefined, clientCertAuth}
+    return {certFile: flags.peerCertFile!, keyFile: flags.peerKeyFile!, trustedCaFile: flags.peerTrustedCaFile || undefined, clientCertAuth, ...checks}
   }
   if (flags.peerAutoTls === true) {
     const hosts = [listenPeer.hostname, ...peerUrls.map((url) => new URL(url).hostname)].map((host) => host.replace(/^\[|\]$/g, ''))
-    return {auto: true, clientCertAuth, hosts: [...new Set(hosts)]}
+    return {auto: true, clientCertAuth, hosts: [...new Set(hosts)], ...checks}
   }
   throw configError(`cannot listen on TLS for ${listenPeer.host}: KeyFile and CertFile are not presented`)
 }
@@ -403,7 +412,7 @@ async function readPeerTls(peer: NonNullable<ServerClusterConfig['peerTls']>, da
     const {selfSignedCert} = await import('./self-cert.js')
     const files = await selfSignedCert(join(dataDir, 'fixtures', 'peer'), peer.hosts)
     log(`ectl server: peer TLS with the self-signed certificate ${files.certFile} (peers' certificates are not verified)`)
-    return {cert: await readPem(files.certFile), key: await readPem(files.keyFile), clientCertAuth: peer.clientCertAuth, skipVerify: true}
+    return {cert: await readPem(files.certFile), key: await readPem(files.keyFile), clientCertAuth: peer.clientCertAuth, skipVerify: true, ...(await peerChecks(peer))}
   }
   return {
     cert: await readPem(peer.certFile),
@@ -411,7 +420,26 @@ async function readPeerTls(peer: NonNullable<ServerClusterConfig['peerTls']>, da
     ca: peer.trustedCaFile === undefined ? undefined : await readPem(peer.trustedCaFile),
     clientCertAuth: peer.clientCertAuth,
     skipVerify: false,
+    ...(await peerChecks(peer)),
   }
+}
+
+/**
+ * --peer-cert-allowed-cn and --peer-crl-file. The list is read and parsed at start, so that a
+ * missing or broken one stops the server with a clear error (etcd reads it only when a peer
+ * dials, and then refuses every peer); it is read again whenever it changes (peer-crl.ts).
+ */
+async function peerChecks(peer: PeerTlsChecks): Promise<PeerTlsChecks> {
+  if (peer.crlFile !== undefined) {
+    const {parseCrl} = await import('../engine/cluster/peer-crl.js')
+    try {
+      parseCrl(await readPem(peer.crlFile))
+    } catch (error) {
+      if (error instanceof CliError) throw error
+      throw new CliError(ExitCode.error, `ectl server: --peer-crl-file ${peer.crlFile}: ${(error as Error).message}`)
+    }
+  }
+  return {allowedCn: peer.allowedCn, crlFile: peer.crlFile}
 }
 
 /** Reads the PEM files of --cert-file, --key-file and --trusted-ca-file. */

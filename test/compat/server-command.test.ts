@@ -93,7 +93,23 @@ test('refusals: https without a cert (client or peer), unsupported TLS flags, un
       ],
       /^Error: ectl server: open \/nonexistent\/peer\.crt: no such file or directory\n$/,
     ],
-    [['--peer-crl-file', 'crl.pem'], /not supported yet: --peer-crl-file cannot be used/],
+    // a peer revocation list that cannot be read or is not one stops the server at once (etcd would start and refuse every peer)
+    [
+      [
+        '--listen-peer-urls', 'https://127.0.0.1:2380', '--initial-advertise-peer-urls', 'https://127.0.0.1:2380',
+        '--initial-cluster', 'default=https://127.0.0.1:2380,b=https://127.0.0.1:2381',
+        '--peer-cert-file', ectlLauncher, '--peer-key-file', ectlLauncher, '--peer-crl-file', '/nonexistent/peer.crl',
+      ],
+      /^Error: ectl server: open \/nonexistent\/peer\.crl: no such file or directory\n$/,
+    ],
+    [
+      [
+        '--listen-peer-urls', 'https://127.0.0.1:2380', '--initial-advertise-peer-urls', 'https://127.0.0.1:2380',
+        '--initial-cluster', 'default=https://127.0.0.1:2380,b=https://127.0.0.1:2381',
+        '--peer-cert-file', ectlLauncher, '--peer-key-file', ectlLauncher, '--peer-crl-file', ectlLauncher,
+      ],
+      /^Error: ectl server: --peer-crl-file .*: x509: malformed crl: /,
+    ],
     [['--listen-client-urls', 'unix://sock'], /only http:\/\/ and https:\/\/ URLs are supported/],
     [
       ['--initial-cluster', 'default=http://127.0.0.1:2380,b=http://127.0.0.1:2381', '--initial-cluster-state', 'existing'],

@@ -3,7 +3,7 @@ import {CliError} from '../../cli/exit.js'
 import {checkEnvConflicts, checkKnownFlags, normalizeServerArgv, runServer, serverConfig, unrecognizedEnv} from '../../cli/serve.js'
 
 /** etcd's TLS flags we do not support: accepted by name so that giving one says so plainly. */
-const tlsFlagNames = ['client-crl-file', 'auto-tls', 'peer-crl-file'] as const
+const tlsFlagNames = ['client-crl-file', 'auto-tls'] as const
 
 /** etcd reads every flag from ETCD_<NAME> too (upper case, dashes as underscores). */
 const env = (flag: string) => `ETCD_${flag.toUpperCase().replaceAll('-', '_')}`
@@ -69,9 +69,11 @@ members, then catches up from the leader. A member with data ignores the initial
 member removed from its cluster stops (exit 0).
 https:// peer URLs talk TLS with --peer-cert-file and --peer-key-file (or certificates of
 their own with --peer-auto-tls); peers' certificates are checked against
---peer-trusted-ca-file, and --peer-client-cert-auth refuses a peer that dials without one.
+--peer-trusted-ca-file, and --peer-client-cert-auth refuses a peer that dials without one;
+--peer-cert-allowed-cn refuses a peer whose certificate has another common name, and
+--peer-crl-file one whose certificate the revocation list names.
 
-Not supported yet: --auto-tls and CRLs. When --advertise-client-urls is not given, the member advertises the
+Not supported yet: --auto-tls and --client-crl-file. When --advertise-client-urls is not given, the member advertises the
 URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
   static override examples = [
     '<%= config.bin %> server',
@@ -166,6 +168,8 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
     'peer-trusted-ca-file': Flags.string({description: 'Path to the peer server TLS trusted CA file.', env: env('peer-trusted-ca-file')}),
     'peer-client-cert-auth': Flags.boolean({description: 'Enable peer client cert authentication.', env: env('peer-client-cert-auth')}),
     'peer-auto-tls': Flags.boolean({description: 'Peer TLS using self-generated certificates.', env: env('peer-auto-tls')}),
+    'peer-cert-allowed-cn': Flags.string({description: 'Required CN for client certs connecting to the peer endpoint.', env: env('peer-cert-allowed-cn')}),
+    'peer-crl-file': Flags.string({description: 'Path to the peer certificate revocation list file.', env: env('peer-crl-file')}),
     'enable-grpc-gateway': Flags.boolean({
       description: 'Enable GRPC gateway.',
       default: true,
@@ -212,6 +216,8 @@ URLs it listens on. An unknown flag is refused as etcd refuses it (exit 2).`
         peerTrustedCaFile: flags['peer-trusted-ca-file'],
         peerClientCertAuth: flags['peer-client-cert-auth'],
         peerAutoTls: flags['peer-auto-tls'],
+        peerCertAllowedCn: flags['peer-cert-allowed-cn'],
+        peerCrlFile: flags['peer-crl-file'],
         enableGrpcGateway: flags['enable-grpc-gateway'],
         tlsFlagsGiven: tlsFlagNames.filter((name) => given[name] !== undefined && given[name] !== '' && given[name] !== false),
       })

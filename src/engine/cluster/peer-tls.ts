@@ -1,14 +1,19 @@
 // Peer TLS, as etcd's --peer-cert-file, --peer-key-file, --peer-trusted-ca-file,
-// --peer-client-cert-auth and --peer-auto-tls: a peer URL with https:// is served and dialled
-// over TLS with this member's certificate. A member checks the certificate of every peer it
-// dials against the trusted CA; with client cert auth it also asks every peer that dials it for
-// a certificate the CA signed, and refuses the connection otherwise. Self-signed (auto TLS)
-// certificates are not checked, as etcd does not check them.
+// --peer-client-cert-auth, --peer-auto-tls, --peer-cert-allowed-cn and --peer-crl-file: a peer
+// URL with https:// is served and dialled over TLS with this member's certificate. A member
+// checks the certificate of every peer it dials against the trusted CA; with client cert auth
+// it also asks every peer that dials it for a certificate the CA signed, and refuses the
+// connection otherwise. Self-signed (auto TLS) certificates are not checked, as etcd does not
+// check them. With an allowed CN, a peer's certificate must carry that common name, both ways
+// (etcd sets the check on its client and server TLS configs alike), and a peer that dials is
+// asked for a certificate; with a CRL, a peer that dials with a certificate the list revokes
+// is refused (peer-crl.ts).
 //
 // A refused handshake is logged once per peer address and reason in a while, not on every
 // reconnect (a refused peer tries again ten times a second).
 import {connect, createServer, type Server, type Socket} from 'node:net'
-import {connect as tlsConnect, createServer as createTlsServer, type TLSSocket} from 'node:tls'
+import {connect as tlsConnect, createServer as createTlsServer, type PeerCertificate, type TLSSocket} from 'node:tls'
+import {certSerialHex, PeerCrl} from './peer-crl.js'
 
 export interface PeerTls {
   /** PEM: this member's certificate (served, and shown to the peers it dials). */
@@ -20,6 +25,22 @@ export interface PeerTls {
   clientCertAuth: boolean
   /** Self-signed certificates (--peer-auto-tls): a peer's certificate is not verified. */
   skipVerify: boolean
+  /** --peer-cert-allowed-cn: the common name every peer's certificate must have. */
+  allowedCn?: string
+  /** --peer-crl-file: a peer that dials with a certificate this list revokes is refused. */
+  crlFile?: string
+}
+
+/** Go's Subject.CommonName: the (last) CN of a certificate's subject. */
+function commonName(cert: PeerCertificate): string | undefined {
+  const cn = cert.subject?.CN as string | string[] | undefined
+  return Array.isArray(cn) ? cn.at(-1) : cn
+}
+
+/** etcd's refusal of a certificate without the allowed CN (its words, then ours on why). */
+function cnRefusal(cert: PeerCertificate, allowedCn: string): string | undefined {
+  const cn = commonName(cert)
+  return cn === allowedCn ? undefined : `client certificate authentication failed (CN ${JSON.stringify(cn ?? '')} is not the allowed ${JSON.stringify(allowedCn)})`
 }
 
 export interface PeerAddress {
@@ -55,7 +76,15 @@ export function dialPeer(address: PeerAddress, tls: PeerTls | undefined, onOpen:
     rejectUnauthorized: !(tls?.skipVerify ?? false),
   })
   socket.setNoDelay(true)
-  socket.once('secureConnect', onOpen)
+  socket.once('secureConnect', () => {
+    // the peer answering must have the allowed CN too, as etcd's client config checks it
+    const refusal = tls?.allowedCn === undefined ? undefined : cnRefusal(socket.getPeerCertificate(), tls.allowedCn)
+    if (refusal !== undefined) {
+      socket.destroy(Object.assign(new Error(`x509: peer certificate refused: ${refusal}`), {code: 'ERR_TLS_PEER_CN'}))
+      return
+    }
+    onOpen()
+  })
   return socket
 }
 
@@ -64,17 +93,36 @@ export function peerServer(listenTls: boolean | undefined, tls: PeerTls | undefi
   if (!listenTls) return createServer({noDelay: true}, accept)
   if (tls === undefined) throw new Error('the peer URL is https:// but this member has no peer TLS certificate')
   const refusals = new RefusalLog(log)
+  const refuse = (socket: TLSSocket, reason: string) => {
+    refusals.note(`rejected peer connection from "${socket.remoteAddress}:${socket.remotePort}" (error "${reason}")`, `in ${socket.remoteAddress} ${reason}`)
+    socket.destroy()
+  }
+  const crl = tls.crlFile === undefined ? undefined : new PeerCrl(tls.crlFile)
+  const requestCert = tls.clientCertAuth || tls.allowedCn !== undefined || crl !== undefined
   // The peer's certificate is checked here rather than by rejectUnauthorized, which closes the
   // connection without saying why or from where.
-  const server = createTlsServer({cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.clientCertAuth, rejectUnauthorized: false}, (socket) => {
-    if (tls.clientCertAuth && !tls.skipVerify && !socket.authorized) {
-      const shown = Object.keys(socket.getPeerCertificate()).length > 0
-      const reason = shown ? describeVerifyError(socket.authorizationError) : 'no client certificate'
-      refusals.note(`rejected peer connection from "${socket.remoteAddress}:${socket.remotePort}" (error "${reason}")`, `in ${socket.remoteAddress} ${reason}`)
-      socket.destroy()
+  const server = createTlsServer({cert: tls.cert, key: tls.key, ca: tls.ca, requestCert, rejectUnauthorized: false}, (socket) => {
+    const cert = socket.getPeerCertificate(true)
+    const shown = Object.keys(cert).length > 0
+    // self-signed peers (auto TLS) are not verified, as etcd does not verify them
+    const verified = socket.authorized || tls.skipVerify
+    if ((tls.clientCertAuth || tls.allowedCn !== undefined) && !verified) {
+      refuse(socket, shown ? describeVerifyError(socket.authorizationError) : 'no client certificate')
       return
     }
-    accept(socket)
+    const cnProblem = tls.allowedCn === undefined ? undefined : cnRefusal(cert, tls.allowedCn)
+    if (cnProblem !== undefined) {
+      refuse(socket, cnProblem)
+      return
+    }
+    if (crl === undefined || !shown) {
+      accept(socket)
+      return
+    }
+    crl.refusal(sentChain(cert)).then(
+      (revoked) => (revoked === undefined ? accept(socket) : refuse(socket, revoked)),
+      (error: Error) => refuse(socket, error.message),
+    )
   })
   server.on('connection', (socket: Socket) => socket.setNoDelay(true))
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
@@ -82,6 +130,18 @@ export function peerServer(listenTls: boolean | undefined, tls: PeerTls | undefi
     refusals.note(`rejected peer connection${from} (error "${error.message}")`, `in ${socket.remoteAddress} ${error.message}`)
   })
   return server
+}
+
+/** The serials of a peer's certificate and its issuers, without the self-signed root (which a peer does not send). */
+function sentChain(leaf: PeerCertificate & {issuerCertificate?: PeerCertificate}): string[] {
+  const serials: string[] = []
+  for (let cert: (PeerCertificate & {issuerCertificate?: PeerCertificate}) | undefined = leaf; cert !== undefined; cert = cert.issuerCertificate) {
+    const selfSigned = cert.issuerCertificate === cert || cert.issuerCertificate === undefined
+    if (selfSigned && cert !== leaf) break
+    serials.push(certSerialHex(cert.serialNumber))
+    if (selfSigned || serials.length > 16) break
+  }
+  return serials
 }
 
 /** OpenSSL's verification codes in words (Go's, as etcd logs them, where there is one). */

@@ -8,6 +8,8 @@ import forge from 'node-forge'
 
 export interface TestPki {
   caFile: string
+  /** The CA's private key (to issue more certificates or sign a revocation list). */
+  caKeyFile: string
   serverCertFile: string
   serverKeyFile: string
   clientCertFile: string
@@ -60,6 +62,7 @@ export async function writeTestPki(dir: string): Promise<TestPki> {
 
   const files: TestPki = {
     caFile: join(dir, 'ca.crt'),
+    caKeyFile: join(dir, 'ca.key'),
     serverCertFile: join(dir, 'server.crt'),
     serverKeyFile: join(dir, 'server.key'),
     clientCertFile: join(dir, 'client.crt'),
@@ -71,6 +74,7 @@ export async function writeTestPki(dir: string): Promise<TestPki> {
   const key = (issued: Issued) => forge.pki.privateKeyToPem(issued.keys.privateKey)
   await Promise.all([
     writeFile(files.caFile, pem(ca)),
+    writeFile(files.caKeyFile, key(ca)),
     writeFile(files.serverCertFile, pem(server)),
     writeFile(files.serverKeyFile, key(server)),
     writeFile(files.clientCertFile, pem(client)),
