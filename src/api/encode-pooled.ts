@@ -65,6 +65,22 @@ function copyAfterPrefix(bytes: Uint8Array, prefixBytes: number): Buffer {
   return out
 }
 
+/** The length of `message` encoded (nothing is kept). */
+export function encodedLength<T>(codec: Encoder<T>, message: T): number {
+  if (!supported || busy) return codec.encode(message).finish().length
+  busy = true
+  try {
+    const used = codec.encode(message, writer)
+    return used === writer ? internalsOf(writer)!.pos : used.finish().length
+  } finally {
+    const state = internalsOf(writer)!
+    state.pos = 0
+    state.stackPos.length = 0
+    if (state.buffer.length > maxKeptBytes) writer = new BinaryWriter()
+    busy = false
+  }
+}
+
 /** `message` encoded into a new Buffer of exactly its length. */
 export function encodePooled<T>(codec: Encoder<T>, message: T): Buffer {
   return encodeAfterPrefix(codec, message, 0)

@@ -1,10 +1,10 @@
 // What each implemented gRPC method does, in terms of the v3 API (EtcdClient and, once the
 // engine has them, watch and leases). Methods absent here answer UNIMPLEMENTED (server.ts).
+import {encodedLength} from '../../../api/encode-pooled.js'
 import {Errors} from '../../../api/errors.js'
-import {InternalRequest} from '../../../api/proto/internal.js'
 import {
   type CompactionRequest,
-  type DeleteRangeRequest,
+  DeleteRangeRequest,
   HashResponse,
   type HashKVRequest,
   type LeaseGrantRequest,
@@ -12,9 +12,9 @@ import {
   type LeaseTimeToLiveRequest,
   type MemberListRequest,
   MemberListResponse,
-  type PutRequest,
+  PutRequest,
   type RangeRequest,
-  type TxnRequest,
+  TxnRequest,
 } from '../../../api/proto/rpc.js'
 import type {BidiStream, EtcdAuthClient, EtcdClient, EtcdClusterClient, EtcdMaintenanceClient, EtcdWatchLeaseClient} from '../../../client/etcd/client.js'
 import type {MethodName, ServiceName} from '../../../api/grpc-methods.js'
@@ -75,12 +75,30 @@ function authMethod<K extends keyof EtcdAuthClient>(engine: ServedEngine, name: 
  */
 const PUT_FIELDS_MAX_BYTES = 64
 
+/**
+ * The size of an InternalRequest with id 0 holding `request` (a put, delete or txn: fields 2
+ * to 4, each a one-byte tag): the request's own bytes, that tag and their length prefix.
+ */
+export function loggedRequestBytes<T>(codec: {encode(message: T): {finish(): Uint8Array}}, request: T): number {
+  const length = encodedLength(codec, request)
+  return 1 + varintBytes(length) + length
+}
+
+/** Bytes of `n` as a protobuf varint. */
+function varintBytes(n: number): number {
+  let bytes = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    bytes++
+  }
+  return bytes
+}
+
 export function unaryHandlers(context: HandlerContext): UnaryHandlers {
   const {engine} = context
-  const checkSize = (request: Partial<InternalRequest>) => {
-    // etcd measures the request as it enters the log (the internal raft request), not the RPC.
-    const bytes = InternalRequest.encode(InternalRequest.fromPartial({id: 0n, ...request})).finish().length
-    if (bytes > context.maxRequestBytes) throw Errors.requestTooLarge()
+  // etcd measures the request as it enters the log (the internal raft request), not the RPC
+  const checkSize = <T>(codec: {encode(message: T): {finish(): Uint8Array}}, request: T) => {
+    if (loggedRequestBytes(codec, request) > context.maxRequestBytes) throw Errors.requestTooLarge()
   }
   return {
     'etcdserverpb.KV': {
@@ -88,15 +106,15 @@ export function unaryHandlers(context: HandlerContext): UnaryHandlers {
       Put: (request: PutRequest) => {
         // a put whose key and value leave room for every other field cannot be too large:
         // spare encoding it a second time just to measure it
-        if (request.key.length + request.value.length + PUT_FIELDS_MAX_BYTES > context.maxRequestBytes) checkSize({put: request})
+        if (request.key.length + request.value.length + PUT_FIELDS_MAX_BYTES > context.maxRequestBytes) checkSize(PutRequest, request)
         return engine.put(request)
       },
       DeleteRange: (request: DeleteRangeRequest) => {
-        checkSize({deleteRange: request})
+        checkSize(DeleteRangeRequest, request)
         return engine.deleteRange(request)
       },
       Txn: (request: TxnRequest) => {
-        checkSize({txn: request})
+        checkSize(TxnRequest, request)
         return engine.txn(request)
       },
       Compact: (request: CompactionRequest) => engine.compact(request),
