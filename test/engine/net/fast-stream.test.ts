@@ -127,6 +127,36 @@ describe('Watch streams on the HTTP/2 stream', () => {
     assert.equal(watchers().synced, 0)
   })
 
+  test("a put's answer leaves before its watchers' events: on one connection its status comes first", async () => {
+    const watch = new WatchCall(session)
+    watch.stream.write(createWatch({key: Buffer.from('order/'), rangeEnd: Buffer.from('order0')}))
+    await watch.until(() => watch.responses.length === 1, 'created')
+    const seen: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const before = watch.events().length
+      const onEvent = () => {
+        if (watch.events().length > before) {
+          seen.push(`event ${i}`)
+          watch.stream.off('data', onEvent)
+        }
+      }
+      watch.stream.on('data', onEvent)
+      const put = session.request({
+        [constants.HTTP2_HEADER_METHOD]: 'POST',
+        [constants.HTTP2_HEADER_PATH]: '/etcdserverpb.KV/Put',
+        [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+        [constants.HTTP2_HEADER_TE]: 'trailers',
+      })
+      put.on('trailers', (trailers) => seen.push(`answer ${i} ${trailers['grpc-status']}`))
+      put.resume()
+      put.end(frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from(`order/${i}`), value: Buffer.from('v')})).finish()))
+      await watch.until(() => seen.length === 2 * (i + 1), `answer and event ${i}`)
+    }
+    assert.deepEqual(seen, [0, 1, 2, 3, 4].flatMap((i) => [`answer ${i} 0`, `event ${i}`]))
+    watch.stream.close(constants.NGHTTP2_CANCEL)
+    await watch.closed
+  })
+
   test('a reader that stops reading holds the server back; once it reads, every event comes, in order, none twice', async () => {
     const slow = connect(`http://127.0.0.1:${server.ports[0]}`, {settings: {initialWindowSize: 1024}})
     try {

@@ -33,6 +33,12 @@ export interface StreamRoute {
   statusOf(error: unknown): StatusError
   /** Whether the client's half-close ends the stream (etcd: LeaseKeepAlive does, Watch does not). */
   endOnHalfClose: boolean
+  /**
+   * Responses are written after the unary answers of the same turn (see writeAfterAnswers):
+   * for streams fed by other callers' writes (Watch), not for those answering their own
+   * requests (LeaseKeepAlive).
+   */
+  afterAnswers?: boolean
 }
 
 /** A stream being served: the server ends it with `server stopped` when it shuts down. */
@@ -46,6 +52,32 @@ const okStatus = {code: 0, details: 'OK'}
 
 /** Responses taken from the engine for one write stop growing past this many bytes. */
 const maxWriteBytes = 256 * 1024
+
+/** Stream flushes waiting for the check phase of this turn of the event loop. */
+let afterAnswers: Array<() => void> = []
+
+function runAfterAnswers(): void {
+  const flushes = afterAnswers
+  afterAnswers = []
+  for (const flush of flushes) flush()
+}
+
+/**
+ * Runs `flush` once the unary answers made in this turn have left. A write's events reach the
+ * watch streams while the write is applied, before its caller is answered (the answer is a few
+ * promise steps later); flushed at once, every watcher's connection was written before the
+ * caller's, so a put waited for its whole fan-out to be sent (at 64 watchers over 32
+ * connections, 32 sends) before its answer left, and a publisher writing one put at a time
+ * slowed as watchers were added. Node sends what a turn queued on HTTP/2 sessions in its
+ * native immediates, before the JavaScript ones: flushing from a JavaScript immediate puts the
+ * answers (whose trailers leave with them, inline-trailers.ts) on the wire first, and the
+ * events in the same turn's sends of the next pass. etcd likewise acknowledges a put without
+ * waiting for its watchers.
+ */
+function writeAfterAnswers(flush: () => void): void {
+  afterAnswers.push(flush)
+  if (afterAnswers.length === 1) setImmediate(runAfterAnswers)
+}
 
 /**
  * A stream that can only be iterated, made pullable: one response is fetched ahead, and the
@@ -180,7 +212,8 @@ export function serveFastStream(
   const readable = () => {
     if (flushQueued || awaitingDrain || finished) return
     flushQueued = true
-    queueMicrotask(flush)
+    if (route.afterAnswers === true) writeAfterAnswers(flush)
+    else queueMicrotask(flush)
   }
 
   h2.on('error', () => undefined)

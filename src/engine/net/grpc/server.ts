@@ -211,6 +211,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
             frame: streamFramers[path] ?? ((response) => frameMessage(spec.response.encode(response as never).finish())),
             statusOf: (error) => statusOf(error, path),
             endOnHalfClose: method === 'LeaseKeepAlive',
+            afterAnswers: path === watchPath,
           })
         }
         implementation[method] = (call: ServerDuplexStream<unknown, unknown>) => {
