@@ -21,6 +21,19 @@ export class Inflights {
     this.count++
   }
 
+  /** The last index of the newest message in flight, if any. */
+  lastIndex(): number | undefined {
+    return this.count === 0 ? undefined : this.buffer[(this.start + this.count - 1) % this.size]
+  }
+
+  /** The newest message in flight grew to end at `index` (it was not sent yet: see Raft.extendPendingAppend). */
+  replaceLast(index: number): void {
+    invariant(this.count > 0, 'no message in flight to extend')
+    const last = (this.start + this.count - 1) % this.size
+    invariant(index > this.buffer[last]!, 'inflights indexes must increase')
+    this.buffer[last] = index
+  }
+
   /** Frees every message whose last index is <= to. */
   freeLE(to: number): void {
     if (this.count === 0 || to < this.buffer[this.start]!) return

@@ -12,7 +12,7 @@ import {assertIndex, invariant} from './assert.js'
 import {nextConfState} from './conf-change.js'
 import {RaftError, isRaftError} from './errors.js'
 import {RaftLog} from './log.js'
-import {ProgressState} from './progress.js'
+import {type Progress, ProgressState} from './progress.js'
 import {ReadOnly, contextKey} from './read-only.js'
 import type {Rng} from './rng.js'
 import type {Storage} from './storage.js'
@@ -31,9 +31,19 @@ import {
   type Snapshot,
   type SoftState,
   StateType,
+  entrySizeBytes,
   message,
   voteRespType,
 } from './types.js'
+
+/** How far back send() looks for a message to the same peer to merge with (a bound, not a tuning). */
+const maxPendingLookBack = 64
+
+function sizeOf(entries: Entry[]): number {
+  let bytes = 0
+  for (const e of entries) bytes += entrySizeBytes(e)
+  return bytes
+}
 
 export interface Config {
   /** This node's id, never 0. */
@@ -111,6 +121,8 @@ export class Raft {
   private readonly maxMsgSizeBytes: number
   private readonly maxUncommittedSizeBytes: number
   private readonly rng: Rng
+  /** Entry bytes of the MsgApps extendPendingAppend grew (their entries arrays are their own). */
+  private readonly pendingAppendBytes = new WeakMap<Message, number>()
 
   constructor(c: Config) {
     invariant(c.id !== None, 'cannot use none as id')
@@ -157,7 +169,59 @@ export class Raft {
       // Proposals and read requests are forwarded without a term: they are local to the leader.
       if (m.type !== MessageType.Prop && m.type !== MessageType.ReadIndex) m.term = this.term
     }
+    if (m.type === MessageType.AppResp && this.mergeAppResp(m)) return
     this.msgs.push(m)
+  }
+
+  /** The last message to `to` not yet handed to the driver (looking back a bounded way). */
+  private pendingMsgTo(to: NodeId): Message | undefined {
+    for (let i = this.msgs.length - 1, seen = 0; i >= 0 && seen < maxPendingLookBack; i--, seen++) {
+      if (this.msgs[i]!.to === to) return this.msgs[i]
+    }
+    return undefined
+  }
+
+  /**
+   * An acceptance that follows another one to the same leader in the same Ready says all it
+   * says: the leader reads only the highest index acknowledged. One answer per Ready, not one
+   * per MsgApp stepped.
+   */
+  private mergeAppResp(m: Message): boolean {
+    if (m.reject) return false
+    const pending = this.pendingMsgTo(m.to)
+    if (pending?.type !== MessageType.AppResp || pending.reject || pending.term !== m.term || pending.index > m.index) return false
+    pending.index = m.index
+    return true
+  }
+
+  /**
+   * Puts `entries` (which follow prevIndex) and the commit index into the MsgApp to `to` still
+   * waiting in msgs, when it ends at prevIndex: the follower gets one MsgApp per Ready with
+   * every entry proposed meanwhile, instead of one per proposal, and answers it once. That is
+   * the message the leader would send anyway to a follower it had not sent to yet; it stands
+   * for one message in flight (its inflights slot moves to its new last index).
+   */
+  private extendPendingAppend(to: NodeId, pr: Progress, prevIndex: number, entries: Entry[]): boolean {
+    const pending = this.pendingMsgTo(to)
+    if (pending?.type !== MessageType.App || pending.term !== this.term || pending.index + pending.entries.length !== prevIndex) return false
+    if (entries.length > 0) {
+      let bytes = this.pendingAppendBytes.get(pending) ?? sizeOf(pending.entries)
+      bytes += sizeOf(entries)
+      if (pending.entries.length > 0 && bytes > this.maxMsgSizeBytes) return false
+      const lastIndex = prevIndex + entries.length
+      if (pr.state === ProgressState.Replicate) {
+        if (pending.entries.length > 0 && pr.inflights.lastIndex() === prevIndex) pr.inflights.replaceLast(lastIndex)
+        else pr.inflights.add(lastIndex)
+        pr.next = lastIndex + 1
+      } else {
+        pr.sentEntries(lastIndex, entries.length)
+      }
+      if (this.pendingAppendBytes.has(pending)) for (const e of entries) pending.entries.push(e)
+      else pending.entries = pending.entries.concat(entries)
+      this.pendingAppendBytes.set(pending, bytes)
+    }
+    pending.commit = this.log.committed
+    return true
   }
 
   private sendAppend(to: NodeId): void {
@@ -183,6 +247,7 @@ export class Raft {
     }
     if (entries !== undefined && prevTerm !== undefined) {
       if (entries.length === 0 && !sendIfEmpty) return false
+      if (this.extendPendingAppend(to, pr, prevIndex, entries)) return true
       pr.sentEntries(prevIndex + entries.length, entries.length)
       this.send(message({type: MessageType.App, to, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed}))
       return true

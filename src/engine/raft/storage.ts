@@ -135,7 +135,10 @@ export class MemoryStorage implements Storage {
     if (first > entries[0]!.index) entries = entries.slice(first - entries[0]!.index)
     const offset = entries[0]!.index - this.ents[0]!.index
     invariant(offset <= this.ents.length, () => `missing log entry [last: ${this.lastIndex()}, append at: ${entries[0]!.index}]`)
-    this.ents = this.ents.slice(0, offset).concat(entries)
+    // in place: the log holds up to --snapshot-count entries, too many to copy on every append
+    // (entries() hands out copies, so no caller sees this array change)
+    this.ents.length = offset
+    for (const entry of entries) this.ents.push(entry)
   }
 }
 

@@ -80,8 +80,11 @@ describe('raft replication', () => {
     const c = new Cluster([1n, 2n, 3n], {maxInflightMsgs: 2})
     c.elect(1n)
     c.ignore(MessageType.AppResp)
-    for (let i = 0; i < 5; i++) c.get(1n).node.propose(text(`p${i}`))
-    c.stabilize()
+    // one Ready per proposal, so each goes out in a MsgApp of its own
+    for (let i = 0; i < 5; i++) {
+      c.get(1n).node.propose(text(`p${i}`))
+      c.stabilize()
+    }
     const apps = c.trace.filter((line) => line.startsWith('1->2 MsgApp ') && !line.includes('entries=[]'))
     const pr = c.raft(1n).prs.progress.get(2n)!
     assert.equal(pr.state, ProgressState.Replicate)
@@ -91,6 +94,21 @@ describe('raft replication', () => {
     c.recover()
     c.tickAll()
     c.stabilize()
+    for (const id of [1n, 2n, 3n]) assert.deepEqual(c.appliedText(id), ['p0', 'p1', 'p2', 'p3', 'p4'])
+  })
+
+  it('sends the proposals of one Ready in one MsgApp per follower, answered once', () => {
+    const c = new Cluster([1n, 2n, 3n])
+    c.elect(1n)
+    const before = c.trace.length
+    for (let i = 0; i < 5; i++) c.get(1n).node.propose(text(`p${i}`))
+    c.stabilize()
+    const trace = c.trace.slice(before)
+    const appsTo2 = trace.filter((line) => line.startsWith('1->2 MsgApp ') && !line.includes('entries=[]'))
+    assert.equal(appsTo2.length, 1, trace.join('\n'))
+    const acceptsFrom2 = trace.filter((line) => line.startsWith('2->1 MsgAppResp ') && !line.includes('reject'))
+    // one for the entries, one for the commit index that follows them
+    assert.equal(acceptsFrom2.length, 2, trace.join('\n'))
     for (const id of [1n, 2n, 3n]) assert.deepEqual(c.appliedText(id), ['p0', 'p1', 'p2', 'p3', 'p4'])
   })
 
