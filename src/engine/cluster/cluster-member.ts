@@ -565,13 +565,18 @@ export class ClusterMember {
   private async handle(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.onSoftState(rd.softState.lead, rd.softState.raftState)
     // A leader may send before its own write is durable (Raft thesis 10.2.1): an entry is only
-    // applied, and its caller answered, once this Ready is persisted here too.
+    // applied, and its caller answered, once this Ready is persisted here too. Its own write
+    // starts first, so the disk works while the messages are encoded and written.
     const leaderSends = this.node.raft.state === StateType.Leader
     const messages = this.divertSnapshots(rd.messages)
-    if (leaderSends) this.transport.send(messages)
     // a snapshot comes before the entries after it, in the store and in the log
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot)
-    await persistReady(this.disk, rd)
+    const persisted = persistReady(this.disk, rd)
+    if (leaderSends) {
+      this.disk.wal.startQueuedWrites()
+      this.transport.send(messages)
+    }
+    await persisted
     if (!leaderSends) this.transport.send(messages)
     if (rd.committedEntries.length > 0) {
       while (this.gate !== undefined) await this.gate
