@@ -66,6 +66,26 @@ test('without a fieldManager the user agent names the manager', async () => {
   assert.deepEqual(managers(created.body), [{manager: 'kubectl', operation: 'Update', fields: {'f:data': {'.': {}, 'f:a': {}}}}])
 })
 
+test('a scale is recorded as kube-apiserver records it: spec.replicas moves to the scaler, subresource scale', async () => {
+  const path = '/apis/apps/v1/namespaces/default/deployments/mf-scaled'
+  const created = await call('POST', '/apis/apps/v1/namespaces/default/deployments', {
+    metadata: {name: 'mf-scaled'},
+    spec: {replicas: 1, selector: {matchLabels: {app: 's'}}, template: {metadata: {labels: {app: 's'}}, spec: {containers: [{name: 'c', image: 'nginx'}]}}},
+  }, {query: {fieldManager: 'kubectl-create'}})
+  assert.equal(created.status, 201)
+  assert.ok(created.body.metadata.managedFields[0].fieldsV1['f:spec']['f:replicas'])
+  const scaled = await call('PATCH', `${path}/scale`, {spec: {replicas: 3}}, {type: 'application/merge-patch+json'})
+  assert.equal(scaled.status, 200)
+  const after = (await call('GET', path)).body
+  const entries = after.metadata.managedFields.map((m: any) => ({manager: m.manager, operation: m.operation, subresource: m.subresource, fields: m.fieldsV1}))
+  assert.equal(entries.length, 2)
+  assert.deepEqual(entries.find((e: any) => e.manager === 'kubectl'), {manager: 'kubectl', operation: 'Update', subresource: 'scale', fields: {'f:spec': {'f:replicas': {}}}})
+  assert.equal(entries.find((e: any) => e.manager === 'kubectl-create').fields['f:spec']['f:replicas'], undefined, 'the creator no longer owns replicas')
+  const dry = await call('PATCH', `${path}/scale`, {spec: {replicas: 5}}, {type: 'application/merge-patch+json', query: {dryRun: 'All', fieldManager: 'other'}})
+  assert.equal(dry.status, 200)
+  assert.equal((await call('GET', path)).body.metadata.managedFields.length, 2, 'a dry run records nothing')
+})
+
 test('apply creates, re-applying changes nothing, and a second applier co-owns equal values', async () => {
   const cfg = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'ssa', labels: {app: 'web'}}, data: {color: 'blue', size: 'L'}}
   const first = await apply(cmPath('ssa'), cfg, 'alice')

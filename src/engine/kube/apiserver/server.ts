@@ -192,7 +192,7 @@ export class ApiServer implements KubeHandler {
       case 'update': {
         const warnings: string[] = []
         const body = this.body(req)
-        if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, () => body, dryRun))
+        if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, () => body, dryRun, this.writer(req, rp.subresource)))
         this.checkFields(req, def, body, warnings)
         const updated = await this.state.objects.update(def, ns, rp.name!, () => body, {subresource: rp.subresource, dryRun, writer: this.writer(req, rp.subresource)})
         return this.one(req, def, updated, 200, warnings)
@@ -202,7 +202,7 @@ export class ApiServer implements KubeHandler {
         const writer = this.writer(req, rp.subresource)
         this.checkPatchOptions(req, applying)
         const patcher = this.patcher(req, def, writer)
-        if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, patcher, dryRun))
+        if (rp.subresource === 'scale') return respond(200, await this.state.updateScale(def, ns, rp.name!, patcher, dryRun, writer))
         const warnings: string[] = []
         const checked = (current: Obj) => {
           warnings.length = 0

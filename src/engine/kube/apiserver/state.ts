@@ -7,6 +7,7 @@ import {type PrinterColumn, type ResourceDef, type ResourceRegistry, virtualKind
 import {parseLabelSelectorObject, selectorString} from '../api/selectors.js'
 import {Status, StatusError} from '../api/status.js'
 import type {Authorizer, Caller} from './authz.js'
+import type {Writer} from './managed-fields/manager.js'
 import {rfc3339} from './metadata.js'
 import {bootstrapPolicy} from './rbac.js'
 import {applyLimitRanges, checkQuotas} from './admission.js'
@@ -344,7 +345,7 @@ export class ApiState {
     }
   }
 
-  async updateScale(def: ResourceDef, ns: string | undefined, name: string, mutate: (scale: Obj) => Obj, dryRun: boolean): Promise<Obj> {
+  async updateScale(def: ResourceDef, ns: string | undefined, name: string, mutate: (scale: Obj) => Obj, dryRun: boolean, writer?: Writer): Promise<Obj> {
     let result: Obj | undefined
     const updated = await this.objects.update(
       def,
@@ -363,7 +364,8 @@ export class ApiState {
         result = current
         return current
       },
-      {dryRun},
+      // recorded as kube-apiserver records a scale: the writer owns spec.replicas, subresource scale
+      {dryRun, writer},
     )
     void result
     return this.scaleOf(def, updated)
