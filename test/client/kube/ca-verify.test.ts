@@ -91,7 +91,7 @@ test('the transport talks to a server whose certificate the CA issued', async ()
     assert.equal(res.status, 200)
     assert.equal(res.body.toString(), '{"kind":"APIVersions"}')
     // accepted by the JavaScript check, not by OpenSSL after a decline
-    assert.equal((transport as unknown as {useFastAgent: boolean}).useFastAgent, true)
+    assert.notEqual((transport as unknown as {cas: unknown}).cas, undefined)
   } finally {
     await transport.close()
   }
@@ -191,6 +191,64 @@ test('a preconnect to a port nobody listens on: the request reports the refusal 
     await assert.rejects(transport.request({method: 'GET', path: '/api'}), (err: Error & {causeCode?: string}) => {
       assert.equal(err.name, 'KubeConnectionError')
       assert.equal(err.causeCode, 'ECONNREFUSED')
+      return true
+    })
+  } finally {
+    await transport.close()
+  }
+})
+
+test("unary requests on the transport's own connections: chunked and large bodies, request bodies, warnings, one connection, a timeout", async () => {
+  let connections = 0
+  const server = https.createServer({cert: pkiA.serverCert, key: pkiA.serverKey}, (req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      if (req.url === '/big') {
+        // no Content-Length: Node's server sends it chunked, in several writes
+        for (let i = 0; i < 64; i++) res.write('z'.repeat(50_000))
+        res.end()
+      } else if (req.url?.startsWith('/echo')) {
+        res.setHeader('warning', ['299 - "first"', '299 - "second, with a comma"'])
+        res.end(JSON.stringify({method: req.method, url: req.url, type: req.headers['content-type'], host: req.headers.host, body: Buffer.concat(chunks).toString()}))
+      }
+      // /slow never answers
+    })
+  })
+  server.on('secureConnection', () => connections++)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  const transport = new HttpTransport({server: `https://127.0.0.1:${port}`, caPem: Buffer.from(pkiA.caCert), timeoutMs: 500})
+  try {
+    const big = await transport.request({method: 'GET', path: '/big'})
+    assert.equal(big.body.length, 64 * 50_000)
+    const echoed = await transport.request({method: 'PATCH', path: '/echo', query: {dryRun: 'All', fieldManager: ['a b']}, headers: {'content-type': 'application/merge-patch+json'}, body: Buffer.from('{"x":1}')})
+    assert.deepEqual(JSON.parse(Buffer.from(echoed.body).toString()), {method: 'PATCH', url: '/echo?dryRun=All&fieldManager=a+b', type: 'application/merge-patch+json', host: `127.0.0.1:${port}`, body: '{"x":1}'})
+    assert.equal(echoed.headers['warning'], '299 - "first", 299 - "second, with a comma"')
+    const posted = await transport.request({method: 'POST', path: '/echo'})
+    assert.equal(JSON.parse(Buffer.from(posted.body).toString()).body, '')
+    assert.equal(connections, 1, 'the requests shared one connection')
+    await assert.rejects(transport.request({method: 'GET', path: '/slow'}), (err: Error & {causeCode?: string}) => {
+      assert.equal(err.message, 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)')
+      assert.equal(err.causeCode, 'ETIMEDOUT')
+      return true
+    })
+    const after = await transport.request({method: 'GET', path: '/echo'})
+    assert.equal(after.status, 200)
+    await assert.rejects(transport.request({method: 'GET', path: '/echo', headers: {'x-bad': 'a\r\nInjected: yes'}}), /Invalid character in header content/)
+  } finally {
+    await transport.close()
+    server.closeAllConnections()
+    server.close()
+  }
+})
+
+test('a response larger than the limit is refused with the same message as before', async () => {
+  const transport = new HttpTransport({server: servedA.url, caPem: Buffer.from(pkiA.caCert), maxResponseBytes: 5})
+  try {
+    await assert.rejects(transport.request({method: 'GET', path: '/api'}), (err: Error) => {
+      assert.equal(err.name, 'KubeConnectionError')
+      assert.equal(err.message, 'response larger than 5 bytes')
       return true
     })
   } finally {
