@@ -441,6 +441,11 @@ export class ClusterMember {
 
   // ---- leases ----
 
+  /** --max-request-bytes: the largest request the log takes (watch fragments are cut to it too). */
+  get maxRequestBytes(): number {
+    return this.options.maxRequestBytes
+  }
+
   /**
    * Renews a lease when that needs no waiting: on the leader, a lease held and not expired (its
    * TTL) or not held at all (0). Undefined when it must go through leaseRenew (a follower

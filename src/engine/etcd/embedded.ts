@@ -388,7 +388,8 @@ export class EmbeddedEtcd implements EtcdClient, EtcdAuthClient {
   watch(): WatchStream {
     const store = this.member.store
     if (!(store instanceof WatchableStore)) throw new Error('this member was opened without a watchable store')
-    return new ServerWatchStream(store, {header: (revision) => this.member.header(revision)})
+    // etcd cuts a fragmenting watcher's responses at the server's --max-request-bytes
+    return new ServerWatchStream(store, {header: (revision) => this.member.header(revision), maxRequestBytes: this.member.maxRequestBytes})
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ export type MemberApi = {readonly term: bigint} & Pick<
   | 'propose'
   | 'leaseRenew'
   | 'tryLeaseRenew'
+  | 'maxRequestBytes'
   | 'revokeExpiredLeases'
   | 'dbSizeBytes'
   | 'observe'

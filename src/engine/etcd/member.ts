@@ -209,6 +209,11 @@ export class Member {
     throw Errors.leaseNotFound()
   }
 
+  /** --max-request-bytes: the largest request the log takes (watch fragments are cut to it too). */
+  get maxRequestBytes(): number {
+    return this.limits.maxRequestBytes
+  }
+
   /**
    * Renews a lease when that needs no waiting: its TTL, or 0 for a lease that does not exist
    * (what a keep-alive answers then). Undefined when it must go through leaseRenew: the lease

@@ -157,6 +157,56 @@ describe('Watch streams on the HTTP/2 stream', () => {
     await watch.closed
   })
 
+  test('a progress request is answered after the events before it, with watch id -1 and the current revision', async () => {
+    const call = new WatchCall(session)
+    call.stream.write(createWatch({key: Buffer.from('p/'), rangeEnd: Buffer.from('p0')}))
+    await call.until(() => call.responses.length === 1, 'created')
+    for (let i = 0; i < 3; i++) await engine.put(PutRequest.fromPartial({key: Buffer.from(`p/${i}`), value: Buffer.from('v')}))
+    call.stream.write(frame(WatchRequest.encode(WatchRequest.fromPartial({progressRequest: {}})).finish()))
+    await call.until(() => call.responses.some((r) => r.watchId === -1n), 'the progress answer')
+    const revision = BigInt(engine.member.store.currentRevision)
+    const progress = call.responses.findIndex((r) => r.watchId === -1n)
+    assert.equal(call.events().length, 3, 'every event came before the progress answer')
+    assert.ok(call.responses.slice(0, progress).flatMap((r) => r.events).length === 3)
+    assert.deepEqual([call.responses[progress]!.header?.revision, call.responses[progress]!.events.length, call.responses[progress]!.created], [revision, 0, false])
+    call.stream.close(constants.NGHTTP2_CANCEL)
+    await call.closed
+  })
+
+  test('a watcher created with fragment gets a large response in pieces of at most --max-request-bytes; one without gets it whole', async () => {
+    // a member of its own, given --max-request-bytes as ectl server gives it to both the member and the port
+    const dir = await mkdtemp(join(tmpdir(), 'fast-stream-fragment-'))
+    const small = await openEmbedded(dir, {limits: {maxRequestBytes}})
+    const port = await startGrpcServer({engine: small, member: {name: 'n1', peerURLs: [], clientURLs: []}, listen: ['127.0.0.1:0'], maxRequestBytes, header: () => small.member.header()})
+    const client = connect(`http://127.0.0.1:${port.ports[0]}`)
+    try {
+      // five keys of 400 bytes, each put under the limit; a watcher from the first one's
+      // revision catches up with all five in one response of about 2,100 bytes
+      const value = Buffer.alloc(400, 'v')
+      const first = await small.put(PutRequest.fromPartial({key: Buffer.from('f/0'), value}))
+      for (let i = 1; i < 5; i++) await small.put(PutRequest.fromPartial({key: Buffer.from(`f/${i}`), value}))
+      const from = first.header!.revision
+      const call = new WatchCall(client)
+      call.stream.write(createWatch({key: Buffer.from('f/'), rangeEnd: Buffer.from('f0'), startRevision: from, fragment: true}))
+      call.stream.write(createWatch({key: Buffer.from('f/'), rangeEnd: Buffer.from('f0'), startRevision: from}))
+      const answered = (id: bigint) => call.responses.filter((r) => r.watchId === id && r.events.length > 0)
+      await call.until(() => answered(0n).some((r) => !r.fragment) && answered(1n).length > 0, 'both watchers answered')
+      const pieces = answered(0n)
+      assert.ok(pieces.length >= 2, `${pieces.length} pieces`)
+      assert.deepEqual(pieces.map((r) => r.fragment), [...pieces.slice(1).map(() => true), false])
+      for (const piece of pieces) assert.ok(WatchResponse.encode(piece).finish().length <= maxRequestBytes, 'a piece within the limit')
+      assert.deepEqual(pieces.flatMap((r) => r.events.map((e) => e.kv!.key.toString())), ['f/0', 'f/1', 'f/2', 'f/3', 'f/4'])
+      assert.deepEqual(answered(1n).map((r) => [r.fragment, r.events.length]), [[false, 5]])
+      call.stream.close(constants.NGHTTP2_CANCEL)
+      await call.closed
+    } finally {
+      client.close()
+      await port.close()
+      await small.close()
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+
   test('a reader that stops reading holds the server back; once it reads, every event comes, in order, none twice', async () => {
     const slow = connect(`http://127.0.0.1:${server.ports[0]}`, {settings: {initialWindowSize: 1024}})
     try {
