@@ -116,6 +116,26 @@ spec:
               blob: {type: object, x-kubernetes-preserve-unknown-fields: true}
 `
 
+/** A kubeconfig for a server that is never reached, with `ca` as its CA data. */
+const badCaKubeconfig = (ca: string) =>
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: c',
+    '  cluster:',
+    '    server: https://127.0.0.1:1',
+    `    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`,
+    'contexts:',
+    '- name: c',
+    '  context: {cluster: c, user: u}',
+    'current-context: c',
+    'users:',
+    '- name: u',
+    '  user: {token: t}',
+    '',
+  ].join('\n')
+
 const unknownField = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\nflavour: sour\ndata:\n  a: "1"\n'
 
 // strings kubectl's YAML printer refuses (DEL, a C1 control, U+FFFE) or prints (NEL, C0 controls)
@@ -186,6 +206,12 @@ const steps: {args: string[]; files?: Record<string, string>; env?: Record<strin
   {args: ['get', 'cm', 'controls-ok', '-o', 'yaml']},
   {args: ['get', 'cm', 'controls-del', '-o', 'json']},
   {args: ['get', 'cm', '-o', 'yaml']},
+  // a kubeconfig whose CA data is no certificate is refused before anything is sent
+  ...Object.entries({
+    'bad-ca-pem': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+    'bad-ca-text': 'hello\n',
+    'bad-ca-key': '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n',
+  }).map(([name, ca]) => ({args: ['get', 'pods', '--kubeconfig', `@${name}.yaml`], files: {[`${name}.yaml`]: badCaKubeconfig(ca)}})),
   {args: ['explain', 'pods']},
   {args: ['explain', 'deployment.spec.template']},
   {args: ['explain', 'pods', '--recursive']},

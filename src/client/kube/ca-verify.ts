@@ -160,11 +160,34 @@ function leafKeyUsageAllowsTls(facts: CertFacts): boolean {
   return (ku.value[bits.start + 1]! & 0xa8) !== 0
 }
 
-/** The kubeconfig's CA bundle as certificates (PEM blocks, in order). */
+/**
+ * The kubeconfig's CA bundle as certificates (its CERTIFICATE blocks that parse, in order). A
+ * bundle with none is refused with client-go's words for the first thing that stopped it, as
+ * `kubectl` refuses it before connecting: text that is no PEM block, a certificate block that
+ * does not parse, or no certificate at all.
+ */
 export function parseCaBundle(pem: Buffer): X509Certificate[] {
-  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-  return blocks.map((block) => new X509Certificate(block))
+  const text = pem.toString('latin1')
+  const blocks = [...text.matchAll(/-----BEGIN ([^-\r\n]*)-----\r?\n[\s\S]*?-----END \1-----(?:\r?\n)?/g)]
+  const certs: X509Certificate[] = []
+  let problem: string | undefined
+  let after = 0
+  for (const block of blocks) {
+    after = block.index + block[0].length
+    if (block[1] !== 'CERTIFICATE') continue
+    try {
+      certs.push(new X509Certificate(block[0]))
+    } catch {
+      problem ??= 'failed to parse certificate: x509: malformed certificate'
+    }
+  }
+  if (certs.length > 0) return certs
+  if (problem === undefined) problem = blocks.length === 0 || after < text.length ? 'unable to parse bytes as PEM block' : 'no valid certificate authority data seen'
+  throw new CaBundleError(`unable to load root certificates: ${problem}`)
 }
+
+/** A CA bundle without one usable certificate. */
+export class CaBundleError extends Error {}
 
 /**
  * True when `leaf` (the server's certificate, DER) is issued and signed directly by one of

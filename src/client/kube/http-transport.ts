@@ -15,8 +15,8 @@ import type https from 'node:https'
 import {isIP} from 'node:net'
 import type {Duplex} from 'node:stream'
 import tls from 'node:tls'
-import {issuedByTrustedCa, parseCaBundle} from './ca-verify.js'
-import {KubeConnectionError} from './errors.js'
+import {CaBundleError, issuedByTrustedCa, parseCaBundle} from './ca-verify.js'
+import {KubeConfigError, KubeConnectionError} from './errors.js'
 import {Http1Connection} from './http1.js'
 import type {KubeRequest, KubeResponse, KubeStreamResponse, KubeTransport} from './transport.js'
 
@@ -102,13 +102,14 @@ export class HttpTransport implements KubeTransport {
       key: options.keyPem,
       rejectUnauthorized: options.insecureSkipTlsVerify !== true,
     }
-    if (this.secure && options.caPem !== undefined && options.insecureSkipTlsVerify !== true) {
+    if (options.caPem !== undefined && options.insecureSkipTlsVerify !== true) {
+      let cas: X509Certificate[]
       try {
-        const cas = parseCaBundle(options.caPem)
-        if (cas.length > 0) this.cas = cas
-      } catch {
-        // a CA file X509Certificate cannot read: OpenSSL reads it (and reports it) as before
+        cas = parseCaBundle(options.caPem)
+      } catch (err) {
+        throw err instanceof CaBundleError ? new KubeConfigError(err.message) : err
       }
+      if (this.secure) this.cas = cas
     }
   }
 

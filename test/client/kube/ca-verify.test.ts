@@ -48,6 +48,24 @@ test('the issuing CA anywhere in a bundle is found', () => {
   assert.equal(issuedByTrustedCa(der(pkiA.serverCert), parseCaBundle(bundle)), true)
 })
 
+test('a bundle without one usable certificate is refused with client-go\'s words for what stopped it', () => {
+  const refused = (text: string) => {
+    try {
+      parseCaBundle(Buffer.from(text))
+    } catch (err) {
+      return (err as Error).message
+    }
+    return 'accepted'
+  }
+  const block = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`
+  assert.equal(refused('hello\n'), 'unable to load root certificates: unable to parse bytes as PEM block')
+  assert.equal(refused(block('CERTIFICATE', 'AAAA')), 'unable to load root certificates: failed to parse certificate: x509: malformed certificate')
+  assert.equal(refused(block('RSA PRIVATE KEY', 'AAAA')), 'unable to load root certificates: no valid certificate authority data seen')
+  assert.equal(refused(block('RSA PRIVATE KEY', 'AAAA') + 'trailing\n'), 'unable to load root certificates: unable to parse bytes as PEM block')
+  // one good certificate is enough, as for Go's AppendCertsFromPEM
+  assert.equal(parseCaBundle(Buffer.from(block('CERTIFICATE', 'AAAA') + pkiA.caCert)).length, 1)
+})
+
 test('another CA, a time outside either validity, a client-only certificate, or not a certificate: not decided here', () => {
   const casA = parseCaBundle(Buffer.from(pkiA.caCert))
   assert.equal(issuedByTrustedCa(der(pkiA.serverCert), parseCaBundle(Buffer.from(pkiB.caCert))), false)
