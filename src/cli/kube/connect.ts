@@ -5,6 +5,7 @@
 import {HttpTransport} from '../../client/kube/http-transport.js'
 import {KubeClient} from '../../client/kube/client.js'
 import {loadKubeconfig, resolveConnection, type KubeOverrides, type LoadedKubeConfig, type ResolvedConnection} from '../../client/kube/kubeconfig.js'
+import {cachedParser} from './kubeconfig-cache.js'
 import {parseYaml} from './yaml.js'
 
 export interface GlobalOptions extends KubeOverrides {
@@ -27,7 +28,7 @@ export interface Connection {
 }
 
 export function loadConfig(kubeconfig: string | undefined): LoadedKubeConfig {
-  return loadKubeconfig(kubeconfig, parseYaml)
+  return loadKubeconfig(kubeconfig, cachedParser(parseYaml))
 }
 
 /** kubectl's --request-timeout: `0`, a bare number of seconds, or a Go duration. */
@@ -61,6 +62,9 @@ export async function openConnection(o: GlobalOptions): Promise<Connection> {
   })
   // every command that connects sends a request: start the handshake while the rest is read
   transport.preconnect()
+  // one turn of the event loop: the TCP connect completes and the ClientHello leaves, so the
+  // server works on the handshake while this process goes on with the command
+  await new Promise((resolve) => setImmediate(resolve))
   const {fileDiscoveryStore} = await import('./discovery-cache.js')
   const client = new KubeClient(transport, 'kctl/v1.32', fileDiscoveryStore(server))
   client.onWarning = printWarningOnce()
