@@ -28,12 +28,13 @@ function listTs(dir) {
  */
 function commandTable(cli, only = undefined) {
   const dir = join(root, 'src/commands', cli)
-  const rows = listTs(dir)
+  const all = listTs(dir)
     .sort()
     .map((file) => [relative(dir, file).replace(/\.ts$/, '').split(/[\\/]/).join(':'), file])
-    .filter(([id]) => only === undefined || only.includes(id))
+  const rows = all
+    .filter(([id]) => (typeof only === 'function' ? only(id, all.map(([other]) => other)) : only === undefined || only.includes(id)))
     .map(([id, file]) => `  get ${JSON.stringify(id)}() { return require(${JSON.stringify(`./${relative(root, file)}`)}).default },`)
-  if (only !== undefined && rows.length !== only.length) throw new Error(`${cli}: a lite command is missing: ${only.join(' ')}`)
+  if (Array.isArray(only) && rows.length !== only.length) throw new Error(`${cli}: a lite command is missing: ${only.join(' ')}`)
   return ['export const commands = {', ...rows, '}']
 }
 
@@ -48,12 +49,18 @@ function entrySource(cli) {
  */
 const ectlLiteCommands = ['compaction', 'del', 'get', 'put', 'txn']
 
-/** A lite bundle: commands over the stand-in for oclif (src/cli/lite/oclif.ts). kctl has them all. */
+/**
+ * kctl's lite bundle holds the commands the lite route can run: one word that is no topic
+ * (src/cli/lite/run.ts hands the others to oclif before anything runs).
+ */
+const kctlLiteCommand = (id, ids) => !id.includes(':') && !ids.some((other) => other.startsWith(`${id}:`))
+
+/** A lite bundle: commands over the stand-in for oclif (src/cli/lite/oclif.ts). */
 function liteEntrySource(cli) {
   const main = cli === 'kctl' ? './src/cli/kube/lite-main.ts' : './src/cli/lite-main.ts'
   return [
     `import {liteMain} from '${main}'`,
-    ...commandTable(cli, cli === 'kctl' ? undefined : ectlLiteCommands),
+    ...commandTable(cli, cli === 'kctl' ? kctlLiteCommand : ectlLiteCommands),
     'export const runLite = (packageDir, full) => liteMain(packageDir, commands, full)',
     '',
   ].join('\n')
@@ -65,6 +72,26 @@ const oclifStandIn = {
   setup(esbuild) {
     esbuild.onResolve({filter: /^@oclif\/core$/}, () => ({path: join(root, 'src/cli/lite/oclif.ts')}))
   },
+}
+
+/**
+ * kctl's lite bundle without the engine: the in-process API server (src/cli/kube/embedded.ts
+ * and the LMDB store, MVCC and API server under it) is replaced by embedded-declined.ts, which
+ * hands the run to the full bundle; in-process-route.ts sends such runs there up front.
+ */
+const embeddedLeftToFull = {
+  name: 'embedded-left-to-full',
+  setup(esbuild) {
+    esbuild.onResolve({filter: /^\.\/embedded\.js$/}, (args) =>
+      args.importer === join(root, 'src/cli/kube/connect.ts') ? {path: join(root, 'src/cli/kube/embedded-declined.ts')} : undefined,
+    )
+  },
+}
+
+/** Fails the build if a lite bundle took in what it must leave to the full one. */
+function checkLeftOut(bundle, metafile, pattern) {
+  const found = Object.keys(metafile.inputs).filter((input) => pattern.test(input))
+  if (found.length > 0) throw new Error(`${bundle} must not hold ${found.slice(0, 5).join(', ')}`)
 }
 
 /**
@@ -226,14 +253,17 @@ await Promise.all([
       outfile: join(root, 'dist', `${cli}.cjs`),
     }),
   ),
-  ...clis.map((cli) =>
-    build({
+  ...clis.map(async (cli) => {
+    const result = await build({
       ...common,
-      plugins: [...common.plugins, oclifStandIn, ...(cli === 'ectl' ? [lazyCrypto] : [])],
+      plugins: [...common.plugins, oclifStandIn, ...(cli === 'ectl' ? [lazyCrypto] : [embeddedLeftToFull])],
       stdin: {contents: liteEntrySource(cli), resolveDir: root, sourcefile: `${cli}-lite-entry.ts`, loader: 'ts'},
       outfile: join(root, 'dist', `${cli}-lite.cjs`),
-    }),
-  ),
+      metafile: cli === 'kctl',
+    })
+    // the API's pure helpers (quantities, name rules) are welcome; the store and servers are not
+    if (cli === 'kctl') checkLeftOut('dist/kctl-lite.cjs', result.metafile, /^src\/engine\/(?!kube\/api\/)|node_modules\/lmdb\//)
+  }),
   build({...common, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: join(root, 'dist/launch.cjs')}),
 ])
 

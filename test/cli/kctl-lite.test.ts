@@ -3,7 +3,7 @@
 // oclif path, so each case here runs both ways and must print the same bytes and exit the same.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, test} from 'node:test'
@@ -12,7 +12,7 @@ const home = mkdtempSync(join(tmpdir(), 'kctl-lite-'))
 after(() => rmSync(home, {recursive: true, force: true}))
 
 function kctl(args: string[], viaOclif: boolean, extra: NodeJS.ProcessEnv = {}) {
-  const env: NodeJS.ProcessEnv = {...process.env, ...extra, HOME: home, KUBECONFIG: join(home, 'kubeconfig'), ECTL_DATA_DIR: join(home, 'data')}
+  const env: NodeJS.ProcessEnv = {...process.env, HOME: home, KUBECONFIG: join(home, 'kubeconfig'), ECTL_DATA_DIR: join(home, 'data'), ...extra}
   delete env['NODE_EXTRA_CA_CERTS']
   delete env['DEBUG']
   if (viaOclif) env['DEBUG'] = 'kctl-lite-test-matches-no-namespace'
@@ -54,3 +54,28 @@ test('under NODE_ENV=test both paths warn, as oclif does, that the command did n
   assert.match(lite.stderr, /Command version did not parse its arguments/)
   assert.deepEqual(lite, kctl(['version', '--client'], true, {NODE_ENV: 'test'}))
 })
+
+// The same with a kubeconfig naming a server (nothing listens there): these runs stay on the
+// lite bundle, which leaves the engine out, where the runs above (nothing configured) are
+// handed to the full bundle before they start.
+const remoteKubeconfig = join(home, 'remote-kubeconfig')
+writeFileSync(
+  remoteKubeconfig,
+  'apiVersion: v1\nkind: Config\ncurrent-context: r\ncontexts:\n- {name: r, context: {cluster: r, user: r}}\nclusters:\n- {name: r, cluster: {server: "http://127.0.0.1:1"}}\nusers:\n- {name: r, user: {token: t}}\n',
+)
+const remoteCases: string[][] = [
+  ['get', 'pods'],
+  ['get'],
+  ['get', 'pods', '-o', 'bogus'],
+  ['describe', 'pods'],
+  ['--context', 'nope', 'get', 'pods'],
+  ['api-versions'],
+]
+for (const args of remoteCases) {
+  test(`kctl ${args.join(' ')} against an unreachable server: the lite bundle prints what oclif's path prints`, () => {
+    const lite = kctl(args, false, {KUBECONFIG: remoteKubeconfig})
+    const oclif = kctl(args, true, {KUBECONFIG: remoteKubeconfig})
+    assert.deepEqual(lite, oclif)
+    assert.equal(lite.status, 1)
+  })
+}
