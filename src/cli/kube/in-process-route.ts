@@ -15,15 +15,18 @@ const ROUTE_FLAGS: Record<string, 'kubeconfig' | 'context' | 'cluster' | 'server
   '-s': 'server',
 }
 
-/** Commands that never open a connection, whatever the kubeconfig says. */
-const NEVER_CONNECT = /^(config|sandbox)(:|$)/
+/** Runs that never open a connection, whatever the kubeconfig says. */
+function neverConnects(commandId: string, argv: string[]): boolean {
+  if (/^(config|sandbox)(:|$)/.test(commandId)) return true
+  return commandId === 'version' && argv.some((arg) => arg === '--client' || arg === '--client=true')
+}
 
 /**
  * True when the command argv names would open the embedded engine. A kubeconfig that cannot be
  * read or resolved answers false: the command reports that itself, the same in either bundle.
  */
 export function runsInProcess(commandId: string, argv: string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  if (NEVER_CONNECT.test(commandId)) return false
+  if (neverConnects(commandId, argv)) return false
   const o: {kubeconfig?: string; context?: string; cluster?: string; server?: string} = {}
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!

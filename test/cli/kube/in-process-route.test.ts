@@ -61,4 +61,7 @@ test('a kubeconfig the command will refuse stays with the command (it reports th
 test('commands that never connect are not routed', () => {
   assert.equal(runsInProcess('config', ['view'], env(missing)), false)
   assert.equal(runsInProcess('sandbox', ['up'], env(missing)), false)
+  assert.equal(runsInProcess('version', ['--client'], env(missing)), false)
+  assert.equal(runsInProcess('version', ['-o', 'json', '--client=true'], env(missing)), false)
+  assert.equal(runsInProcess('version', [], env(missing)), true)
 })
