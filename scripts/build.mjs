@@ -220,8 +220,9 @@ const common = {
   ],
   plugins: [lmdbNativeFromNodeModules, oclifStartup],
   // ESM packages bundled into CommonJS (lmdb) ask for import.meta.url: the bundle's own URL
-  define: {'import.meta.url': '__bundleUrl'},
-  banner: {js: "var __bundleUrl=require('node:url').pathToFileURL(__filename).href;"},
+  // (a getter: most runs never ask, and making the URL costs node:url's first use)
+  define: {'import.meta.url': '__bundleMeta.url'},
+  banner: {js: "var __bundleMeta={get url(){return require('node:url').pathToFileURL(__filename).href}};"},
   // import() of a bundled module becomes a lazy init; of an external, a require
   supported: {'dynamic-import': false},
   logLevel: 'warning',
