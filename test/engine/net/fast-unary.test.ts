@@ -7,6 +7,7 @@ import {connect, constants, type ClientHttp2Session, type IncomingHttpHeaders} f
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
+import {Worker} from 'node:worker_threads'
 import {GrpcCode} from '../../../src/api/errors.js'
 import {CampaignRequest} from '../../../src/api/proto/v3election.js'
 import {LockRequest} from '../../../src/api/proto/v3lock.js'
@@ -86,6 +87,65 @@ describe('unary calls on the HTTP/2 stream', () => {
     const range = await call(session, '/etcdserverpb.KV/Range', frame(RangeRequest.encode(RangeRequest.fromPartial({key: Buffer.from('a')})).finish()))
     assert.equal(range.status, '0')
     assert.equal(RangeResponse.decode(range.body.subarray(5)).kvs[0]?.value.toString(), '1')
+  })
+
+  test('the answer (headers, message and trailers) leaves the server in one write', async () => {
+    // A relay between client and server that counts the chunks the server sends: on loopback one
+    // write of a few dozen bytes arrives as one chunk. It runs on a worker thread, with its own
+    // event loop, so it reads while the server (on this thread) is still between two writes.
+    const relay = new Worker(
+      `const {parentPort, workerData} = require('node:worker_threads')
+      const net = require('node:net')
+      let chunks = 0
+      const server = net.createServer((client) => {
+        const upstream = net.connect(workerData.port, '127.0.0.1')
+        client.pipe(upstream)
+        upstream.on('data', () => chunks++)
+        upstream.pipe(client)
+      })
+      server.listen(0, '127.0.0.1', () => parentPort.postMessage({port: server.address().port}))
+      parentPort.on('message', () => { parentPort.postMessage({chunks}); chunks = 0 })`,
+      {eval: true, workerData: {port: serving.ports[0]}},
+    )
+    const replies: Array<(message: {port?: number; chunks?: number}) => void> = []
+    relay.on('message', (message: {port?: number; chunks?: number}) => replies.shift()?.(message))
+    const reply = () => new Promise<{port?: number; chunks?: number}>((resolve) => replies.push(resolve))
+    const {port} = await reply()
+    const relayed = connect(`http://127.0.0.1:${port}`)
+    try {
+      const put = frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from('one-write'), value: Buffer.from('1')})).finish())
+      assert.equal((await call(relayed, '/etcdserverpb.KV/Put', put)).status, '0') // settings and their acks go first
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      for (let i = 0; i < 5; i++) {
+        const counted = reply()
+        relay.postMessage('reset')
+        await counted
+        const answer = await call(relayed, '/etcdserverpb.KV/Put', put)
+        assert.equal(answer.trailers?.['grpc-status'], '0')
+        const after = reply()
+        relay.postMessage('count')
+        assert.equal((await after).chunks, 1, 'the answer came in more than one write')
+      }
+    } finally {
+      relayed.close()
+      await relay.terminate()
+    }
+  })
+
+  test("an answer larger than the client's flow-control window still ends with all its bytes, then its status", async () => {
+    const value = Buffer.alloc(900, 'v')
+    for (let i = 0; i < 100; i++) {
+      const put = await call(session, '/etcdserverpb.KV/Put', frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from(`big/${i}`), value})).finish()))
+      assert.equal(put.status, '0')
+    }
+    // ~95 KB of answer against the 64 KB window a client starts with: nghttp2 waits for the
+    // client's WINDOW_UPDATE midway, and the trailers still come after the last byte
+    const range = await call(session, '/etcdserverpb.KV/Range', frame(RangeRequest.encode(RangeRequest.fromPartial({key: Buffer.from('big/'), rangeEnd: Buffer.from('big0')})).finish()))
+    assert.equal(range.trailers?.['grpc-status'], '0')
+    assert.equal(range.body.readUInt32BE(1), range.body.length - 5)
+    const kvs = RangeResponse.decode(range.body.subarray(5)).kvs
+    assert.equal(kvs.length, 100)
+    assert.ok(kvs.every((kv) => kv.value.equals(value)))
   })
 
   test("an engine error is etcd's code and message, as a trailers-only response", async () => {

@@ -9,7 +9,13 @@
 // the same nghttp2_session_mem_send pass as the headers and message: one write.
 //
 // So this does what Node's finishSendTrailers does, without the setImmediate, through the
-// stream's internal handle. Those internals are Node's, not a public API: they are looked up
+// stream's internal handle.
+//
+// That alone still took two writes: nghttp2 asks for the trailers only once the stream's writable
+// side is shut, and Node shuts it right after the last write (on the next tick, before the
+// session's send) except on a stream that waits for trailers, where it waits for the write's
+// completion, i.e. for the send of the headers and message. endBeforeTrailers() lets the early
+// shutdown apply: the message, the end of data and the trailers then go in one send. Those internals are Node's, not a public API: they are looked up
 // by their symbols' names on the first stream, and when any is missing (another Node) every
 // call takes Node's sendTrailers() as before.
 import type {ServerHttp2Stream} from 'node:http2'
@@ -58,6 +64,20 @@ function findInternals(stream: ServerHttp2Stream): StreamInternals | null {
   const flags = ((stream as unknown as Record<symbol, unknown>)[state] as {flags?: unknown} | undefined)?.flags
   if (typeof native?.trailers !== 'function' || typeof flags !== 'number') return null
   return {handle, state, maybeDestroy}
+}
+
+/**
+ * Ends a stream that was answered with `waitForTrailers` with its last message, so that its
+ * writable side is shut before the session sends (see above): the trailers, asked for by
+ * 'wantTrailers' and sent with sendTrailersInline, then leave in the same write as the message.
+ * Node sets its has-trailers flag at respond() only to hold that shutdown back (and to refuse a
+ * second sendTrailers, which sendTrailersInline clears it for anyway); nghttp2 and Node's
+ * native stream keep their own record of the trailers to come, and still ask for them.
+ */
+export function endBeforeTrailers(stream: ServerHttp2Stream, last: Buffer): void {
+  if (internals === undefined) internals = findInternals(stream)
+  if (internals !== null && !stream.destroyed) ((stream as unknown as Record<symbol, unknown>)[internals.state] as {flags: number}).flags &= ~hasTrailersFlag
+  stream.end(last)
 }
 
 /**
