@@ -29,7 +29,7 @@ import {type FileHandle, mkdir, open, rename, unlink} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Errors} from '../../api/errors.js'
 import type {HardState, WalContents, WalEntry, WriteAheadLog} from './log.js'
-import {syncDir, writeFully} from './fs-sync.js'
+import {syncDir, writeFully, writeFullyThen} from './fs-sync.js'
 import {encodeBatch, encodeHardState, encodeRecords, encodeSegmentHeader} from './record.js'
 import {type SegmentInfo, replayLog} from './replay.js'
 import {segmentFileName, tempSuffix} from './segment-name.js'
@@ -545,22 +545,21 @@ export class SegmentedWal implements WriteAheadLog {
     this.tail.appendBatches++
     this.growAheadInBackground()
     const syncStart = this.syncObserver === undefined ? 0 : performance.now()
-    writeFully(this.tail.handle, buf, position).then(
-      () => {
-        // durable on return (O_DSYNC)
-        if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
-        this.stats.batches++
-        this.stats.fileSyncs++
-        this.stats.bytesWritten += buf.length
-        write.state = 'durable'
-        this.writeSettled()
-      },
-      (error: Error) => {
+    writeFullyThen(this.tail.handle.fd, buf, position, (error) => {
+      if (error !== null) {
         write.state = 'failed'
         write.error = error
         this.writeSettled()
-      },
-    )
+        return
+      }
+      // durable on return (O_DSYNC)
+      if (this.syncObserver !== undefined) this.syncObserver((performance.now() - syncStart) / 1000)
+      this.stats.batches++
+      this.stats.fileSyncs++
+      this.stats.bytesWritten += buf.length
+      write.state = 'durable'
+      this.writeSettled()
+    })
   }
 
   /** Records what a durable batch wrote, in write order. */
