@@ -1,11 +1,16 @@
 // One simulated member: a RawNode over a MemoryStorage "disk", and the key-value state machine.
-// A Ready is taken at the end of one step and synced (persisted, sent, applied) at the next,
-// so a crash in between loses it: the entries, hard state and messages were never durable or
-// sent. After a restart the member rebuilds its state machine from the disk's snapshot and
+// A Ready is taken at the end of one step and persisted at the next, or, with a slow disk, a
+// few steps later; a crash in between loses it: the entries and hard state were never durable,
+// and the messages that must wait for the disk were never sent. As the cluster's driver does,
+// the member does not idle meanwhile: it sends at once what may precede the write (a leader's
+// appends), and at once and on every step until the write is durable it applies what is
+// committed (even entries its own disk does not hold yet: a commit means a quorum of durable
+// copies) and answers reads.
+// After a restart the member rebuilds its state machine from the disk's snapshot and
 // re-applies the committed log.
 import {decodeConfChange} from '../../src/engine/raft/codec.js'
 import {isRaftError} from '../../src/engine/raft/errors.js'
-import {RawNode, type Ready} from '../../src/engine/raft/rawnode.js'
+import {RawNode, type Ready, mayPrecedeDurability} from '../../src/engine/raft/rawnode.js'
 import type {Mulberry32} from '../../src/engine/raft/rng.js'
 import {MemoryStorage} from '../../src/engine/raft/storage.js'
 import {ConfChangeType, type ConfState, type Entry, EntryType, type Message, type NodeId, type ReadState} from '../../src/engine/raft/types.js'
@@ -29,6 +34,8 @@ export const heartbeatTicks = 2
 const snapshotEveryEntries = 25
 /** Entries kept in the log behind a snapshot, so slightly lagging followers need no snapshot. */
 const keepBehindSnapshot = 5
+/** Chance that a Ready's write is still on its way at the next step (a slow disk). */
+const slowWriteChance = 0.3
 
 export class SimMember {
   readonly storage = new MemoryStorage()
@@ -37,6 +44,8 @@ export class SimMember {
   confState: ConfState = {voters: [], learners: []}
   applied = 0
   private unsynced: Ready | undefined
+  /** The unsynced Ready's messages that wait for its write. */
+  private held: Message[] = []
   private waitingReads: ReadState[] = []
   /** Stopped for good (removed from the cluster). */
   removed = false
@@ -69,6 +78,7 @@ export class SimMember {
     this.applied = snap.metadata.index
     this.waitingReads = []
     this.unsynced = undefined
+    this.held = []
     this.node = new RawNode({
       id: this.id,
       storage: this.storage,
@@ -86,6 +96,7 @@ export class SimMember {
   crash(): void {
     this.node = undefined
     this.unsynced = undefined
+    this.held = []
     this.waitingReads = []
   }
 
@@ -102,11 +113,47 @@ export class SimMember {
     }
   }
 
-  /** Syncs the Ready taken last step (if any), then takes the next one. */
+  /** Syncs the Ready taken last step (if any, unless its write is slow), then takes the next one. */
   step(): void {
     if (this.node === undefined) return
-    if (this.unsynced !== undefined) this.sync(this.unsynced)
-    this.unsynced = this.node?.hasReady() ? this.node.ready() : undefined
+    if (this.unsynced !== undefined) {
+      if (this.rng.chance(slowWriteChance)) {
+        this.whileWriting()
+        return
+      }
+      this.sync(this.unsynced)
+      if (this.node === undefined) return
+    }
+    this.unsynced = this.node.hasReady() ? this.node.ready() : undefined
+    if (this.unsynced !== undefined) this.take(this.unsynced)
+  }
+
+  /** A Ready taken: what need not wait for its write goes now. */
+  private take(rd: Ready): void {
+    this.held = []
+    for (const m of rd.messages) {
+      if (mayPrecedeDurability(m)) this.hooks.send(m)
+      else this.held.push(m)
+    }
+    // a snapshot's state comes before the entries after it
+    if (rd.snapshot !== undefined) return
+    for (const e of rd.committedEntries) {
+      this.applyEntry(e)
+      if (this.node === undefined) return
+    }
+    this.waitingReads.push(...rd.readStates)
+    this.whileWriting()
+  }
+
+  /** Between a Ready and its durable write: applies and reads what may go already. */
+  private whileWriting(): void {
+    const node = this.node!
+    for (const e of node.takeCommittedEntries()) {
+      this.applyEntry(e)
+      if (this.node === undefined) return
+    }
+    this.waitingReads.push(...node.takeReadStates())
+    this.serveReads()
   }
 
   private sync(rd: Ready): void {
@@ -120,13 +167,17 @@ export class SimMember {
     this.hooks.onPersist(this, rd.entries)
     this.storage.append(rd.entries)
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState)
-    for (const m of rd.messages) this.hooks.send(m)
-    for (const e of rd.committedEntries) {
-      this.applyEntry(e)
-      if (this.node === undefined) return
+    for (const m of this.held) this.hooks.send(m)
+    this.held = []
+    if (rd.snapshot !== undefined) {
+      for (const e of rd.committedEntries) {
+        this.applyEntry(e)
+        if (this.node === undefined) return
+      }
+      this.waitingReads.push(...rd.readStates)
     }
-    this.waitingReads.push(...rd.readStates)
-    this.serveReads()
+    this.whileWriting()
+    if (this.node === undefined) return
     node.advance()
     this.maybeSnapshot()
   }
@@ -165,7 +216,13 @@ export class SimMember {
   private maybeSnapshot(): void {
     const snapIndex = this.storage.snapshot().metadata.index
     if (this.applied - snapIndex < snapshotEveryEntries) return
+    // applied ahead of the durable log: a snapshot there would cover entries the log may lose
+    if (this.applied > this.storage.lastIndex()) return
     this.storage.createSnapshot(this.applied, this.confState, this.kv.snapshot())
+    // what was applied is committed, though the hard state on disk may say less (applied before
+    // the commit index was saved): as the cluster's log on open, a restart commits at least this
+    const hs = this.storage.initialState().hardState
+    if (hs.commit < this.applied) this.storage.setHardState({...hs, commit: this.applied})
     const compactTo = this.applied - keepBehindSnapshot
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo)
   }

@@ -2,12 +2,17 @@
 // lease renew, header …), with Raft between "log" and "apply".
 //
 // The driver loop, one Ready at a time (raft/rawnode.ts):
-//   ready → (a leader sends its messages now: its own disk write runs beside its followers')
-//         → entries and hard state appended to the WAL with one fdatasync (raft-disk.ts)
-//         → messages sent (a follower's votes and acks only once durable)
+//   ready → entries and hard state appended to the WAL with one fdatasync (raft-disk.ts)
+//         → a leader's appends sent at once: its own disk write runs beside its followers'
 //         → committed entries applied to the store in order, in batches, with their index as
 //           the store's consistent index; callers waiting on them answered; reads released
-//         → advance.
+//         → until the write is durable: what commits meanwhile applied the same way (raft
+//           counts a member's own log only once durable, so a commit is always a quorum of
+//           durable copies, two followers' while the leader still writes), reads served
+//         → votes and acknowledgements sent once the write is durable → advance.
+// The store may so be ahead of the log on disk when the process dies: after a restart the
+// consistent index keeps those entries from being applied twice when they come back from
+// the leader, and no snapshot record is made past the durable log.
 // Ticks come from a timer (--heartbeat-interval); an election takes --election-timeout worth of
 // ticks (randomized up to twice that by raft). Every --snapshot-count applied entries the
 // member records a snapshot (snap-meta.ts) once the store holds them durably and drops the log
@@ -47,6 +52,7 @@ import {
   type NodeId,
   RawNode,
   type Ready,
+  mayPrecedeDurability,
   type Snapshot,
   StateType,
 } from '../raft/index.js'
@@ -243,7 +249,8 @@ export class ClusterMember {
         roster: this.roster.save(),
         confVersion: this.confVersion,
       }),
-      termAt: (index) => this.disk.storage.term(index),
+      // the applied index may be ahead of the durable log (see handle): raft's log has its term
+      termAt: (index) => this.node.raft.log.term(index),
       report: (to, failed) => {
         if (this.stopped) return
         this.node.reportSnapshot(to, failed)
@@ -567,34 +574,78 @@ export class ClusterMember {
     }
   }
 
+  /**
+   * One Ready. Raft counts this member's own log toward a commit only once advance() says it
+   * is durable, so a commit index always stands for entries durable on a quorum (Raft thesis
+   * 10.2.1): while this Ready's write is on its way, the member sends what claims nothing of
+   * its disk (a leader's appends), applies what is committed (also what two followers commit
+   * meanwhile, before the leader's own write ends) and serves reads. Votes and acknowledgements
+   * wait for the write, and so does the next Ready.
+   */
   private async handle(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.onSoftState(rd.softState.lead, rd.softState.raftState)
-    // A leader may send before its own write is durable (Raft thesis 10.2.1): an entry is only
-    // applied, and its caller answered, once this Ready is persisted here too. Its own write
-    // starts first, so the disk works while the messages are encoded and written.
-    const leaderSends = this.node.raft.state === StateType.Leader
     const messages = this.divertSnapshots(rd.messages)
     // a snapshot comes before the entries after it, in the store and in the log
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot)
+    let durable = false
     const persisted = persistReady(this.disk, rd)
-    if (leaderSends) {
-      this.disk.wal.startQueuedWrites()
-      this.transport.send(messages)
+    const written = () => {
+      durable = true
+      this.kick()
     }
-    await persisted
-    if (!leaderSends) this.transport.send(messages)
+    persisted.then(written, written)
+    const now: Message[] = []
+    const later: Message[] = []
+    for (const m of messages) (mayPrecedeDurability(m) ? now : later).push(m)
+    // Sent before anything is applied: a member removed by an entry applied here still hears
+    // the commit index that tells it so (the transport drops it as a peer when it applies).
+    if (now.length > 0) {
+      // the write starts first, so the disk works while the messages are encoded and written
+      this.disk.wal.startQueuedWrites()
+      this.transport.send(now)
+    }
     if (rd.committedEntries.length > 0) {
       while (this.gate !== undefined) await this.gate
-      this.applying = true
-      try {
-        this.apply(rd.committedEntries)
-      } finally {
-        this.applying = false
-      }
+      this.applyNow(rd.committedEntries)
     }
     for (const rs of rd.readStates) this.reads.onReadState(rs.index, rs.requestCtx)
-    if (this.applied - this.snapIndex >= this.options.timing.snapshotCount && this.snapshotRun === undefined) {
+    while (!durable && !this.stopped) {
+      await new Promise<void>((resolve) => (this.wake = resolve))
+      if (durable) break
+      // everything that arrived in this turn of the event loop goes in one step
+      await new Promise((resolve) => setImmediate(resolve))
+      this.whileWriting()
+    }
+    await persisted
+    this.transport.send(later)
+    // a snapshot record past the durable log would name entries a restart may not find
+    const snapshotDue = this.applied - this.snapIndex >= this.options.timing.snapshotCount && this.applied <= this.disk.storage.lastIndex()
+    if (snapshotDue && this.snapshotRun === undefined) {
       this.snapshotRun = this.snapshot().finally(() => (this.snapshotRun = undefined))
+    }
+  }
+
+  /** Between a Ready and its durable write: applies and serves what need not wait for it. */
+  private whileWriting(): void {
+    if (this.stopped) return
+    // Appends for what was proposed meanwhile wait for the next Ready: sent at once they would
+    // go in many small messages, each a write and an answer on every follower (on two cores,
+    // 30-40% more CPU per put at 64 clients, and fewer puts). Only a leader applies early:
+    // its callers wait for it; a follower's apply in small pieces would be CPU for no one.
+    if (this.gate === undefined && this.node.raft.state === StateType.Leader) {
+      const entries = this.node.takeCommittedEntries()
+      if (entries.length > 0) this.applyNow(entries)
+    }
+    for (const rs of this.node.takeReadStates()) this.reads.onReadState(rs.index, rs.requestCtx)
+  }
+
+  private applyNow(entries: Entry[]): void {
+    if (entries.length === 0) return
+    this.applying = true
+    try {
+      this.apply(entries)
+    } finally {
+      this.applying = false
     }
   }
 

@@ -16,6 +16,11 @@ export class RaftLog {
   readonly unstable: Unstable
   committed: number
   applied: number
+  /**
+   * The last index handed to the application to apply (>= applied): committed entries are
+   * handed out once, though they count as applied only when the driver says so.
+   */
+  applying: number
   /** Bound of the total size of committedEntries in one Ready. */
   readonly maxNextEntsSizeBytes: number
 
@@ -27,6 +32,7 @@ export class RaftLog {
     this.unstable = new Unstable(last + 1)
     this.committed = first - 1
     this.applied = first - 1
+    this.applying = first - 1
   }
 
   toString(): string {
@@ -86,15 +92,31 @@ export class RaftLog {
     return this.unstable.entries
   }
 
-  /** Committed entries not yet applied, bounded by maxNextEntsSizeBytes. */
+  /** Committed entries not yet handed out to apply, bounded by maxNextEntsSizeBytes. */
   nextEnts(): Entry[] {
-    const off = Math.max(this.applied + 1, this.firstIndex())
+    const off = Math.max(this.applying + 1, this.firstIndex())
     if (this.committed + 1 > off) return this.slice(off, this.committed + 1, this.maxNextEntsSizeBytes)
     return []
   }
 
   hasNextEnts(): boolean {
-    return this.committed + 1 > Math.max(this.applied + 1, this.firstIndex())
+    return this.committed + 1 > Math.max(this.applying + 1, this.firstIndex())
+  }
+
+  /** Committed entries up to index were handed out to apply. */
+  applyingTo(index: number): void {
+    invariant(index <= this.committed, () => `applying(${index}) is past committed(${this.committed})`)
+    if (index > this.applying) this.applying = index
+  }
+
+  /**
+   * The last index of the log on stable storage: what the driver has made durable (entries
+   * before the unstable part). 0 while a snapshot is being installed: nothing of the log
+   * before it counts then.
+   */
+  stableLastIndex(): number {
+    if (this.unstable.snapshot !== undefined) return 0
+    return this.unstable.offset - 1
   }
 
   hasPendingSnapshot(): boolean {
@@ -125,6 +147,7 @@ export class RaftLog {
     if (index === 0) return
     invariant(this.committed >= index && index >= this.applied, () => `applied(${index}) is out of range [prevApplied(${this.applied}), committed(${this.committed})]`)
     this.applied = index
+    if (index > this.applying) this.applying = index
   }
 
   stableTo(index: number, term: number): void {

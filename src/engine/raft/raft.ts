@@ -293,6 +293,21 @@ export class Raft {
     return this.log.maybeCommit(this.prs.committed(), this.term)
   }
 
+  /**
+   * The driver made the log durable up to log.stableLastIndex(): a leader counts its own copy
+   * toward a commit from now on (and tells the followers when that moved the commit index).
+   */
+  ownLogDurable(): void {
+    if (this.state !== StateType.Leader) return
+    const self = this.prs.progress.get(this.id)
+    // a removed leader (no progress) does not count itself
+    if (self === undefined || !self.maybeUpdate(this.log.stableLastIndex())) return
+    if (this.maybeCommit()) {
+      this.commitAdvancedOnLeader()
+      this.bcastAppend()
+    }
+  }
+
   /** The application applied `entries` (the committed entries of a Ready). */
   appliedTo(index: number, entries: Entry[]): void {
     this.log.appliedTo(index)
@@ -316,8 +331,10 @@ export class Raft {
     this.abortLeaderTransfer()
     this.prs.resetVotes()
     const last = this.log.lastIndex()
+    // Our own match is what our log holds durably: an entry still on its way to disk is not a vote for it.
+    const durable = this.log.stableLastIndex()
     for (const [id, pr] of this.prs.progress) {
-      pr.match = id === this.id ? last : 0
+      pr.match = id === this.id ? durable : 0
       pr.next = last + 1
       pr.becomeProbe()
       pr.next = last + 1
@@ -337,9 +354,8 @@ export class Raft {
     if (!this.increaseUncommittedSize(entries)) return false
     const li = this.log.append(entries)
     assertIndex(li, 'last index')
-    // The leader's own match; a removed leader (no progress) does not count itself.
-    this.prs.progress.get(this.id)?.maybeUpdate(li)
-    if (this.maybeCommit()) this.commitAdvancedOnLeader()
+    // The leader's own copy counts toward a commit only once it is durable (ownLogDurable):
+    // until then only the followers' acknowledged, durable copies do (Raft thesis 10.2.1).
     return true
   }
 

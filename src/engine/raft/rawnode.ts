@@ -6,6 +6,17 @@
 //      `readStates` once the state machine has applied their index;
 //   4. call advance().
 // At most one Ready is outstanding: ready() again before advance() is a bug.
+//
+// While a Ready's write is on its way to disk the driver need not sit idle (Raft thesis
+// 10.2.1): a member counts its own log toward a commit only once advance() says it is durable,
+// so the commit index always stands for entries durable on a quorum. Hence, between ready()
+// and advance(), the driver may
+//   - apply what takeCommittedEntries() hands out (committed meanwhile, e.g. by two followers
+//     while the leader's own write is still pending), and serve takeReadStates();
+//   - send the Ready's messages that mayPrecedeDurability allows (a leader's appends and
+//     heartbeats, forwarded requests): none says anything about this member's own disk.
+// A store applied ahead of its own log must not apply an entry twice after a restart (the
+// store's consistent index does that here) nor record a snapshot past the durable log.
 import {invariant} from './assert.js'
 import {encodeConfChange} from './codec.js'
 import {RaftError} from './errors.js'
@@ -46,6 +57,27 @@ export interface Ready {
   readStates: ReadState[]
 }
 
+/**
+ * Whether a message may be sent before the Ready it came with (or the Readys before it) is
+ * durable: it claims nothing about this member's log or vote. A leader's appends may carry
+ * entries its own disk does not hold yet, since its copy counts only once durable. Votes,
+ * vote and append answers and heartbeat answers wait for the disk.
+ */
+export function mayPrecedeDurability(m: Message): boolean {
+  switch (m.type) {
+    case MessageType.App:
+    case MessageType.Heartbeat:
+    case MessageType.TimeoutNow:
+    case MessageType.ReadIndexResp:
+    case MessageType.Prop:
+    case MessageType.ReadIndex:
+    case MessageType.TransferLeader:
+      return true
+    default:
+      return false
+  }
+}
+
 export interface Status {
   id: NodeId
   hardState: HardState
@@ -61,6 +93,8 @@ export class RawNode {
   private prevSoftState: SoftState
   private prevHardState: HardState
   private outstanding: Ready | undefined
+  /** Committed entries handed out by takeCommittedEntries since the outstanding Ready. */
+  private takenEarly: Entry[] = []
 
   constructor(config: Config) {
     this.raft = new Raft(config)
@@ -143,6 +177,7 @@ export class RawNode {
       messages: r.msgs,
       readStates: r.readStates,
     }
+    if (rd.committedEntries.length > 0) r.log.applyingTo(rd.committedEntries[rd.committedEntries.length - 1]!.index)
     const soft = r.softState()
     if (!isSoftStateEqual(soft, this.prevSoftState)) rd.softState = soft
     const hard = r.hardState()
@@ -154,15 +189,47 @@ export class RawNode {
     return rd
   }
 
-  /** The last Ready was persisted, sent and applied. */
+  /**
+   * Committed entries not handed out yet, while a Ready is outstanding (its write may still be
+   * on its way): the commit index stands for entries durable on a quorum, so they may be
+   * applied now. They count as applied at advance().
+   */
+  takeCommittedEntries(): Entry[] {
+    invariant(this.outstanding !== undefined, 'takeCommittedEntries() without an outstanding Ready')
+    const log = this.raft.log
+    // a snapshot (outstanding, or received since) is installed before any entry after it
+    if (this.outstanding.snapshot !== undefined || log.hasPendingSnapshot() || !log.hasNextEnts()) return []
+    let entries = log.nextEnts()
+    // A membership change waits for a Ready, whose messages go before it is applied: a member
+    // it removes still hears the commit index that tells it so.
+    const confChange = entries.findIndex((e) => e.type === EntryType.ConfChange)
+    if (confChange >= 0) entries = entries.slice(0, confChange)
+    if (entries.length === 0) return entries
+    log.applyingTo(entries[entries.length - 1]!.index)
+    for (const e of entries) this.takenEarly.push(e)
+    return entries
+  }
+
+  /** Read states completed since the outstanding Ready (a read needs nothing of this member's disk). */
+  takeReadStates(): ReadState[] {
+    const r = this.raft
+    if (r.readStates.length === 0) return []
+    const taken = r.readStates
+    r.readStates = []
+    return taken
+  }
+
+  /** The last Ready was persisted, sent and applied (with what takeCommittedEntries handed out). */
   advance(): void {
     const rd = this.outstanding
     invariant(rd !== undefined, 'advance() without a ready()')
     this.outstanding = undefined
     if (rd.softState !== undefined) this.prevSoftState = rd.softState
     if (rd.hardState !== undefined) this.prevHardState = rd.hardState
-    if (rd.committedEntries.length > 0) {
-      this.raft.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index, rd.committedEntries)
+    const applied = this.takenEarly.length > 0 ? rd.committedEntries.concat(this.takenEarly) : rd.committedEntries
+    this.takenEarly = []
+    if (applied.length > 0) {
+      this.raft.appliedTo(applied[applied.length - 1]!.index, applied)
     } else if (rd.snapshot !== undefined) {
       this.raft.appliedTo(rd.snapshot.metadata.index, [])
     }
@@ -171,6 +238,7 @@ export class RawNode {
       this.raft.log.stableTo(last.index, last.term)
     }
     if (rd.snapshot !== undefined) this.raft.log.stableSnapTo(rd.snapshot.metadata.index)
+    this.raft.ownLogDurable()
   }
 
   status(): Status {

@@ -71,8 +71,13 @@ describe('raft replication', () => {
     // Entry 3 (term 2) is now on a majority (1 and 2), but it is not of term 4: no commit.
     node.step(message({type: MessageType.AppResp, from: 2n, to: 1n, term: 4, index: 3}))
     assert.equal(node.raft.log.committed, 2)
-    // Once the term-4 entry is on a majority, it and everything before it commit.
+    // The term-4 entry on node 2 and in the leader's memory is not yet on a majority of disks.
     node.step(message({type: MessageType.AppResp, from: 2n, to: 1n, term: 4, index: 4}))
+    assert.equal(node.raft.log.committed, 2)
+    // Once the leader's own copy is durable too, it and everything before it commit.
+    const rd = node.ready()
+    storage.append(rd.entries)
+    node.advance()
     assert.equal(node.raft.log.committed, 4)
   })
 
