@@ -68,7 +68,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The member every member names as leader. */
-export async function leaderOf(members: FailoverMember[]): Promise<FailoverMember> {
+export async function leaderOf<M extends FailoverMember>(members: M[]): Promise<M> {
   const deadline = performance.now() + 20_000
   for (;;) {
     const clients = members.map((m) => new RawGrpcClient(m.endpoint()))
