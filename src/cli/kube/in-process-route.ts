@@ -2,7 +2,7 @@
 // --server): the lite bundle leaves such runs to the full one, which holds the engine. Keeping
 // the engine (LMDB, MVCC, the API server) out of the lite bundle makes it a fifth of the size,
 // which is ~7 ms of every remote command's start (reading and deserializing less code).
-import {kubeconfigFiles, loadKubeconfig, resolveConnection} from '../../client/kube/kubeconfig.js'
+import {loadKubeconfig, resolveConnection} from '../../client/kube/kubeconfig.js'
 import {cachedParser} from './kubeconfig-cache.js'
 import {parseYaml} from './yaml.js'
 
@@ -40,8 +40,6 @@ export function runsInProcess(commandId: string, argv: string[], env: NodeJS.Pro
   }
   if (o.server !== undefined) return false
   try {
-    const {files} = kubeconfigFiles(o.kubeconfig, env)
-    if (files.length === 0) return true
     const loaded = loadKubeconfig(o.kubeconfig, cachedParser(parseYaml, env), env)
     return resolveConnection(loaded.config, o).empty
   } catch {
