@@ -1,5 +1,5 @@
 // The few file-system steps the log needs to be durable, in one place.
-import {write} from 'node:fs'
+import {write, writeSync} from 'node:fs'
 import type {FileHandle} from 'node:fs/promises'
 import {open} from 'node:fs/promises'
 
@@ -49,4 +49,14 @@ export function writeFullyThen(fd: number, buf: Buffer, position: number, done: 
     else done(null)
   }
   writeRest()
+}
+
+/** writeFully on the calling thread: for a write the caller would only wait for anyway. */
+export function writeFullySync(fd: number, buf: Buffer, position: number): void {
+  let written = 0
+  while (written < buf.length) {
+    const bytesWritten = writeSync(fd, buf, written, buf.length - written, position + written)
+    if (bytesWritten <= 0) throw new Error(`wal: write made no progress at byte ${position + written}`)
+    written += bytesWritten
+  }
 }

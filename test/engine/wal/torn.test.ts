@@ -109,7 +109,8 @@ describe('writes in flight together', () => {
    * started together. Returns the segment and where the second-to-last write starts and ends.
    */
   async function twoInFlight(logDir: string): Promise<{file: string; name: string; start: number; end: number}> {
-    const {wal} = await openWal(logDir)
+    // every write through the thread pool, so two are on their way at once
+    const {wal} = await openWal(logDir, {inlineWrites: false})
     await wal.append([entry(1n)])
     const start = wal.tailBytes
     const middle = wal.append(entries(2n, 3n))

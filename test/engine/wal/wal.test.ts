@@ -179,7 +179,7 @@ describe('wal', () => {
   })
 
   it('has two writes on their way at once, and acknowledges them in order', async () => {
-    const a = await openWal(dir)
+    const a = await openWal(dir, {inlineWrites: false})
     await a.wal.append([entry(1n)]) // grows the segment: later writes need no room made
     const heard: bigint[] = []
     const second = a.wal.append([entry(2n)]).then(() => heard.push(2n))
@@ -198,12 +198,41 @@ describe('wal', () => {
     await b.wal.close()
 
     // One write at a time when asked.
-    const c = await openWal(dir, {maxWritesInFlight: 1})
+    const c = await openWal(dir, {maxWritesInFlight: 1, inlineWrites: false})
     await c.wal.append([entry(6n)])
     const seventh = c.wal.append([entry(7n)])
     await Promise.resolve()
     assert.ok(!c.wal.canStartWrite)
     await seventh
+    await c.wal.close()
+  })
+
+  it('writes on its own thread when idle: one batch for the appends of a turn, the rest through the pool', async () => {
+    const a = await openWal(dir)
+    await a.wal.append([entry(1n)]) // grows the segment: later writes need no room made
+    const before = {...a.wal.stats}
+    for (let i = 2n; i <= 6n; i++) await a.wal.append([entry(i)])
+    assert.equal(a.wal.stats.inlineWrites - before.inlineWrites, 5, 'each lone append on an idle log is written inline')
+    assert.equal(a.wal.stats.batches - before.batches, 5)
+
+    // appends made in one turn share one inline batch, written once the turn is over
+    const sameTurn = [a.wal.append([entry(7n)]), a.wal.append([entry(8n)]), a.wal.append(entries(9n, 10n))]
+    await Promise.resolve()
+    assert.ok(a.wal.canStartWrite, 'nothing is written before the turn ends')
+    await Promise.all(sameTurn)
+    assert.equal(a.wal.stats.inlineWrites - before.inlineWrites, 6)
+    assert.equal(a.wal.stats.batches - before.batches, 6)
+
+    // the log that does not write inline sends them all to the pool
+    await a.wal.close()
+    const b = await openWal(dir, {inlineWrites: false})
+    await b.wal.append([entry(11n)])
+    await b.wal.append([entry(12n)])
+    assert.equal(b.wal.stats.inlineWrites, 0)
+    assert.equal(b.wal.stats.batches, 2)
+    await b.wal.close()
+    const c = await openWal(dir)
+    assert.deepEqual(summarize(c.contents.entries), summarize(entries(1n, 12n)))
     await c.wal.close()
   })
 
