@@ -5,6 +5,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {parseRetention} from '../engine/etcd/compactor.js'
 import {CliError, ExitCode} from './exit.js'
+import {optimizeHotPathsSooner} from './jit-tiering.js'
 
 /** The flags of `etcd` that `ectl server` reads, as strings (as etcd's ETCD_* variables are). */
 export interface ServerFlags {
@@ -311,6 +312,7 @@ export interface RunServerOptions {
 
 /** Serves until the stop signal, then stops accepting, finishes calls in flight and closes the engine. */
 export async function runServer(config: ServerConfig, options: RunServerOptions): Promise<void> {
+  optimizeHotPathsSooner()
   const {serveDataDir} = await import('../engine/net/grpc/serve-datadir.js')
   const tls = config.tls === undefined ? undefined : await readTls(config.tls)
   const scheme = (url: ListenUrl) => (url.tls ? 'https' : 'http')

@@ -9,6 +9,20 @@ export function frame(payload: Uint8Array): Buffer {
   return out
 }
 
+/** Several payloads framed back to back in one buffer (one socket write instead of a corked few). */
+export function frames(payloads: Uint8Array[]): Buffer {
+  let bytes = 0
+  for (const payload of payloads) bytes += 4 + payload.length
+  const out = Buffer.allocUnsafe(bytes)
+  let at = 0
+  for (const payload of payloads) {
+    out.writeUInt32BE(payload.length, at)
+    out.set(payload, at + 4)
+    at += 4 + payload.length
+  }
+  return out
+}
+
 export class FrameReader {
   private chunks: Buffer[] = []
   private buffered = 0

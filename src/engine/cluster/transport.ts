@@ -12,7 +12,7 @@
 // cluster reads first): one JSON frame answers it and the stream ends.
 //
 // The peers change with the membership: setPeer and removePeer as the configuration is
-// applied. Messages of one Ready go out corked, as one write. A link
+// applied. Messages of one Ready go out framed in one buffer, as one write. A link
 // that is down drops what it is asked to send and tells raft the peer is unreachable (raft
 // retransmits what matters: it probes the follower again), handing back the messages it never
 // wrote (a follower parks the proposals among them until there is a leader); it reconnects on the next send,
@@ -20,7 +20,7 @@
 // size of a frame a reader accepts.
 import type {Server, Socket} from 'node:net'
 import {decodeMessage, encodeMessage, type Message, type NodeId} from '../raft/index.js'
-import {FrameReader, frame} from './frames.js'
+import {FrameReader, frame, frames} from './frames.js'
 import {dialPeer, isTlsFailure, type PeerAddress, type PeerTls, peerServer, RefusalLog} from './peer-tls.js'
 
 export interface PeerTransportOptions {
@@ -107,9 +107,7 @@ class PeerLink {
       this.options.unreachable(this.to, messages)
       return
     }
-    socket.cork()
-    for (const m of messages) socket.write(frame(encodeMessage(m)))
-    socket.uncork()
+    socket.write(frames(messages.map(encodeMessage)))
   }
 
   private connect(): void {
@@ -122,7 +120,8 @@ class PeerLink {
       socket.setTimeout(0)
       socket.cork()
       socket.write(this.hello)
-      for (const pending of this.pending.splice(0)) socket.write(frame(encodeMessage(pending)))
+      const pending = this.pending.splice(0)
+      if (pending.length > 0) socket.write(frames(pending.map(encodeMessage)))
       socket.uncork()
       this.connected = true
     })

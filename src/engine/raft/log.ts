@@ -177,8 +177,13 @@ export class RaftLog {
 
   /** Term at index, or undefined where it is compacted or beyond the log. */
   termOrUndefined(index: number): number | undefined {
+    // Checked here rather than caught from term(): a follower asks for the term of every entry
+    // it is sent that it does not have yet, and an error's stack trace is costly to build.
+    if (index < this.firstIndex() - 1 || index > this.lastIndex()) return undefined
+    const t = this.unstable.maybeTerm(index)
+    if (t !== undefined) return t
     try {
-      return this.term(index)
+      return this.storage.term(index)
     } catch (error) {
       if (isRaftError(error, 'compacted') || isRaftError(error, 'unavailable')) return undefined
       throw error

@@ -54,11 +54,12 @@ export interface WalOptions {
    */
   maxWritesInFlight?: number
   /**
-   * Whether a batch may be written on the event loop's thread when no other write is on its
-   * way and the disk is quick (see startWrite). Default true; false sends every write to the
-   * thread pool.
+   * A batch is written on the event loop's thread when no other write is on its way and the
+   * last write took at most this many milliseconds (see startWrite); a slower disk gets its
+   * writes handed to the thread pool, so reads, watches and keep-alives go on while it works.
+   * 0 sends every write to the pool. Default 2.
    */
-  inlineWrites?: boolean
+  inlineWriteMaxMs?: number
 }
 
 /** Counters for tests and metrics. */
@@ -130,14 +131,7 @@ const zeroChunk = Buffer.alloc(growAheadBytes)
 /** A batch record and its payload: what a write adds besides its records. */
 const batchRecordBytes = encodeBatch(0, 0).length
 
-/**
- * A batch is written on the event loop's own thread (see startWrite) only while the last write
- * took no longer than this; a slower disk gets its writes handed to the thread pool, so reads,
- * watches and keep-alives go on while it works. The next quick write brings the inline writes back.
- */
-const inlineWriteSeconds = 0.002
-
-const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384, maxWritesInFlight: 2, inlineWrites: true}
+const defaults = {segmentBytes: 64 * 1024 * 1024, maxQueueBytes: 8 * 1024 * 1024, maxQueueEntries: 16384, maxWritesInFlight: 2, inlineWriteMaxMs: 2}
 
 /** Opens the log in `dir` (creating it if needed), replays it, and returns it ready to append. */
 export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal: SegmentedWal; contents: WalContents}> {
@@ -147,7 +141,7 @@ export async function openWal(dir: string, opts: WalOptions = {}): Promise<{wal:
     maxQueueBytes: opts.maxQueueBytes ?? defaults.maxQueueBytes,
     maxQueueEntries: opts.maxQueueEntries ?? defaults.maxQueueEntries,
     maxWritesInFlight: opts.maxWritesInFlight ?? defaults.maxWritesInFlight,
-    inlineWrites: opts.inlineWrites ?? defaults.inlineWrites,
+    inlineWriteMaxMs: opts.inlineWriteMaxMs ?? defaults.inlineWriteMaxMs,
   }
   assert.ok(fromIndex >= 0n, 'fromIndex must not be negative')
   assert.ok(limits.segmentBytes > 0 && limits.maxQueueBytes > 0 && limits.maxQueueEntries > 0 && limits.maxWritesInFlight > 0, 'wal limits must be positive')
@@ -237,8 +231,8 @@ export class SegmentedWal implements WriteAheadLog {
   readonly stats: WalStats
   /** Told how long each batch's durable write took, in seconds (a metrics hook; keep it cheap). */
   syncObserver: ((seconds: number) => void) | undefined
-  /** How long the last batch's write took (decides whether the next is written inline). */
-  private lastWriteSeconds = 0
+  /** How long the last batch's write took, in ms (decides whether the next is written inline). */
+  private lastWriteMs = 0
   private state: 'open' | 'closing' | 'closed' = 'open'
   /** Set when a write or sync failed: what is on disk is unknown, so nothing more is accepted. */
   private failure: Error | undefined
@@ -466,7 +460,8 @@ export class SegmentedWal implements WriteAheadLog {
     // With nothing on its way to disk and a disk that answers quickly, the batch is written on
     // this thread (see startWrite), once the event loop has read everything that came in this
     // turn: every caller of the turn shares the write. Otherwise the write starts at once.
-    if (this.limits.inlineWrites && this.inFlight.length === 0 && this.lastWriteSeconds <= inlineWriteSeconds) setImmediate(this.pumpInline)
+    const limitMs = this.limits.inlineWriteMaxMs
+    if (limitMs > 0 && this.inFlight.length === 0 && this.lastWriteMs <= limitMs) setImmediate(this.pumpInline)
     else queueMicrotask(this.pumpNow)
   }
 
@@ -582,9 +577,8 @@ export class SegmentedWal implements WriteAheadLog {
         return
       }
       // durable on return (O_DSYNC)
-      const seconds = (performance.now() - syncStart) / 1000
-      this.lastWriteSeconds = seconds
-      this.syncObserver?.(seconds)
+      this.lastWriteMs = performance.now() - syncStart
+      this.syncObserver?.(this.lastWriteMs / 1000)
       this.stats.batches++
       this.stats.fileSyncs++
       this.stats.bytesWritten += buf.length

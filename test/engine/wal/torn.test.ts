@@ -110,7 +110,7 @@ describe('writes in flight together', () => {
    */
   async function twoInFlight(logDir: string): Promise<{file: string; name: string; start: number; end: number}> {
     // every write through the thread pool, so two are on their way at once
-    const {wal} = await openWal(logDir, {inlineWrites: false})
+    const {wal} = await openWal(logDir, {inlineWriteMaxMs: 0})
     await wal.append([entry(1n)])
     const start = wal.tailBytes
     const middle = wal.append(entries(2n, 3n))

@@ -179,7 +179,7 @@ describe('wal', () => {
   })
 
   it('has two writes on their way at once, and acknowledges them in order', async () => {
-    const a = await openWal(dir, {inlineWrites: false})
+    const a = await openWal(dir, {inlineWriteMaxMs: 0})
     await a.wal.append([entry(1n)]) // grows the segment: later writes need no room made
     const heard: bigint[] = []
     const second = a.wal.append([entry(2n)]).then(() => heard.push(2n))
@@ -198,7 +198,7 @@ describe('wal', () => {
     await b.wal.close()
 
     // One write at a time when asked.
-    const c = await openWal(dir, {maxWritesInFlight: 1, inlineWrites: false})
+    const c = await openWal(dir, {maxWritesInFlight: 1, inlineWriteMaxMs: 0})
     await c.wal.append([entry(6n)])
     const seventh = c.wal.append([entry(7n)])
     await Promise.resolve()
@@ -208,7 +208,8 @@ describe('wal', () => {
   })
 
   it('writes on its own thread when idle: one batch for the appends of a turn, the rest through the pool', async () => {
-    const a = await openWal(dir)
+    // no write is too slow to be inline here, however busy the machine
+    const a = await openWal(dir, {inlineWriteMaxMs: 60_000})
     await a.wal.append([entry(1n)]) // grows the segment: later writes need no room made
     const before = {...a.wal.stats}
     for (let i = 2n; i <= 6n; i++) await a.wal.append([entry(i)])
@@ -223,9 +224,9 @@ describe('wal', () => {
     assert.equal(a.wal.stats.inlineWrites - before.inlineWrites, 6)
     assert.equal(a.wal.stats.batches - before.batches, 6)
 
-    // the log that does not write inline sends them all to the pool
+    // a log that never writes inline sends them all to the pool
     await a.wal.close()
-    const b = await openWal(dir, {inlineWrites: false})
+    const b = await openWal(dir, {inlineWriteMaxMs: 0})
     await b.wal.append([entry(11n)])
     await b.wal.append([entry(12n)])
     assert.equal(b.wal.stats.inlineWrites, 0)
@@ -234,6 +235,18 @@ describe('wal', () => {
     const c = await openWal(dir)
     assert.deepEqual(summarize(c.contents.entries), summarize(entries(1n, 12n)))
     await c.wal.close()
+  })
+
+  it('hands its writes to the pool once a write was slower than the inline limit', async () => {
+    // every real write takes longer than a nanosecond: after the first, none is inline
+    const a = await openWal(dir, {inlineWriteMaxMs: 1e-6})
+    for (let i = 1n; i <= 4n; i++) await a.wal.append([entry(i)])
+    assert.equal(a.wal.stats.batches, 4)
+    assert.ok(a.wal.stats.inlineWrites <= 1, `${a.wal.stats.inlineWrites} inline writes after a slow one`)
+    await a.wal.close()
+    const b = await openWal(dir)
+    assert.deepEqual(summarize(b.contents.entries), summarize(entries(1n, 4n)))
+    await b.wal.close()
   })
 
   it('bounds the queue: appends past it wait, and still land in call order', async () => {

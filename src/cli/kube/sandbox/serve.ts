@@ -4,12 +4,14 @@
 // when SIGTERM or SIGINT has closed everything.
 import {writeFileSync, renameSync} from 'node:fs'
 import {join} from 'node:path'
+import {optimizeHotPathsSooner} from '../../jit-tiering.js'
 import {loadOrMakePki} from './pki.js'
 import {clearState, stateFile, type SandboxState} from './state.js'
 
 const controllerCaller = {user: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated']}
 
 export async function serveSandbox(dataDir: string, port: number, log: (s: string) => void): Promise<void> {
+  optimizeHotPathsSooner()
   const pki = loadOrMakePki(dataDir)
   const {tryHoldDataDir} = await import('../../../engine/etcd/holder.js')
   const {createApiServer, serveHttps} = await import('../../../engine/kube/apiserver/start.js')
