@@ -13,8 +13,8 @@ import {populate, runCell} from '../server/load.js'
 import {leaderOf} from './failover.js'
 
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,64,256').split(',').map(Number)
-/** The cell's warm-up plus measurement (load.ts: 0.5 s and 1.5 s under BENCH_QUICK). */
-const cellSeconds = process.env.BENCH_QUICK === '1' ? 2 : 4
+/** The cell's warm-up plus measurement (load.ts: 2 s and 1.5 s under BENCH_QUICK, 2 s and 3 s otherwise). */
+const cellSeconds = process.env.BENCH_QUICK === '1' ? 3.5 : 5
 
 function cpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')

@@ -15,7 +15,10 @@ import type {WorkerResult, WorkerTask, WorkloadKind} from './workload.js'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const quick = process.env.BENCH_QUICK === '1'
 const measureMs = quick ? 1500 : 3000
-const warmupMs = quick ? 500 : 1000
+// Each cell starts fresh generator processes, whose own code is cold for their first second or
+// two (a Node HTTP/2 client at 64 callers uses more than a core even when warm): measured from
+// 0.5 s in, a cell at 64 callers read a third lower for either server than from 2 s in.
+const warmupMs = 2000
 const keySpace = 10_000
 const valueBytes = 100
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64,256').split(',').map(Number)
@@ -44,15 +47,32 @@ export interface Cell {
 /** Processes to spread `clients` over: one per 16 clients, at most 4 (the machine has 2 cores). */
 const processesFor = (clients: number) => Math.min(4, Math.max(1, Math.ceil(clients / 16)))
 
-function runWorker(task: WorkerTask): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/server/worker.ts`, JSON.stringify(task)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`load worker exited ${code}`))))
-  })
+/**
+ * Starts one worker per task; each says "ready" once connected and framed, and all are told
+ * "go" together, so no process's start-up (a Node start and a TypeScript compile, a good part
+ * of a core for a moment) falls in another's measurement.
+ */
+function runWorkers(tasks: WorkerTask[]): Promise<WorkerResult[]> {
+  let readyCount = 0
+  const children = tasks.map((task) => spawn(process.execPath, ['--import', 'tsx', `${root}bench/server/worker.ts`, JSON.stringify(task)], {stdio: ['pipe', 'pipe', 'inherit']}))
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise<WorkerResult>((resolve, reject) => {
+          let out = ''
+          let ready = false
+          child.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString()
+            if (!ready && out.startsWith('ready\n')) {
+              ready = true
+              out = out.slice('ready\n'.length)
+              if (++readyCount === children.length) for (const each of children) each.stdin.end('go\n')
+            }
+          })
+          child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`load worker exited ${code}`))))
+        }),
+    ),
+  )
 }
 
 export async function runCell(target: Target, kind: WorkloadKind, clients: number): Promise<Cell> {
@@ -62,7 +82,7 @@ export async function runCell(target: Target, kind: WorkloadKind, clients: numbe
     return {endpoint: target.endpoint, kind, clients: share, conns: Math.min(share, 8), warmupMs, measureMs, keySpace, valueBytes}
   })
   if (kind === 'watch') tasks.push({endpoint: target.endpoint, kind, clients: 1, conns: 1, warmupMs, measureMs, keySpace, valueBytes, publisher: true})
-  const results = await Promise.all(tasks.map(runWorker))
+  const results = await runWorkers(tasks)
   const latencies = results.flatMap((r) => r.latenciesUs).sort((a, b) => a - b)
   const ops = results.reduce((sum, r) => sum + r.ops, 0)
   const cpuMs = results.reduce((sum, r) => sum + r.cpuMs, 0)

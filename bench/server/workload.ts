@@ -81,10 +81,24 @@ function requestsFor(kind: WorkloadKind, keySpace: number, value: Buffer): {path
   return {path: kind === 'put' ? PUT : kind === 'txn' ? TXN : RANGE, framed}
 }
 
-export async function runTask(task: WorkerTask): Promise<WorkerResult> {
-  const channels = Array.from({length: Math.max(1, task.conns)}, () => new LightGrpcClient(task.endpoint))
+/** What a task needs before its clock starts: connections and every request, framed. */
+export interface PreparedTask {
+  channels: LightGrpcClient[]
+  value: Buffer
+  requests: {path: string; framed: Buffer[]} | undefined
+}
+
+export function prepareTask(task: WorkerTask): PreparedTask {
   const value = Buffer.alloc(task.valueBytes, 'x')
-  const requests = task.kind === 'watch' || task.kind === 'keepalive' ? undefined : requestsFor(task.kind, task.keySpace, value)
+  return {
+    channels: Array.from({length: Math.max(1, task.conns)}, () => new LightGrpcClient(task.endpoint)),
+    value,
+    requests: task.kind === 'watch' || task.kind === 'keepalive' ? undefined : requestsFor(task.kind, task.keySpace, value),
+  }
+}
+
+export async function runTask(task: WorkerTask, prepared: PreparedTask = prepareTask(task)): Promise<WorkerResult> {
+  const {channels, value, requests} = prepared
   const cpuStart = process.cpuUsage()
   const latenciesUs: number[] = []
   let ops = 0
