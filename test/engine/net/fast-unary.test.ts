@@ -80,6 +80,10 @@ describe('unary calls on the HTTP/2 stream', () => {
     const put = await call(session, '/etcdserverpb.KV/Put', frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from('a'), value: Buffer.from('1')})).finish()))
     assert.equal(put.headers[':status'], 200)
     assert.equal(put.headers['content-type'], 'application/grpc+proto')
+    // every header grpc-js (through Node's respond) sends, the date included
+    assert.equal(put.headers['grpc-accept-encoding'], 'identity,deflate,gzip')
+    assert.equal(put.headers['grpc-encoding'], 'identity')
+    assert.ok(Math.abs(Date.parse(String(put.headers['date'])) - Date.now()) < 5_000, `date ${put.headers['date']}`)
     assert.equal(put.trailers?.['grpc-status'], '0')
     assert.equal(put.body.readUInt32BE(1), put.body.length - 5)
     assert.equal(PutResponse.decode(put.body.subarray(5)).header?.revision, 2n)

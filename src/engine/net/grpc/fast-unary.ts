@@ -17,7 +17,7 @@ import type {Server as GrpcServer} from '@grpc/grpc-js'
 import assert from 'node:assert/strict'
 import type {Http2Server, IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
 import type {Duplex} from 'node:stream'
-import {endBeforeTrailers, nativeHeaderList, sendTrailersInline} from './inline-trailers.js'
+import {endBeforeTrailers, nativeHeaderList, respondAwaitingTrailers, sendTrailersInline} from './inline-trailers.js'
 import type {StatusError} from './status.js'
 import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseHeaders, statusTrailers} from './wire.js'
 
@@ -143,7 +143,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
         if (stream.destroyed || stream.closed) return
         framed[0] = 0
         framed.writeUInt32BE(framed.length - PREFIX_BYTES, 1)
-        stream.respond(responseHeaders, {waitForTrailers: true})
+        respondAwaitingTrailers(stream, responseHeaders)
         // the trailers leave with the headers and message, in one write (inline-trailers.ts)
         stream.once('wantTrailers', () => sendTrailersInline(stream, okTrailerList, okTrailers))
         endBeforeTrailers(stream, framed)
