@@ -4,6 +4,7 @@
 // The driver loop, one Ready at a time (raft/rawnode.ts):
 //   ready → entries and hard state appended to the WAL with one fdatasync (raft-disk.ts)
 //         → a leader's appends sent at once: its own disk write runs beside its followers'
+//           (a commit index alone, once applied, may wait for the next append: commit-hold.ts)
 //         → committed entries applied to the store in order, in batches, with their index as
 //           the store's consistent index; callers waiting on them answered; reads released
 //           (while the write runs; after it, and after the acknowledgements, on a follower)
@@ -58,6 +59,7 @@ import {
   StateType,
 } from '../raft/index.js'
 import {clusterInfoOf} from './cluster-info.js'
+import {commitHoldMs, splitHoldable} from './commit-hold.js'
 import {
   type ConfChangeContext,
   decodeConfChangeContext,
@@ -176,6 +178,8 @@ export class ClusterMember {
   private revokesInFlight = false
   private gate: Promise<void> | undefined
   private applying = false
+  /** Set when an entry was applied that no caller of this member waits for (see handle). */
+  private appliedUnwaited = false
   private readonly requestTimeoutMs: number
   private readonly quota: BackendQuota
   private commitObserver: ((seconds: number) => void) | undefined
@@ -591,9 +595,17 @@ export class ClusterMember {
     const persisted = persistReady(this.disk, rd)
     // a failed write is reported below; until then this must not count as unhandled
     persisted.catch(() => undefined)
-    const now: Message[] = []
+    let now: Message[] = []
     const later: Message[] = []
     for (const m of messages) (mayPrecedeDurability(m) ? now : later).push(m)
+    // A leader's commit index may wait for the next message to its follower (commit-hold.ts)
+    // when the Ready is applied at once (no exclusive section holds the store) and commits no
+    // membership change (a member it removes must hear of it before it is dropped as a peer).
+    // Whether anyone elsewhere waits on the entries is known once they are applied, below.
+    let holdable: Message[] = []
+    if (later.length === 0 && this.isLeaderNow && this.gate === undefined && rd.committedEntries.length > 0 && !rd.committedEntries.some((e) => e.type === EntryType.ConfChange)) {
+      ;({send: now, hold: holdable} = splitHoldable(now))
+    }
     // Sent before anything is applied: a member removed by an entry applied here still hears
     // the commit index that tells it so (the transport drops it as a peer when it applies).
     if (now.length > 0) {
@@ -609,7 +621,13 @@ export class ClusterMember {
     // write ends) waits for the next Ready: applied at once it made more, smaller batches, and
     // on two cores shared by three members the CPU that cost (5-15% fewer puts at 64 and 256
     // clients) outweighed the earlier answers.
+    this.appliedUnwaited = false
     if (applyDuringWrite) await this.applyReady(rd)
+    if (holdable.length > 0) {
+      // an entry a follower's caller waits on (a forwarded put) has its commit index sent now
+      if (this.appliedUnwaited) this.transport.send(holdable)
+      else this.transport.hold(holdable, commitHoldMs)
+    }
     await persisted
     this.transport.send(later)
     if (!applyDuringWrite) await this.applyReady(rd)
@@ -746,7 +764,7 @@ export class ClusterMember {
       const started = this.commitObserver === undefined ? 0 : performance.now()
       const results = this.store.applyBatch(batch)
       if (this.commitObserver !== undefined) this.commitObserver((performance.now() - started) / 1000)
-      for (let i = 0; i < batch.length; i++) this.answer(batch[i]!.request.id, results[i]!)
+      for (let i = 0; i < batch.length; i++) if (!this.answer(batch[i]!.request.id, results[i]!)) this.appliedUnwaited = true
       batch = []
     }
     const consistentIndex = this.store.consistentIndex
@@ -761,12 +779,13 @@ export class ClusterMember {
       if (payload.kind === PayloadKind.Request) {
         // the store already holds what it applied before a restart
         if (BigInt(entry.index) > consistentIndex) batch.push({index: BigInt(entry.index), request: payload.request})
+        else this.appliedUnwaited = true
       } else if (payload.kind === PayloadKind.MemberAttributes) {
         flush()
         const a = payload.attributes
         this.roster.setAttributes(BigInt(`0x${a.id}`), a.name, a.clientURLs)
         this.confVersion++
-        if (a.requestId !== undefined) this.answer(BigInt(a.requestId), appliedNoResult)
+        if (a.requestId === undefined || !this.answer(BigInt(a.requestId), appliedNoResult)) this.appliedUnwaited = true
       }
     }
     flush()
@@ -846,12 +865,14 @@ export class ClusterMember {
     waiter.reject(error)
   }
 
-  private answer(id: bigint, result: ApplyResult): void {
+  /** Answers the caller waiting on request `id` here; false when none does. */
+  private answer(id: bigint, result: ApplyResult): boolean {
     const waiter = this.waiters.get(id)
-    if (waiter === undefined) return
+    if (waiter === undefined) return false
     this.waiters.delete(id)
     clearTimeout(waiter.timer)
     waiter.resolve(result)
+    return true
   }
 
   /**
