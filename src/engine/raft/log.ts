@@ -170,9 +170,12 @@ export class RaftLog {
     const dummy = this.firstIndex() - 1
     if (index < dummy) throw new RaftError('compacted', `index ${index}`)
     if (index > this.lastIndex()) throw new RaftError('unavailable', `index ${index}`)
-    const t = this.unstable.maybeTerm(index)
-    if (t !== undefined) return t
-    return this.storage.term(index)
+    return this.termWithin(index)
+  }
+
+  /** Term of an entry between the dummy entry and the last index: unstable first, then storage. */
+  private termWithin(index: number): number {
+    return this.unstable.maybeTerm(index) ?? this.storage.term(index)
   }
 
   /** Term at index, or undefined where it is compacted or beyond the log. */
@@ -180,10 +183,8 @@ export class RaftLog {
     // Checked here rather than caught from term(): a follower asks for the term of every entry
     // it is sent that it does not have yet, and an error's stack trace is costly to build.
     if (index < this.firstIndex() - 1 || index > this.lastIndex()) return undefined
-    const t = this.unstable.maybeTerm(index)
-    if (t !== undefined) return t
     try {
-      return this.storage.term(index)
+      return this.termWithin(index)
     } catch (error) {
       if (isRaftError(error, 'compacted') || isRaftError(error, 'unavailable')) return undefined
       throw error

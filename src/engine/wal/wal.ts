@@ -465,14 +465,15 @@ export class SegmentedWal implements WriteAheadLog {
     else queueMicrotask(this.pumpNow)
   }
 
-  /**
-   * Starts writes while some are queued and fewer than maxWritesInFlight are on their way;
-   * settles `flushing` once nothing is left to do. A batch that needs a new segment or more
-   * grown space waits until no write is in flight, and then for that room.
-   */
   private readonly pumpNow = () => this.pump(false)
   private readonly pumpInline = () => this.pump(true)
 
+  /**
+   * Starts writes while some are queued and fewer than maxWritesInFlight are on their way;
+   * settles `flushing` once nothing is left to do. A batch that needs a new segment or more
+   * grown space waits until no write is in flight, and then for that room. `inline`: the first
+   * write may be made on this thread (see kick).
+   */
   private pump(inline: boolean): void {
     this.pumpScheduled = false
     while (this.failure === undefined && !this.makingRoom && this.queue.length > 0 && this.inFlight.length < this.limits.maxWritesInFlight) {

@@ -15,9 +15,12 @@
 // side is shut, and Node shuts it right after the last write (on the next tick, before the
 // session's send) except on a stream that waits for trailers, where it waits for the write's
 // completion, i.e. for the send of the headers and message. endBeforeTrailers() lets the early
-// shutdown apply: the message, the end of data and the trailers then go in one send. Those internals are Node's, not a public API: they are looked up
-// by their symbols' names on the first stream, and when any is missing (another Node) every
-// call takes Node's sendTrailers() as before.
+// shutdown apply: the message, the end of data and the trailers then go in one send.
+//
+// The response headers take the same road (respondAwaitingTrailers), from a header list built
+// once a second. Those internals are Node's, not a public API: they are looked up by their
+// symbols' names on the first stream, and when any is missing (another Node) every call takes
+// Node's respond() and sendTrailers() as before.
 import {constants, type ServerHttp2Stream} from 'node:http2'
 
 /** nghttp2's NGHTTP2_NV_FLAG_NONE, as Node's mapToHeaders appends it to each value. */
