@@ -184,6 +184,18 @@ export function memberArgs(name: string, dataDir: string, peerUrl: string, initi
 
 /** Starts `size` members named m1, m2 … with etcd's default timings unless `extraArgs` say otherwise. */
 export async function startCluster(size: number, extraArgs: readonly string[] = [], options: ClusterOptions = {}): Promise<LocalCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(size, extraArgs, options)
+    } catch (error) {
+      // A peer port found free can be taken by another test file's process before the member
+      // binds it; new ports then. Not with a proxy: a failed start has closed it.
+      if (attempt >= 3 || options.proxy !== undefined || !(error as Error).message.includes('EADDRINUSE')) throw error
+    }
+  }
+}
+
+async function startClusterOnce(size: number, extraArgs: readonly string[], options: ClusterOptions): Promise<LocalCluster> {
   const root = await mkdtemp(join(tmpdir(), 'ectl-cluster-'))
   const names = Array.from({length: size}, (_, i) => `m${i + 1}`)
   const token = clusterToken
