@@ -16,12 +16,20 @@
 // frame, which HTTP/2 allows at any time). The client acknowledges it, and that ACK is taken out
 // of the bytes handed on: nghttp2 never sent those settings, and would take an ACK of them for
 // a protocol error.
+//
+// A client may connect long before its first call (a pool dialled at start-up, a load
+// generator waiting for its peers). The opening waits for that call however late it comes:
+// a connection decided by a timer instead would run through the fix-up for its whole life.
+// Meanwhile the client's keep-alive PINGs are answered here (and not handed on), so a client
+// that checks its connection while idle keeps it.
 import {AuthorityRewriter} from './h2-authority.js'
 
 const prefaceBytes = 24
 const frameHeaderBytes = 9
 const typeHeaders = 0x1
 const typeSettings = 0x4
+const typePing = 0x6
+const pingPayloadBytes = 8
 const flagAck = 0x1
 const flagEndHeaders = 0x4
 const flagPadded = 0x8
@@ -48,6 +56,9 @@ export class ConnectionOpening {
   /** Whether the client's ACK of serverPreface has come (and been dropped). */
   ackSeen = false
   verdict: OpeningVerdict | undefined
+
+  /** @param reply writes a frame back to the client (the ACK of a PING received in the opening). */
+  constructor(private readonly reply: (frame: Buffer) => void = () => undefined) {}
 
   /** Takes more of the connection; true once it can be handed on (verdict and ACK both in). */
   push(chunk: Buffer): boolean {
@@ -84,6 +95,12 @@ export class ConnectionOpening {
     const flags = frame[4]!
     if (type === typeSettings && flags & flagAck && !this.ackSeen) {
       this.ackSeen = true
+      return
+    }
+    if (type === typePing && (flags & flagAck) === 0 && frame.length === frameHeaderBytes + pingPayloadBytes && this.verdict === undefined) {
+      const ack = Buffer.from(frame)
+      ack[4] = flagAck
+      this.reply(ack)
       return
     }
     this.kept.push(frame)

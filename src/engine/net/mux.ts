@@ -14,11 +14,6 @@ const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 
 /** A connection that has not said which protocol it speaks within this time is closed. */
 const sniffTimeoutMs = 10_000
-/**
- * An HTTP/2 connection whose first request has not come within this time is read through the
- * `:authority` fix-up (h2-opening.ts): a client that connects early and calls later still works.
- */
-const openingTimeoutMs = 250
 /** A TLS handshake that takes longer than this is abandoned. */
 const handshakeTimeoutMs = 10_000
 
@@ -42,9 +37,9 @@ export interface MuxTargets {
  * opening is read first (openGrpc). Node's HTTP/1.1 server reads from the socket's handle
  * directly, so it is given the bytes as the socket's first 'data' event.
  */
-function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets): void {
+function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets, undecided: Set<Socket>): void {
   if (isGrpc) {
-    openGrpc(socket, buffered, targets)
+    openGrpc(socket, buffered, targets, undecided)
     return
   }
   targets.http(socket)
@@ -55,19 +50,19 @@ function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: Mu
 /**
  * Reads an HTTP/2 connection's opening (h2-opening.ts) and hands it to the gRPC server: the
  * socket itself when its first request needs no `:authority` fix, else an
- * AuthorityFixingSocket. A connection that sends no request within openingTimeoutMs (or over
- * TLS without ALPN's h2, which Node's HTTP/2 server would take for HTTP/1.1) takes the fix-up.
+ * AuthorityFixingSocket (so too over TLS without ALPN's h2, which Node's HTTP/2 server would
+ * take for HTTP/1.1). Until then the connection is in `undecided`, for the listener's close.
  */
-function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets): void {
+function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, undecided: Set<Socket>): void {
   if ('encrypted' in socket && (socket as TLSSocket).alpnProtocol !== 'h2') {
     targets.grpc(new AuthorityFixingSocket(socket, buffered))
     return
   }
-  const opening = new ConnectionOpening()
+  const opening = new ConnectionOpening((frame) => socket.write(frame))
   let done = false
   const finish = () => {
     done = true
-    clearTimeout(timer)
+    undecided.delete(socket)
     socket.removeListener('data', onData)
     socket.removeListener('error', onError)
     socket.removeListener('end', onError)
@@ -89,11 +84,7 @@ function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets): void {
     finish()
     socket.destroy()
   }
-  const timer = setTimeout(() => {
-    opening.verdict = 'fix-authority'
-    handOn()
-  }, openingTimeoutMs)
-  timer.unref()
+  undecided.add(socket)
   socket.on('data', onData)
   socket.on('error', onError)
   socket.on('end', onError)
@@ -115,7 +106,7 @@ export interface MuxListener {
 }
 
 /** Reads just enough of a connection to tell gRPC from HTTP/1.1, then hands it over with the bytes read put back. */
-export function sniff(socket: Socket, targets: MuxTargets): void {
+export function sniff(socket: Socket, targets: MuxTargets, undecided: Set<Socket>): void {
   socket.setNoDelay(true)
   let buffered: Buffer = Buffer.alloc(0)
   const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs)
@@ -141,7 +132,7 @@ export function sniff(socket: Socket, targets: MuxTargets): void {
     if (isGrpc && buffered.length < http2Preface.length) return
     cleanup()
     socket.pause()
-    handOver(socket, buffered, isGrpc, targets)
+    handOver(socket, buffered, isGrpc, targets, undecided)
   }
   socket.on('data', onData)
   socket.on('error', onError)
@@ -160,6 +151,8 @@ function chooseAlpn({protocols}: {protocols: string[]}): string | undefined {
 }
 
 export function listen(address: ListenAddress, targets: MuxTargets): Promise<MuxListener> {
+  // gRPC connections still waiting for their first call: no server has them yet to close
+  const undecided = new Set<Socket>()
   let server: NetServer
   if (address.tls) {
     const tls = address.tls
@@ -173,12 +166,12 @@ export function listen(address: ListenAddress, targets: MuxTargets): Promise<Mux
         ALPNCallback: chooseAlpn,
         handshakeTimeout: handshakeTimeoutMs,
       },
-      (socket: TLSSocket) => sniff(socket, targets),
+      (socket: TLSSocket) => sniff(socket, targets, undecided),
     )
     // a failed handshake is the client's problem: never the server's
     server.on('tlsClientError', (_error, socket) => socket.destroy())
   } else {
-    server = createNetServer((socket) => sniff(socket, targets))
+    server = createNetServer((socket) => sniff(socket, targets, undecided))
   }
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${address.host}:${address.port}: ${error.message}`)))
@@ -187,7 +180,12 @@ export function listen(address: ListenAddress, targets: MuxTargets): Promise<Mux
       const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
       resolve({
         port,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done())
+            for (const socket of undecided) socket.destroy()
+            undecided.clear()
+          }),
       })
     })
   })

@@ -1,7 +1,8 @@
 // How the client port hands an HTTP/2 connection to the gRPC server (h2-opening.ts, mux.ts):
-// natively when its first request's :authority needs no fix, through AuthorityFixingSocket
-// when it holds a '/' (etcdctl dialing by URL) or no request comes in time; the server preface
-// sent before the hand-over is acknowledged by the client and that ACK never reaches nghttp2.
+// natively when its first request's :authority needs no fix, however late that request comes,
+// through AuthorityFixingSocket when it holds a '/' (etcdctl dialing by URL); the server
+// preface sent before the hand-over is acknowledged by the client and that ACK never reaches
+// nghttp2; PINGs before the first request are answered by the opening itself.
 import assert from 'node:assert/strict'
 import {connect, createServer as createHttp2Server, type ClientHttp2Session} from 'node:http2'
 import type {Duplex} from 'node:stream'
@@ -71,6 +72,17 @@ test('a request before the ACK waits for it; frames after the verdict are kept i
   assert.deepEqual(opening.bytes(), Buffer.concat([clientPreface, settings, headers, data, settingsAck]))
 })
 
+test('a PING before the first request is answered at once and not handed on', () => {
+  const replies: Buffer[] = []
+  const opening = new ConnectionOpening((reply) => replies.push(reply))
+  const payload = Buffer.from('01234567')
+  const headers = frame(0x1, 0x4, 1, block('127.0.0.1:2379'))
+  assert.equal(opening.push(Buffer.concat([clientPreface, settings, settingsAck, frame(0x6, 0, 0, payload)])), false)
+  assert.deepEqual(replies, [frame(0x6, 0x1, 0, payload)])
+  assert.equal(opening.push(headers), true)
+  assert.deepEqual(opening.bytes(), Buffer.concat([clientPreface, settings, headers]))
+})
+
 test('handed to the fix-up before the ACK came, the fix-up takes the first ACK out', () => {
   const rewriter = new Http2InboundRewriter(true)
   const headers = frame(0x1, 0x4, 1, block('127.0.0.1:2379'))
@@ -91,7 +103,7 @@ function ask(client: ClientHttp2Session, authority?: string): Promise<string> {
   })
 }
 
-test('through the client port: native for a plain :authority, the fix-up for a URL or a late first request', async () => {
+test('through the client port: native for a plain :authority, even a late one, the fix-up for a URL', async () => {
   const h2 = createHttp2Server()
   h2.on('stream', (stream, headers) => {
     stream.respond({':status': 200})
@@ -125,16 +137,26 @@ test('through the client port: native for a plain :authority, the fix-up for a U
     assert.equal(await ask(url, authority), `http:__127.0.0.1:${port.port}`)
     assert.equal(await ask(url, authority), `http:__127.0.0.1:${port.port}`)
 
-    // connected, then idle past the opening's wait: the client's ACK was read before the hand-over
+    // connected, then idle (a keep-alive PING answered meanwhile): read natively all the same
     const late = open()
     await new Promise<void>((resolve) => late.once('remoteSettings', () => resolve()))
-    await new Promise((resolve) => setTimeout(resolve, 600))
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await new Promise<void>((resolve, reject) => late.ping((error) => (error ? reject(error) : resolve())))
+    assert.equal(kinds.length, 2, 'an idle connection is not handed over before its first request')
     assert.equal(await ask(late), `127.0.0.1:${port.port}`)
     assert.equal(await ask(late), `127.0.0.1:${port.port}`)
-    assert.deepEqual(kinds, ['native', 'fix-authority', 'fix-authority'])
+    assert.deepEqual(kinds, ['native', 'fix-authority', 'native'])
+
+    // one that never calls is closed with the listener
+    const idle = open()
+    await new Promise<void>((resolve) => idle.once('remoteSettings', () => resolve()))
+    const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()))
+    // (the listener's close itself resolves once the other connections are gone too)
+    void port.close()
+    await closed
   } finally {
     for (const client of clients) client.destroy()
     h2.close()
-    await port.close()
+    await port.close().catch(() => undefined)
   }
 })
