@@ -1,8 +1,9 @@
 // `ectl server` against the real etcd 3.4, driven the same way: every workload at 1, 16, 64 and
 // 256 concurrent clients, spread over several load-generator processes (worker.ts) so that one
 // Node process is never the limit; the generator's own CPU use is reported beside each cell so
-// a reader can tell when the machine, not the server, was the bottleneck. Then the RSS of each
-// server after 1,000,000 keys.
+// a reader can tell when the machine, not the server, was the bottleneck. Both servers run side
+// by side and take turns cell by cell, BENCH_ROUNDS times (3; 1 with BENCH_QUICK), and each
+// cell reports its medians (interleavedCells). Then the RSS of each server after 1,000,000 keys.
 import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
@@ -19,6 +20,8 @@ const measureMs = quick ? 1500 : 3000
 // two (a Node HTTP/2 client at 64 callers uses more than a core even when warm): measured from
 // 0.5 s in, a cell at 64 callers read a third lower for either server than from 2 s in.
 const warmupMs = 2000
+/** Runs of each cell per target; the medians are reported (interleavedCells). */
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3))
 const keySpace = 10_000
 const valueBytes = 100
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64,256').split(',').map(Number)
@@ -133,33 +136,74 @@ async function startTarget(name: Target['name']): Promise<Target> {
 
 export async function benchServer(): Promise<Result[]> {
   const results: Result[] = []
-  const cells = new Map<string, Cell>()
-  for (const name of ['ectl', 'etcd'] as const) {
-    const target = await startTarget(name)
-    try {
+  const targets: Target[] = []
+  try {
+    for (const name of ['ectl', 'etcd'] as const) {
+      const target = await startTarget(name)
+      targets.push(target)
       await populate(target.endpoint, keySpace, valueBytes)
-      for (const kind of workloads) {
-        for (const clients of concurrencies) {
-          const cell = await runCell(target, kind, clients)
-          cells.set(`${name} ${kind} ${clients}`, cell)
-          console.error(`${name} ${kind} x${clients}: ${Math.round(cell.opsPerSec)}/s p99 ${cell.p99Ms.toFixed(2)} ms (generator ${(cell.generatorCpu * 100).toFixed(0)}% of a core)`)
-        }
+    }
+    const cells = await interleavedCells(targets, workloads, concurrencies, (name, kind, clients) => `${name} ${kind} x${clients}`)
+    for (const kind of workloads) {
+      for (const clients of concurrencies) {
+        const ours = cells.get(`ectl ${kind} ${clients}`)!
+        const theirs = cells.get(`etcd ${kind} ${clients}`)!
+        const note = `generator ${(ours.generatorCpu * 100).toFixed(0)}% / ${(theirs.generatorCpu * 100).toFixed(0)}% of a core`
+        results.push({name: `server ${kind}, ${clients} clients`, value: ours.opsPerSec, unit: 'ops/s', target: '>= 1.0x etcd', peer: theirs.opsPerSec, note})
+        results.push({name: `server ${kind}, ${clients} clients, p99`, value: ours.p99Ms, unit: 'ms', target: '<= etcd', peer: theirs.p99Ms})
       }
-    } finally {
-      await target.stop()
     }
-  }
-  for (const kind of workloads) {
-    for (const clients of concurrencies) {
-      const ours = cells.get(`ectl ${kind} ${clients}`)!
-      const theirs = cells.get(`etcd ${kind} ${clients}`)!
-      const note = `generator ${(ours.generatorCpu * 100).toFixed(0)}% / ${(theirs.generatorCpu * 100).toFixed(0)}% of a core`
-      results.push({name: `server ${kind}, ${clients} clients`, value: ours.opsPerSec, unit: 'ops/s', target: '>= 1.0x etcd', peer: theirs.opsPerSec, note})
-      results.push({name: `server ${kind}, ${clients} clients, p99`, value: ours.p99Ms, unit: 'ms', target: '<= etcd', peer: theirs.p99Ms})
-    }
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()))
   }
   results.push(...(await benchRss()))
   return results
+}
+
+/**
+ * Each cell of `kinds` × `concurrencies` run `rounds` times on every target, the targets taking
+ * turns cell by cell (and the first turn alternating between rounds), so that a machine whose
+ * speed drifts over a run (another tenant, the disk writing back) weighs on both alike rather
+ * than on whichever ran in the slower minutes. A cell's figures are the medians of its rounds.
+ * Keyed `${target} ${kind} ${clients}`.
+ */
+export async function interleavedCells(
+  targets: Target[],
+  kinds: WorkloadKind[],
+  concurrencyList: number[],
+  label: (name: string, kind: WorkloadKind, clients: number) => string,
+): Promise<Map<string, Cell>> {
+  const cells = new Map<string, Cell>()
+  for (const kind of kinds) {
+    for (const clients of concurrencyList) {
+      const byTarget = new Map<string, Cell[]>(targets.map((target) => [target.name, []]))
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? targets : [...targets].reverse()
+        for (const target of order) {
+          const cell = await runCell(target, kind, clients)
+          byTarget.get(target.name)!.push(cell)
+          console.error(`${label(target.name, kind, clients)}: ${Math.round(cell.opsPerSec)}/s p99 ${cell.p99Ms.toFixed(2)} ms (generator ${(cell.generatorCpu * 100).toFixed(0)}% of a core)${rounds > 1 ? ` [round ${round + 1}/${rounds}]` : ''}`)
+        }
+      }
+      for (const [name, runs] of byTarget) cells.set(`${name} ${kind} ${clients}`, medianCell(runs))
+    }
+  }
+  return cells
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Each figure's median over the rounds (not one round's figures: throughput and p99 are taken apart). */
+function medianCell(runs: Cell[]): Cell {
+  return {
+    opsPerSec: median(runs.map((run) => run.opsPerSec)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    generatorCpu: median(runs.map((run) => run.generatorCpu)),
+  }
 }
 
 /** RSS of each server after 1,000,000 keys of 256 B (the same load into both). */
