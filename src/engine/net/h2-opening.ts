@@ -17,11 +17,13 @@
 // of the bytes handed on: nghttp2 never sent those settings, and would take an ACK of them for
 // a protocol error.
 //
-// A client may connect long before its first call (a pool dialled at start-up, a load
-// generator waiting for its peers). The opening waits for that call however late it comes:
-// a connection decided by a timer instead would run through the fix-up for its whole life.
+// A client may connect well before its first call (a pool dialled at start-up, a load
+// generator waiting for its peers), and a connection handed to the fix-up runs through it for
+// its whole life, so the opening waits for that call: up to 10 s (mux.ts).
 // Meanwhile the client's keep-alive PINGs are answered here (and not handed on), so a client
-// that checks its connection while idle keeps it.
+// that checks its connection while idle keeps it. Its SETTINGS are acknowledged only by
+// nghttp2, after the hand-over: the wait is bounded for a client that gives up on an
+// unacknowledged SETTINGS (HTTP/2 lets it), which then gets the fix-up as before.
 import {AuthorityRewriter} from './h2-authority.js'
 
 const prefaceBytes = 24

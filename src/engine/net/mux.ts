@@ -14,6 +14,13 @@ const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 
 /** A connection that has not said which protocol it speaks within this time is closed. */
 const sniffTimeoutMs = 10_000
+/**
+ * An HTTP/2 connection whose first request has not come within this time is handed to the
+ * `:authority` fix-up without it (h2-opening.ts): long enough for a client that connects
+ * early and calls a few seconds later to be read natively, short enough for one that waits
+ * for the server's acknowledgment of its SETTINGS.
+ */
+const defaultOpeningFallbackMs = 10_000
 /** A TLS handshake that takes longer than this is abandoned. */
 const handshakeTimeoutMs = 10_000
 
@@ -37,9 +44,9 @@ export interface MuxTargets {
  * opening is read first (openGrpc). Node's HTTP/1.1 server reads from the socket's handle
  * directly, so it is given the bytes as the socket's first 'data' event.
  */
-function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets, undecided: Set<Socket>): void {
+function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets, undecided: Set<Socket>, fallbackMs: number): void {
   if (isGrpc) {
-    openGrpc(socket, buffered, targets, undecided)
+    openGrpc(socket, buffered, targets, undecided, fallbackMs)
     return
   }
   targets.http(socket)
@@ -51,9 +58,10 @@ function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: Mu
  * Reads an HTTP/2 connection's opening (h2-opening.ts) and hands it to the gRPC server: the
  * socket itself when its first request needs no `:authority` fix, else an
  * AuthorityFixingSocket (so too over TLS without ALPN's h2, which Node's HTTP/2 server would
- * take for HTTP/1.1). Until then the connection is in `undecided`, for the listener's close.
+ * take for HTTP/1.1, and after `fallbackMs` without a request). Until then the connection
+ * is in `undecided`, for the listener's close.
  */
-function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, undecided: Set<Socket>): void {
+function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, undecided: Set<Socket>, fallbackMs: number): void {
   if ('encrypted' in socket && (socket as TLSSocket).alpnProtocol !== 'h2') {
     targets.grpc(new AuthorityFixingSocket(socket, buffered))
     return
@@ -62,6 +70,7 @@ function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, undecid
   let done = false
   const finish = () => {
     done = true
+    clearTimeout(fallback)
     undecided.delete(socket)
     socket.removeListener('data', onData)
     socket.removeListener('error', onError)
@@ -84,6 +93,11 @@ function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, undecid
     finish()
     socket.destroy()
   }
+  const fallback = setTimeout(() => {
+    opening.verdict = 'fix-authority'
+    handOn()
+  }, fallbackMs)
+  fallback.unref()
   undecided.add(socket)
   socket.on('data', onData)
   socket.on('error', onError)
@@ -106,7 +120,7 @@ export interface MuxListener {
 }
 
 /** Reads just enough of a connection to tell gRPC from HTTP/1.1, then hands it over with the bytes read put back. */
-export function sniff(socket: Socket, targets: MuxTargets, undecided: Set<Socket>): void {
+export function sniff(socket: Socket, targets: MuxTargets, undecided: Set<Socket>, fallbackMs: number): void {
   socket.setNoDelay(true)
   let buffered: Buffer = Buffer.alloc(0)
   const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs)
@@ -132,7 +146,7 @@ export function sniff(socket: Socket, targets: MuxTargets, undecided: Set<Socket
     if (isGrpc && buffered.length < http2Preface.length) return
     cleanup()
     socket.pause()
-    handOver(socket, buffered, isGrpc, targets, undecided)
+    handOver(socket, buffered, isGrpc, targets, undecided, fallbackMs)
   }
   socket.on('data', onData)
   socket.on('error', onError)
@@ -150,7 +164,8 @@ function chooseAlpn({protocols}: {protocols: string[]}): string | undefined {
   return undefined
 }
 
-export function listen(address: ListenAddress, targets: MuxTargets): Promise<MuxListener> {
+/** `openingFallbackMs`: see defaultOpeningFallbackMs (tests shorten it). */
+export function listen(address: ListenAddress, targets: MuxTargets, {openingFallbackMs = defaultOpeningFallbackMs}: {openingFallbackMs?: number} = {}): Promise<MuxListener> {
   // gRPC connections still waiting for their first call: no server has them yet to close
   const undecided = new Set<Socket>()
   let server: NetServer
@@ -166,12 +181,12 @@ export function listen(address: ListenAddress, targets: MuxTargets): Promise<Mux
         ALPNCallback: chooseAlpn,
         handshakeTimeout: handshakeTimeoutMs,
       },
-      (socket: TLSSocket) => sniff(socket, targets, undecided),
+      (socket: TLSSocket) => sniff(socket, targets, undecided, openingFallbackMs),
     )
     // a failed handshake is the client's problem: never the server's
     server.on('tlsClientError', (_error, socket) => socket.destroy())
   } else {
-    server = createNetServer((socket) => sniff(socket, targets, undecided))
+    server = createNetServer((socket) => sniff(socket, targets, undecided, openingFallbackMs))
   }
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${address.host}:${address.port}: ${error.message}`)))

@@ -2,7 +2,8 @@
 // natively when its first request's :authority needs no fix, however late that request comes,
 // through AuthorityFixingSocket when it holds a '/' (etcdctl dialing by URL); the server
 // preface sent before the hand-over is acknowledged by the client and that ACK never reaches
-// nghttp2; PINGs before the first request are answered by the opening itself.
+// nghttp2; PINGs before the first request are answered by the opening itself; a connection
+// with no request by the fallback time takes the fix-up and is served all the same.
 import assert from 'node:assert/strict'
 import {connect, createServer as createHttp2Server, type ClientHttp2Session} from 'node:http2'
 import type {Duplex} from 'node:stream'
@@ -158,5 +159,38 @@ test('through the client port: native for a plain :authority, even a late one, t
     for (const client of clients) client.destroy()
     h2.close()
     await port.close().catch(() => undefined)
+  }
+})
+
+test('a connection with no request by the fallback time is handed to the fix-up, and served', async () => {
+  const h2 = createHttp2Server()
+  h2.on('stream', (stream, headers) => {
+    stream.respond({':status': 200})
+    stream.end(String(headers[':authority']))
+  })
+  const kinds: string[] = []
+  const port = await listen(
+    {host: '127.0.0.1', port: 0},
+    {
+      grpc: (connection: Duplex) => {
+        kinds.push(connection instanceof AuthorityFixingSocket ? 'fix-authority' : 'native')
+        h2.emit('connection', connection)
+      },
+      http: (socket) => socket.destroy(),
+    },
+    {openingFallbackMs: 200},
+  )
+  const client = connect(`http://127.0.0.1:${port.port}`)
+  client.on('error', () => undefined)
+  try {
+    await new Promise<void>((resolve) => client.once('remoteSettings', () => resolve()))
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    assert.deepEqual(kinds, ['fix-authority'])
+    assert.equal(await ask(client), `127.0.0.1:${port.port}`)
+    assert.equal(await ask(client), `127.0.0.1:${port.port}`)
+  } finally {
+    client.destroy()
+    h2.close()
+    await port.close()
   }
 })
