@@ -104,7 +104,11 @@ function ask(client: ClientHttp2Session, authority?: string): Promise<string> {
   })
 }
 
-test('through the client port: native for a plain :authority, even a late one, the fix-up for a URL', async () => {
+/**
+ * A client port whose gRPC connections go to an HTTP/2 server answering each request with its
+ * :authority; `kinds` records how each connection was handed over.
+ */
+async function clientPort(options: {openingFallbackMs?: number} = {}) {
   const h2 = createHttp2Server()
   h2.on('stream', (stream, headers) => {
     stream.respond({':status': 200})
@@ -120,7 +124,13 @@ test('through the client port: native for a plain :authority, even a late one, t
       },
       http: (socket) => socket.destroy(),
     },
+    options,
   )
+  return {h2, kinds, port}
+}
+
+test('through the client port: native for a plain :authority, even a late one, the fix-up for a URL', async () => {
+  const {h2, kinds, port} = await clientPort()
   const clients: ClientHttp2Session[] = []
   const open = () => {
     const client = connect(`http://127.0.0.1:${port.port}`)
@@ -163,23 +173,7 @@ test('through the client port: native for a plain :authority, even a late one, t
 })
 
 test('a connection with no request by the fallback time is handed to the fix-up, and served', async () => {
-  const h2 = createHttp2Server()
-  h2.on('stream', (stream, headers) => {
-    stream.respond({':status': 200})
-    stream.end(String(headers[':authority']))
-  })
-  const kinds: string[] = []
-  const port = await listen(
-    {host: '127.0.0.1', port: 0},
-    {
-      grpc: (connection: Duplex) => {
-        kinds.push(connection instanceof AuthorityFixingSocket ? 'fix-authority' : 'native')
-        h2.emit('connection', connection)
-      },
-      http: (socket) => socket.destroy(),
-    },
-    {openingFallbackMs: 200},
-  )
+  const {h2, kinds, port} = await clientPort({openingFallbackMs: 200})
   const client = connect(`http://127.0.0.1:${port.port}`)
   client.on('error', () => undefined)
   try {
