@@ -1,8 +1,9 @@
 // Three `ectl server` members beside three real etcd 3.4 members on loopback, driven the same
 // way (the workers of bench/server): put and linearizable range against the leader at 1, 64
-// and 256 clients, the two clusters running side by side and taking turns cell by cell; then fail-over: the leader killed with SIGKILL, and the time until the
-// first write acknowledged by a survivor (default timings: 100 ms heartbeat, 1 s election),
-// once; `npm run bench failover` repeats it many times.
+// and 256 clients, the two clusters running side by side and taking turns cell by cell; then
+// fail-over: the leader killed with SIGKILL, and the time until the first write acknowledged by
+// a survivor (default timings: 100 ms heartbeat, 1 s election), once; `npm run bench failover`
+// repeats it many times.
 import {type Cell, interleavedCells, populate, type Target} from '../server/load.js'
 import type {Result} from '../util.js'
 import type {WorkloadKind} from '../server/workload.js'

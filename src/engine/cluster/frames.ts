@@ -3,10 +3,7 @@
 // is a protocol error (the peer is cut off rather than buffered without bound).
 
 export function frame(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + payload.length)
-  out.writeUInt32BE(payload.length, 0)
-  out.set(payload, 4)
-  return out
+  return frames([payload])
 }
 
 /** Several payloads framed back to back in one buffer (one socket write instead of a corked few). */

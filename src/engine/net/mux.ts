@@ -39,14 +39,22 @@ export interface MuxTargets {
   http(socket: Socket): void
 }
 
+/** A listener's gRPC connections whose opening is being read (openGrpc). */
+export interface Openings {
+  /** Those still waiting for their first call: no server has them yet to close. */
+  undecided: Set<Socket>
+  /** How long a connection may wait for it (defaultOpeningFallbackMs). */
+  fallbackMs: number
+}
+
 /**
  * Hands a sniffed connection to a server with the bytes already read. An HTTP/2 connection's
  * opening is read first (openGrpc). Node's HTTP/1.1 server reads from the socket's handle
  * directly, so it is given the bytes as the socket's first 'data' event.
  */
-function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets, undecided: Set<Socket>, fallbackMs: number): void {
+function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets, openings: Openings): void {
   if (isGrpc) {
-    openGrpc(socket, buffered, targets, undecided, fallbackMs)
+    openGrpc(socket, buffered, targets, openings)
     return
   }
   targets.http(socket)
@@ -58,10 +66,11 @@ function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: Mu
  * Reads an HTTP/2 connection's opening (h2-opening.ts) and hands it to the gRPC server: the
  * socket itself when its first request needs no `:authority` fix, else an
  * AuthorityFixingSocket (so too over TLS without ALPN's h2, which Node's HTTP/2 server would
- * take for HTTP/1.1, and after `fallbackMs` without a request). Until then the connection
- * is in `undecided`, for the listener's close.
+ * take for HTTP/1.1, and after `openings.fallbackMs` without a request). Until then the
+ * connection is in `openings.undecided`, for the listener's close.
  */
-function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, undecided: Set<Socket>, fallbackMs: number): void {
+function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, openings: Openings): void {
+  const {undecided, fallbackMs} = openings
   if ('encrypted' in socket && (socket as TLSSocket).alpnProtocol !== 'h2') {
     targets.grpc(new AuthorityFixingSocket(socket, buffered))
     return
@@ -120,7 +129,7 @@ export interface MuxListener {
 }
 
 /** Reads just enough of a connection to tell gRPC from HTTP/1.1, then hands it over with the bytes read put back. */
-export function sniff(socket: Socket, targets: MuxTargets, undecided: Set<Socket>, fallbackMs: number): void {
+export function sniff(socket: Socket, targets: MuxTargets, openings: Openings): void {
   socket.setNoDelay(true)
   let buffered: Buffer = Buffer.alloc(0)
   const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs)
@@ -146,7 +155,7 @@ export function sniff(socket: Socket, targets: MuxTargets, undecided: Set<Socket
     if (isGrpc && buffered.length < http2Preface.length) return
     cleanup()
     socket.pause()
-    handOver(socket, buffered, isGrpc, targets, undecided, fallbackMs)
+    handOver(socket, buffered, isGrpc, targets, openings)
   }
   socket.on('data', onData)
   socket.on('error', onError)
@@ -166,8 +175,7 @@ function chooseAlpn({protocols}: {protocols: string[]}): string | undefined {
 
 /** `openingFallbackMs`: see defaultOpeningFallbackMs (tests shorten it). */
 export function listen(address: ListenAddress, targets: MuxTargets, {openingFallbackMs = defaultOpeningFallbackMs}: {openingFallbackMs?: number} = {}): Promise<MuxListener> {
-  // gRPC connections still waiting for their first call: no server has them yet to close
-  const undecided = new Set<Socket>()
+  const openings: Openings = {undecided: new Set(), fallbackMs: openingFallbackMs}
   let server: NetServer
   if (address.tls) {
     const tls = address.tls
@@ -181,12 +189,12 @@ export function listen(address: ListenAddress, targets: MuxTargets, {openingFall
         ALPNCallback: chooseAlpn,
         handshakeTimeout: handshakeTimeoutMs,
       },
-      (socket: TLSSocket) => sniff(socket, targets, undecided, openingFallbackMs),
+      (socket: TLSSocket) => sniff(socket, targets, openings),
     )
     // a failed handshake is the client's problem: never the server's
     server.on('tlsClientError', (_error, socket) => socket.destroy())
   } else {
-    server = createNetServer((socket) => sniff(socket, targets, undecided, openingFallbackMs))
+    server = createNetServer((socket) => sniff(socket, targets, openings))
   }
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${address.host}:${address.port}: ${error.message}`)))
@@ -198,8 +206,8 @@ export function listen(address: ListenAddress, targets: MuxTargets, {openingFall
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done())
-            for (const socket of undecided) socket.destroy()
-            undecided.clear()
+            for (const socket of openings.undecided) socket.destroy()
+            openings.undecided.clear()
           }),
       })
     })
