@@ -109,7 +109,7 @@ describe('Watch streams on the HTTP/2 stream', () => {
     call.stream.write(createWatch({key: Buffer.from('a/x')}))
     await call.until(() => call.responses.length === 2, 'two created responses')
     assert.equal(call.headers?.[':status'], 200)
-    assert.equal(call.headers?.['content-type'], 'application/grpc+proto')
+    assert.equal(call.headers?.['content-type'], 'application/grpc')
     assert.deepEqual(call.responses.map((r) => [r.watchId, r.created]), [[0n, true], [1n, true]])
     assert.equal(watchers().synced, 2)
 

@@ -19,7 +19,7 @@ import type {IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
 import {Errors} from '../../../api/errors.js'
 import {type BidiStream, isPullable, type PullableStream} from '../../../client/etcd/client.js'
 import {type StatusError, toStatusError} from './status.js'
-import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseHeaders, statusTrailers} from './wire.js'
+import {awaitingTrailers, baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, statusTrailers, trailersOnly} from './wire.js'
 
 /** How a bidirectional method is served on the fast path. */
 export interface StreamRoute {
@@ -168,7 +168,7 @@ export function serveFastStream(
       h2.end()
     } else {
       // a trailers-only response, as grpc-js sends for a call that ends before any message
-      h2.respond({...baseHeaders, ...trailers}, {endStream: true})
+      h2.respond({...baseHeaders, ...trailers}, trailersOnly)
     }
     h2.resume() // anything the client still sends is read and dropped
   }
@@ -197,7 +197,7 @@ export function serveFastStream(
       if (h2.destroyed || h2.closed) return
       if (!headersSent) {
         headersSent = true
-        h2.respond(responseHeaders, {waitForTrailers: true})
+        h2.respond(baseHeaders, awaitingTrailers)
       }
       if (!h2.write(frames.length === 1 ? frames[0] : Buffer.concat(frames, bytes))) {
         awaitingDrain = true

@@ -19,7 +19,7 @@ import type {Http2Server, IncomingHttpHeaders, ServerHttp2Stream} from 'node:htt
 import type {Duplex} from 'node:stream'
 import {endBeforeTrailers, nativeHeaderList, respondAwaitingTrailers, sendTrailersInline} from './inline-trailers.js'
 import type {StatusError} from './status.js'
-import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseHeaders, statusTrailers} from './wire.js'
+import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, statusTrailers, trailersOnly} from './wire.js'
 
 /** How a unary method is served: decode, then answer with a response or a status error. */
 export interface UnaryRoute {
@@ -57,10 +57,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
     finish()
     if (stream.destroyed || stream.closed) return
     // a trailers-only response, as grpc-js sends for a call that ends before any message
-    stream.respond(
-      {...baseHeaders, ...statusTrailers(status)},
-      {endStream: true},
-    )
+    stream.respond({...baseHeaders, ...statusTrailers(status)}, trailersOnly)
     stream.resume() // anything the client still sends is read and dropped
   }
   // an error event always comes with a close: nothing to answer then
@@ -143,7 +140,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
         if (stream.destroyed || stream.closed) return
         framed[0] = 0
         framed.writeUInt32BE(framed.length - PREFIX_BYTES, 1)
-        respondAwaitingTrailers(stream, responseHeaders)
+        respondAwaitingTrailers(stream, baseHeaders)
         // the trailers leave with the headers and message, in one write (inline-trailers.ts)
         stream.once('wantTrailers', () => sendTrailersInline(stream, okTrailerList, okTrailers))
         endBeforeTrailers(stream, framed)

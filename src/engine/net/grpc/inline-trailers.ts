@@ -18,10 +18,11 @@
 // shutdown apply: the message, the end of data and the trailers then go in one send.
 //
 // The response headers take the same road (respondAwaitingTrailers), from a header list built
-// once a second. Those internals are Node's, not a public API: they are looked up by their
+// once. Those internals are Node's, not a public API: they are looked up by their
 // symbols' names on the first stream, and when any is missing (another Node) every call takes
 // Node's respond() and sendTrailers() as before.
 import {constants, type ServerHttp2Stream} from 'node:http2'
+import {awaitingTrailers} from './wire.js'
 
 /** nghttp2's NGHTTP2_NV_FLAG_NONE, as Node's mapToHeaders appends it to each value. */
 const noHeaderFlags = String.fromCharCode(0)
@@ -81,38 +82,33 @@ function findInternals(stream: ServerHttp2Stream): StreamInternals | null {
 
 /**
  * A unary answer's response headers, submitted to the native stream as Node's respond(headers,
- * {waitForTrailers: true}) would, with the header list built once (and again each second, for
- * its date) instead of on every call: Node's respond() copies the headers into a prototype-less
- * object, adds the date and flattens them, which took ~4% of a loaded server's CPU, mostly in
- * V8's slow paths for such objects. The caller has checked that the stream is open.
+ * awaitingTrailers) would, with the header list built once instead of on every call: Node's
+ * respond() copies the headers into a prototype-less object and flattens them, which took ~4%
+ * of a loaded server's CPU, mostly in V8's slow paths for such objects. The caller has checked that the stream is open.
  */
 export function respondAwaitingTrailers(stream: ServerHttp2Stream, headers: Record<string, string | number>): void {
   if (internals === undefined) internals = findInternals(stream)
   if (internals === null || internals.updateTimer === undefined) {
-    stream.respond(headers, {waitForTrailers: true})
+    stream.respond(headers, awaitingTrailers)
     return
   }
   const fields = stream as unknown as Record<symbol, unknown>
   ;(fields[internals.updateTimer] as () => void).call(stream)
   ;(fields[internals.state] as {flags: number}).flags |= headersSentFlag | hasTrailersFlag
-  const ret = (fields[internals.handle] as NativeStreamHandle).respond(headerListWithDate(headers), getTrailersOption as number)
+  const ret = (fields[internals.handle] as NativeStreamHandle).respond(headerList(headers), getTrailersOption as number)
   if (ret < 0) stream.destroy(new Error(`nghttp2 refused the response headers (${ret})`))
 }
 
 let listHeaders: Record<string, string | number> | undefined
-let listSecond = -1
 let list: [string, number] = ['', 0]
 
-/** `headers` and the date (as Node adds it) as a native header list, rebuilt when either changes. */
-function headerListWithDate(headers: Record<string, string | number>): [string, number] {
-  const second = Math.floor(Date.now() / 1000)
-  if (headers !== listHeaders || second !== listSecond) {
+/** `headers` as a native header list, built once per headers object (without a date: etcd sends none). */
+function headerList(headers: Record<string, string | number>): [string, number] {
+  if (headers !== listHeaders) {
     const all: Record<string, string> = {}
     for (const [name, value] of Object.entries(headers)) all[name] = String(value)
-    all['date'] = new Date(second * 1000).toUTCString()
     list = nativeHeaderList(all)
     listHeaders = headers
-    listSecond = second
   }
   return list
 }

@@ -1,18 +1,22 @@
-// The gRPC-over-HTTP/2 wire details both fast paths (fast-unary.ts, fast-stream.ts) write as
-// grpc-js does, so a client cannot tell them from grpc-js: response headers, status trailers
-// and the length prefix of each message.
-import {constants, type IncomingHttpHeaders} from 'node:http2'
+// The gRPC-over-HTTP/2 wire details both fast paths (fast-unary.ts, fast-stream.ts) write:
+// response headers as etcd's gRPC server (grpc-go) sends them, status trailers as grpc-js
+// words them, and the length prefix of each message.
+import {constants, type IncomingHttpHeaders, type ServerStreamResponseOptions} from 'node:http2'
 
+/**
+ * A response's headers, as etcd sends them: the status and the content type, nothing else (no
+ * date, no grpc-encoding): every header is one more entry each answer's client decodes.
+ */
 export const baseHeaders = {
   [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
-  [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
+  [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
 }
 
-export const responseHeaders = {
-  ...baseHeaders,
-  'grpc-accept-encoding': 'identity,deflate,gzip',
-  'grpc-encoding': 'identity',
-}
+/** respond()'s options for a trailers-only answer, without the date Node would add (etcd sends none). */
+export const trailersOnly = {endStream: true, sendDate: false} as ServerStreamResponseOptions
+
+/** respond()'s options for an answer whose trailers follow its messages, without a date either. */
+export const awaitingTrailers = {waitForTrailers: true, sendDate: false} as ServerStreamResponseOptions
 
 /** The gRPC message prefix: a compressed flag (1 byte) and the length (4 bytes, big-endian). */
 export const PREFIX_BYTES = 5
