@@ -1,11 +1,22 @@
 // Small helpers shared by the benchmarks: timing, percentiles, temp dirs, report lines.
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 export function tempDir(prefix: string): {path: string; remove: () => void} {
   const path = mkdtempSync(join(tmpdir(), prefix))
   return {path, remove: () => rmSync(path, {recursive: true, force: true})}
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const clockTicksPerSecond = 100
+
+/** User + system CPU of a process (every thread), in microseconds, from /proc/PID/stat. */
+export function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // fields[11] is utime, fields[12] stime (the 14th and 15th of the whole line)
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicksPerSecond
 }
 
 export function percentile(sortedMs: number[], p: number): number {

@@ -7,9 +7,9 @@
 //
 // Usage: node --import tsx bench/cluster/cpu-per-put.ts
 //   BENCH_CONCURRENCY=1,64,256  CPU_TARGETS=ectl,etcd  COMPAT_ECTL_BIN=path/to/bin/ectl.js (another build)
-import {readFileSync} from 'node:fs'
 import {startCluster} from '../../test/cluster/harness.js'
 import {populate, runCell} from '../server/load.js'
+import {processCpuUs} from '../util.js'
 import {startEtcdCluster} from './etcd-cluster.js'
 import {leaderOf} from './failover.js'
 
@@ -18,11 +18,6 @@ const targets = (process.env.CPU_TARGETS ?? 'ectl,etcd').split(',').filter((name
 /** The cell's warm-up plus measurement (load.ts: 2 s and 1.5 s under BENCH_QUICK, 2 s and 3 s otherwise). */
 const cellSeconds = process.env.BENCH_QUICK === '1' ? 3.5 : 5
 
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100
-}
 
 interface Member {
   endpoint: string
@@ -42,10 +37,10 @@ for (const name of targets) {
     const leaderIndex = members.findIndex((m) => m.endpoint === leader.endpoint())
     await populate(leader.endpoint(), 10_000, 100)
     for (const clients of concurrencies) {
-      const before = members.map((m) => cpuUs(m.pid))
+      const before = members.map((m) => processCpuUs(m.pid))
       const cell = await runCell({name, endpoint: leader.endpoint(), pid: 0, stop: async () => undefined}, 'put', clients)
       const puts = cell.opsPerSec * cellSeconds
-      const perPut = members.map((m, i) => Math.round((cpuUs(m.pid) - before[i]!) / puts))
+      const perPut = members.map((m, i) => Math.round((processCpuUs(m.pid) - before[i]!) / puts))
       const followers = perPut.filter((_, i) => i !== leaderIndex)
       console.log(`${name} put x${clients}: ${Math.round(cell.opsPerSec)}/s p99 ${cell.p99Ms.toFixed(1)} ms; CPU per put leader ${perPut[leaderIndex]} µs, followers ${followers.join(' / ')} µs`)
     }

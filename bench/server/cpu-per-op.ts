@@ -18,6 +18,7 @@ import {LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, PutRequest
 import {startEctlServer} from '../../test/compat/harness/ectl-server.js'
 import {startRealEtcd} from '../../test/compat/harness/real-etcd.js'
 import {frame, LightGrpcClient} from './light-grpc.js'
+import {processCpuUs} from '../util.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').filter((s) => s !== '')
@@ -31,13 +32,6 @@ const rounds = Number(process.env.CPU_ROUNDS ?? 1)
 const ectlBin = process.env.CPU_ECTL_BIN ?? `${root}bin/ectl.js`
 const clockTicksPerSecond = 100
 
-/** User + system CPU of a process (every thread), in microseconds. */
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // fields[11] is utime, fields[12] stime (the 14th and 15th of the whole line)
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicksPerSecond
-}
 
 /** CPU of each thread of a process by thread name (main thread first), in microseconds. */
 function threadCpuUs(pid: number): Map<string, number> {
@@ -97,13 +91,13 @@ async function watchRun(endpoint: string, pid: number, watchers: number): Promis
   const delivered = watchers === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allDelivered = resolve))
   const value = Buffer.alloc(100, 'x')
   const requests = Array.from({length: puts}, (_, i) => frame(PutRequest.encode(PutRequest.fromPartial({key: Buffer.from(`watch/${i % 100}`), value})).finish()))
-  const cpu0 = cpuUs(pid)
+  const cpu0 = processCpuUs(pid)
   const threads0 = threadCpuUs(pid)
   const t0 = performance.now()
   for (const request of requests) await publisher.unary('/etcdserverpb.KV/Put', request)
   const putMs = performance.now() - t0
   await delivered
-  const cpu = cpuUs(pid) - cpu0
+  const cpu = processCpuUs(pid) - cpu0
   const split = threadSplit(threads0, threadCpuUs(pid), puts)
   for (const stream of streams) stream.cancel()
   for (const conn of [...conns, publisher]) conn.close()
@@ -117,7 +111,7 @@ async function keepAliveRun(endpoint: string, pid: number, streams: number): Pro
   // the grants' background work (the backend's commit of their writes) is not the renewals'
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const perStream = Math.ceil(renewals / streams)
-  const cpu0 = cpuUs(pid)
+  const cpu0 = processCpuUs(pid)
   const threads0 = threadCpuUs(pid)
   const t0 = performance.now()
   await Promise.all(
@@ -134,7 +128,7 @@ async function keepAliveRun(endpoint: string, pid: number, streams: number): Pro
     }),
   )
   const ms = performance.now() - t0
-  const cpu = cpuUs(pid) - cpu0
+  const cpu = processCpuUs(pid) - cpu0
   const total = streams * perStream
   const split = threadSplit(threads0, threadCpuUs(pid), total)
   for (const conn of conns) conn.close()

@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url'
 import {startEctlServer} from '../../test/compat/harness/ectl-server.js'
 import {startRealEtcd} from '../../test/compat/harness/real-etcd.js'
 import {RawGrpcClient} from '../../src/engine/net/grpc/raw-client.js'
-import {percentile, type Result} from '../util.js'
+import {percentile, processCpuUs, type Result} from '../util.js'
 import type {WorkerResult, WorkerTask, WorkloadKind} from './workload.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -45,6 +45,12 @@ export interface Cell {
   opsPerSec: number
   p99Ms: number
   generatorCpu: number
+  /**
+   * The server's CPU (every thread) per op, in microseconds: its CPU across the cell over the
+   * ops of warm-up and measurement (the measured rate times both). Steadier than ops/s on a
+   * machine whose speed swings. NaN for a target without a process id (a cluster).
+   */
+  serverCpuUsPerOp: number
 }
 
 /** Processes to spread `clients` over: one per 16 clients, at most 4 (the machine has 2 cores). */
@@ -85,14 +91,18 @@ export async function runCell(target: Target, kind: WorkloadKind, clients: numbe
     return {endpoint: target.endpoint, kind, clients: share, conns: Math.min(share, 8), warmupMs, measureMs, keySpace, valueBytes}
   })
   if (kind === 'watch') tasks.push({endpoint: target.endpoint, kind, clients: 1, conns: 1, warmupMs, measureMs, keySpace, valueBytes, publisher: true})
+  const serverCpuBefore = target.pid > 0 ? processCpuUs(target.pid) : NaN
   const results = await runWorkers(tasks)
+  const serverCpuUs = target.pid > 0 ? processCpuUs(target.pid) - serverCpuBefore : NaN
   const latencies = results.flatMap((r) => r.latenciesUs).sort((a, b) => a - b)
   const ops = results.reduce((sum, r) => sum + r.ops, 0)
   const cpuMs = results.reduce((sum, r) => sum + r.cpuMs, 0)
+  const opsPerSec = ops / (measureMs / 1000)
   return {
-    opsPerSec: ops / (measureMs / 1000),
+    opsPerSec,
     p99Ms: percentile(latencies, 99) / 1000,
     generatorCpu: cpuMs / (warmupMs + measureMs),
+    serverCpuUsPerOp: serverCpuUs / (opsPerSec * ((warmupMs + measureMs) / 1000)),
   }
 }
 
@@ -148,7 +158,7 @@ export async function benchServer(): Promise<Result[]> {
       for (const clients of concurrencies) {
         const ours = cells.get(`ectl ${kind} ${clients}`)!
         const theirs = cells.get(`etcd ${kind} ${clients}`)!
-        const note = `generator ${(ours.generatorCpu * 100).toFixed(0)}% / ${(theirs.generatorCpu * 100).toFixed(0)}% of a core`
+        const note = `generator ${(ours.generatorCpu * 100).toFixed(0)}% / ${(theirs.generatorCpu * 100).toFixed(0)}% of a core; server CPU ${ours.serverCpuUsPerOp.toFixed(0)} / ${theirs.serverCpuUsPerOp.toFixed(0)} µs per op`
         results.push({name: `server ${kind}, ${clients} clients`, value: ours.opsPerSec, unit: 'ops/s', target: '>= 1.0x etcd', peer: theirs.opsPerSec, note})
         results.push({name: `server ${kind}, ${clients} clients, p99`, value: ours.p99Ms, unit: 'ms', target: '<= etcd', peer: theirs.p99Ms})
       }
@@ -182,7 +192,8 @@ export async function interleavedCells(
         for (const target of order) {
           const cell = await runCell(target, kind, clients)
           byTarget.get(target.name)!.push(cell)
-          console.error(`${label(target.name, kind, clients)}: ${Math.round(cell.opsPerSec)}/s p99 ${cell.p99Ms.toFixed(2)} ms (generator ${(cell.generatorCpu * 100).toFixed(0)}% of a core)${rounds > 1 ? ` [round ${round + 1}/${rounds}]` : ''}`)
+          const serverCpu = Number.isNaN(cell.serverCpuUsPerOp) ? '' : `, server ${cell.serverCpuUsPerOp.toFixed(0)} µs/op`
+          console.error(`${label(target.name, kind, clients)}: ${Math.round(cell.opsPerSec)}/s p99 ${cell.p99Ms.toFixed(2)} ms (generator ${(cell.generatorCpu * 100).toFixed(0)}% of a core${serverCpu})${rounds > 1 ? ` [round ${round + 1}/${rounds}]` : ''}`)
         }
       }
       for (const [name, runs] of byTarget) cells.set(`${name} ${kind} ${clients}`, medianCell(runs))
@@ -203,6 +214,7 @@ function medianCell(runs: Cell[]): Cell {
     opsPerSec: median(runs.map((run) => run.opsPerSec)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     generatorCpu: median(runs.map((run) => run.generatorCpu)),
+    serverCpuUsPerOp: median(runs.map((run) => run.serverCpuUsPerOp)),
   }
 }
 
