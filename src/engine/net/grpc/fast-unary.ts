@@ -10,9 +10,9 @@
 // (Snapshot, Observe) and anything unusual (a compressed request, a content type that is not
 // gRPC) still go to grpc-js, on the same connection.
 //
-// What a client sees is what grpc-js would send: the same headers and status codes, the same
-// words for a message over the receive limit, a missing or second request message, and an
-// expired deadline (grpc-timeout).
+// What a client sees is what etcd or grpc-js would send: etcd's response headers (wire.ts), and
+// grpc-js's status codes and words for a message over the receive limit, a missing or second
+// request message, and an expired deadline (grpc-timeout).
 import type {Server as GrpcServer} from '@grpc/grpc-js'
 import assert from 'node:assert/strict'
 import type {Http2Server, IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
