@@ -11,12 +11,16 @@ export function tempDir(prefix: string): {path: string; remove: () => void} {
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const clockTicksPerSecond = 100
 
-/** User + system CPU of a process (every thread), in microseconds, from /proc/PID/stat. */
-export function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+/** User + system CPU in microseconds from a /proc stat line (a process's or a thread's). */
+export function statCpuUs(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // fields[11] is utime, fields[12] stime (the 14th and 15th of the whole line)
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicksPerSecond
+}
+
+/** User + system CPU of a process (every thread), in microseconds, from /proc/PID/stat. */
+export function processCpuUs(pid: number): number {
+  return statCpuUs(readFileSync(`/proc/${pid}/stat`, 'utf8'))
 }
 
 export function percentile(sortedMs: number[], p: number): number {

@@ -18,7 +18,6 @@ const targets = (process.env.CPU_TARGETS ?? 'ectl,etcd').split(',').filter((name
 /** The cell's warm-up plus measurement (load.ts: 2 s and 1.5 s under BENCH_QUICK, 2 s and 3 s otherwise). */
 const cellSeconds = process.env.BENCH_QUICK === '1' ? 3.5 : 5
 
-
 interface Member {
   endpoint: string
   pid: number

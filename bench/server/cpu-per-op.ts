@@ -18,7 +18,7 @@ import {LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, PutRequest
 import {startEctlServer} from '../../test/compat/harness/ectl-server.js'
 import {startRealEtcd} from '../../test/compat/harness/real-etcd.js'
 import {frame, LightGrpcClient} from './light-grpc.js'
-import {processCpuUs} from '../util.js'
+import {processCpuUs, statCpuUs} from '../util.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').filter((s) => s !== '')
@@ -30,8 +30,6 @@ const streamCounts = list('CPU_STREAMS', '1,16,256').map(Number)
 const renewals = Number(process.env.CPU_RENEWALS ?? 20_000)
 const rounds = Number(process.env.CPU_ROUNDS ?? 1)
 const ectlBin = process.env.CPU_ECTL_BIN ?? `${root}bin/ectl.js`
-const clockTicksPerSecond = 100
-
 
 /** CPU of each thread of a process by thread name (main thread first), in microseconds. */
 function threadCpuUs(pid: number): Map<string, number> {
@@ -44,8 +42,7 @@ function threadCpuUs(pid: number): Map<string, number> {
       continue // the thread ended meanwhile
     }
     const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicksPerSecond)
+    byName.set(name, (byName.get(name) ?? 0) + statCpuUs(stat))
   }
   return byName
 }

@@ -18,8 +18,8 @@
 // shutdown apply: the message, the end of data and the trailers then go in one send.
 //
 // The response headers take the same road (respondAwaitingTrailers), from a header list built
-// once. Those internals are Node's, not a public API: they are looked up by their
-// symbols' names on the first stream, and when any is missing (another Node) every call takes
+// once. Those internals are Node's, not a public API: they are looked up by their symbols'
+// names on the first stream, and when any is missing (another Node) every call takes
 // Node's respond() and sendTrailers() as before.
 import {constants, type ServerHttp2Stream} from 'node:http2'
 import {awaitingTrailers} from './wire.js'
@@ -84,7 +84,8 @@ function findInternals(stream: ServerHttp2Stream): StreamInternals | null {
  * A unary answer's response headers, submitted to the native stream as Node's respond(headers,
  * awaitingTrailers) would, with the header list built once instead of on every call: Node's
  * respond() copies the headers into a prototype-less object and flattens them, which took ~4%
- * of a loaded server's CPU, mostly in V8's slow paths for such objects. The caller has checked that the stream is open.
+ * of a loaded server's CPU, mostly in V8's slow paths for such objects. The caller has checked
+ * that the stream is open.
  */
 export function respondAwaitingTrailers(stream: ServerHttp2Stream, headers: Record<string, string | number>): void {
   if (internals === undefined) internals = findInternals(stream)
