@@ -3,12 +3,13 @@
 // subject's organization is "etcd", the hosts of the peer URLs are its subject alternative
 // names (IP addresses or DNS names), valid for a year, for both ends of a peer connection.
 // The key comes from node:crypto (fast), the certificate from node-forge.
-import {generateKeyPairSync, randomBytes} from 'node:crypto'
+import {generateKeyPairSync} from 'node:crypto'
 import {mkdir, writeFile} from 'node:fs/promises'
 import {isIP} from 'node:net'
 import {join} from 'node:path'
 import forge from 'node-forge'
 import {pathExists} from '../util/path-exists.js'
+import {randomSerialHex} from './cert-serial.js'
 
 const validDays = 365
 
@@ -26,8 +27,7 @@ export async function selfSignedCert(dir: string, hosts: readonly string[]): Pro
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey
   const cert = forge.pki.createCertificate()
   cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e)
-  // a positive serial: the high bit clear
-  cert.serialNumber = '0' + randomBytes(16).toString('hex')
+  cert.serialNumber = randomSerialHex()
   cert.validity.notBefore = new Date()
   cert.validity.notAfter = new Date(Date.now() + validDays * 86_400_000)
   const subject = [{name: 'organizationName', value: 'etcd'}]

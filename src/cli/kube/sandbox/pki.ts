@@ -1,10 +1,11 @@
 // The sandbox's certificates: a CA, the API server's certificate (SANs 127.0.0.1 and
 // localhost) and the admin's client certificate (CN=kubernetes-admin, O=system:masters), made
 // once per data dir with node-forge over keys from node:crypto (fast), kept in DIR/pki/.
-import {generateKeyPairSync, randomBytes} from 'node:crypto'
+import {generateKeyPairSync} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import forge from 'node-forge'
+import {randomSerialHex} from '../../cert-serial.js'
 
 export interface Pki {
   caCert: string
@@ -43,8 +44,7 @@ function sign(
 ): string {
   const cert = forge.pki.createCertificate()
   cert.publicKey = publicKey
-  // a positive serial: the high bit clear
-  cert.serialNumber = '0' + randomBytes(16).toString('hex')
+  cert.serialNumber = randomSerialHex()
   cert.validity.notBefore = new Date(Date.now() - 5 * 60_000)
   cert.validity.notAfter = new Date(Date.now() + days * 86_400_000)
   cert.setSubject(subject)
