@@ -6,21 +6,12 @@
 import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
-import {AuthorityFixingSocket} from './h2-authority.js'
-import {ConnectionOpening, serverPreface} from './h2-opening.js'
 
 /** The HTTP/2 connection preface every gRPC client sends first (RFC 9113 §3.4). */
 const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 
 /** A connection that has not said which protocol it speaks within this time is closed. */
 const sniffTimeoutMs = 10_000
-/**
- * An HTTP/2 connection whose first request has not come within this time is handed to the
- * `:authority` fix-up without it (h2-opening.ts): long enough for a client that connects
- * early and calls a few seconds later to be read natively, short enough for one that waits
- * for the server's acknowledgment of its SETTINGS.
- */
-const defaultOpeningFallbackMs = 10_000
 /** A TLS handshake that takes longer than this is abandoned. */
 const handshakeTimeoutMs = 10_000
 
@@ -34,86 +25,24 @@ export interface ServerTls {
 }
 
 export interface MuxTargets {
-  /** An HTTP/2 connection: the socket, or one whose :authority is made acceptable to Node's HTTP/2 server (h2-opening.ts). */
-  grpc(connection: Duplex): void
+  /** An HTTP/2 connection (gRPC), with the bytes already read from it. */
+  grpc(connection: Duplex, firstBytes: Buffer): void
   http(socket: Socket): void
 }
 
-/** A listener's gRPC connections whose opening is being read (openGrpc). */
-export interface Openings {
-  /** Those still waiting for their first call: no server has them yet to close. */
-  undecided: Set<Socket>
-  /** How long a connection may wait for it (defaultOpeningFallbackMs). */
-  fallbackMs: number
-}
-
 /**
- * Hands a sniffed connection to a server with the bytes already read. An HTTP/2 connection's
- * opening is read first (openGrpc). Node's HTTP/1.1 server reads from the socket's handle
- * directly, so it is given the bytes as the socket's first 'data' event.
+ * Hands a sniffed connection to a server with the bytes already read. Node's HTTP/1.1 server
+ * reads from the socket's handle directly, so it is given the bytes as the socket's first
+ * 'data' event.
  */
-function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets, openings: Openings): void {
+function handOver(socket: Socket, buffered: Buffer, isGrpc: boolean, targets: MuxTargets): void {
   if (isGrpc) {
-    openGrpc(socket, buffered, targets, openings)
+    targets.grpc(socket, buffered)
     return
   }
   targets.http(socket)
   socket.emit('data', buffered)
   socket.resume()
-}
-
-/**
- * Reads an HTTP/2 connection's opening (h2-opening.ts) and hands it to the gRPC server: the
- * socket itself when its first request needs no `:authority` fix, else an
- * AuthorityFixingSocket (so too over TLS without ALPN's h2, which Node's HTTP/2 server would
- * take for HTTP/1.1, and after `openings.fallbackMs` without a request). Until then the
- * connection is in `openings.undecided`, for the listener's close.
- */
-function openGrpc(socket: Socket, buffered: Buffer, targets: MuxTargets, openings: Openings): void {
-  const {undecided, fallbackMs} = openings
-  if ('encrypted' in socket && (socket as TLSSocket).alpnProtocol !== 'h2') {
-    targets.grpc(new AuthorityFixingSocket(socket, buffered))
-    return
-  }
-  const opening = new ConnectionOpening((frame) => socket.write(frame))
-  let done = false
-  const finish = () => {
-    done = true
-    clearTimeout(fallback)
-    undecided.delete(socket)
-    socket.removeListener('data', onData)
-    socket.removeListener('error', onError)
-    socket.removeListener('end', onError)
-    socket.pause()
-  }
-  const handOn = () => {
-    finish()
-    if (opening.verdict === 'native') {
-      socket.unshift(opening.bytes())
-      targets.grpc(socket)
-    } else {
-      targets.grpc(new AuthorityFixingSocket(socket, opening.bytes(), !opening.ackSeen))
-    }
-  }
-  const onData = (chunk: Buffer) => {
-    if (!done && opening.push(chunk)) handOn()
-  }
-  const onError = () => {
-    finish()
-    socket.destroy()
-  }
-  const fallback = setTimeout(() => {
-    opening.verdict = 'fix-authority'
-    handOn()
-  }, fallbackMs)
-  fallback.unref()
-  undecided.add(socket)
-  socket.on('data', onData)
-  socket.on('error', onError)
-  socket.on('end', onError)
-  socket.write(serverPreface)
-  if (opening.push(buffered)) handOn()
-  else socket.resume()
 }
 
 export interface ListenAddress {
@@ -129,7 +58,7 @@ export interface MuxListener {
 }
 
 /** Reads just enough of a connection to tell gRPC from HTTP/1.1, then hands it over with the bytes read put back. */
-export function sniff(socket: Socket, targets: MuxTargets, openings: Openings): void {
+export function sniff(socket: Socket, targets: MuxTargets): void {
   socket.setNoDelay(true)
   let buffered: Buffer = Buffer.alloc(0)
   const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs)
@@ -155,7 +84,7 @@ export function sniff(socket: Socket, targets: MuxTargets, openings: Openings): 
     if (isGrpc && buffered.length < http2Preface.length) return
     cleanup()
     socket.pause()
-    handOver(socket, buffered, isGrpc, targets, openings)
+    handOver(socket, buffered, isGrpc, targets)
   }
   socket.on('data', onData)
   socket.on('error', onError)
@@ -165,7 +94,7 @@ export function sniff(socket: Socket, targets: MuxTargets, openings: Openings): 
 /**
  * gRPC clients offer only h2; a client that also offers http/1.1 (curl, browsers) is given
  * HTTP/1.1, so its requests reach the gateway, /health and /metrics rather than the gRPC
- * server (which answers anything but gRPC with 415). The plaintext is sniffed either way.
+ * server. The plaintext is sniffed either way.
  */
 function chooseAlpn({protocols}: {protocols: string[]}): string | undefined {
   if (protocols.includes('http/1.1')) return 'http/1.1'
@@ -173,9 +102,7 @@ function chooseAlpn({protocols}: {protocols: string[]}): string | undefined {
   return undefined
 }
 
-/** `openingFallbackMs`: see defaultOpeningFallbackMs (tests shorten it). */
-export function listen(address: ListenAddress, targets: MuxTargets, {openingFallbackMs = defaultOpeningFallbackMs}: {openingFallbackMs?: number} = {}): Promise<MuxListener> {
-  const openings: Openings = {undecided: new Set(), fallbackMs: openingFallbackMs}
+export function listen(address: ListenAddress, targets: MuxTargets): Promise<MuxListener> {
   let server: NetServer
   if (address.tls) {
     const tls = address.tls
@@ -189,12 +116,12 @@ export function listen(address: ListenAddress, targets: MuxTargets, {openingFall
         ALPNCallback: chooseAlpn,
         handshakeTimeout: handshakeTimeoutMs,
       },
-      (socket: TLSSocket) => sniff(socket, targets, openings),
+      (socket: TLSSocket) => sniff(socket, targets),
     )
     // a failed handshake is the client's problem: never the server's
     server.on('tlsClientError', (_error, socket) => socket.destroy())
   } else {
-    server = createNetServer((socket) => sniff(socket, targets, openings))
+    server = createNetServer((socket) => sniff(socket, targets))
   }
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${address.host}:${address.port}: ${error.message}`)))
@@ -206,8 +133,6 @@ export function listen(address: ListenAddress, targets: MuxTargets, {openingFall
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done())
-            for (const socket of openings.undecided) socket.destroy()
-            openings.undecided.clear()
           }),
       })
     })

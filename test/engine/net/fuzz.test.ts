@@ -166,7 +166,7 @@ describe('fuzzing the client port', () => {
         assert.ok(acceptable.has(code) || waited || unknownAsEtcd, `${method.service}/${method.method}: code ${code} (${details})`)
         assert.ok(code === GrpcCode.OK || code === GrpcCode.CANCELLED || details.length > 0, 'an error says why')
       }),
-      {numRuns: 300, interruptAfterTimeLimit: 5_000},
+      {numRuns: 300, interruptAfterTimeLimit: 5_000, ...(process.env.FC_SEED ? {seed: Number(process.env.FC_SEED)} : {})},
     )
     await alive()
     assert.ok((seen.get(GrpcCode.INVALID_ARGUMENT) ?? 0) > 0, `no malformed request was refused: ${JSON.stringify([...seen])}`)
@@ -229,7 +229,7 @@ describe('fuzzing the client port', () => {
           if (response.status !== 200) assert.ok(typeof parsed.error === 'string' && typeof parsed.code === 'number', text)
         }
       }),
-      {numRuns: 300, interruptAfterTimeLimit: 5_000},
+      {numRuns: 300, interruptAfterTimeLimit: 5_000, ...(process.env.FC_SEED ? {seed: Number(process.env.FC_SEED)} : {})},
     )
     await alive()
   })

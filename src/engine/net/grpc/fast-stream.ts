@@ -15,11 +15,11 @@
 // in trailers (or a trailers-only response when nothing was sent), the same words for a
 // message over the receive limit, a malformed one and an expired deadline (grpc-timeout). A
 // compressed request or a content type that is not gRPC is left to grpc-js.
-import type {IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
 import {Errors} from '../../../api/errors.js'
 import {type BidiStream, isPullable, type PullableStream} from '../../../client/etcd/client.js'
+import type {H2Stream} from '../h2/stream.js'
 import {type StatusError, toStatusError} from './status.js'
-import {awaitingTrailers, baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, statusTrailers, trailersOnly} from './wire.js'
+import {grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, responseFields, statusFields, tokenOf, trailersOnlyFields} from './wire.js'
 
 /** How a bidirectional method is served on the fast path. */
 export interface StreamRoute {
@@ -34,9 +34,9 @@ export interface StreamRoute {
   /** Whether the client's half-close ends the stream (etcd: LeaseKeepAlive does, Watch does not). */
   endOnHalfClose: boolean
   /**
-   * Responses are written after the unary answers of the same turn (see writeAfterAnswers):
-   * for streams fed by other callers' writes (Watch), not for those answering their own
-   * requests (LeaseKeepAlive).
+   * Responses are written after the unary answers of the same turn (../h2/flusher.ts): for
+   * streams fed by other callers' writes (Watch), not for those answering their own requests
+   * (LeaseKeepAlive).
    */
   afterAnswers?: boolean
 }
@@ -52,32 +52,6 @@ const okStatus = {code: 0, details: 'OK'}
 
 /** Responses taken from the engine for one write stop growing past this many bytes. */
 const maxWriteBytes = 256 * 1024
-
-/** Stream flushes waiting for the check phase of this turn of the event loop. */
-let afterAnswers: Array<() => void> = []
-
-function runAfterAnswers(): void {
-  const flushes = afterAnswers
-  afterAnswers = []
-  for (const flush of flushes) flush()
-}
-
-/**
- * Runs `flush` once the unary answers made in this turn have left. A write's events reach the
- * watch streams while the write is applied, before its caller is answered (the answer is a few
- * promise steps later); flushed at once, every watcher's connection was written before the
- * caller's, so a put waited for its whole fan-out to be sent (at 64 watchers over 32
- * connections, 32 sends) before its answer left, and a publisher writing one put at a time
- * slowed as watchers were added. Node sends what a turn queued on HTTP/2 sessions in its
- * native immediates, before the JavaScript ones: flushing from a JavaScript immediate puts the
- * answers (whose trailers leave with them, inline-trailers.ts) on the wire first, and the
- * events in the same turn's sends of the next pass. etcd likewise acknowledges a put without
- * waiting for its watchers.
- */
-function writeAfterAnswers(flush: () => void): void {
-  afterAnswers.push(flush)
-  if (afterAnswers.length === 1) setImmediate(runAfterAnswers)
-}
 
 /**
  * A stream that can only be iterated, made pullable: one response is fetched ahead, and the
@@ -129,14 +103,11 @@ export function asPullable<Request, Response>(stream: BidiStream<Request, Respon
  * Serves `h2` if `route` is given and the request is plain gRPC; undefined leaves the stream to
  * grpc-js untouched (nothing read, nothing sent).
  */
-export function serveFastStream(
-  h2: ServerHttp2Stream,
-  headers: IncomingHttpHeaders,
-  route: StreamRoute | undefined,
-  hardLimitBytes: number,
-): ServedStream | undefined {
+export function serveFastStream(h2: H2Stream, route: StreamRoute | undefined, hardLimitBytes: number): ServedStream | undefined {
   if (route === undefined) return undefined
+  const headers = h2.headers
   if (!isPlainGrpc(headers)) return undefined
+  h2.deferred = route.afterAnswers === true
 
   let engine: PullableStream<unknown, unknown> | undefined
   let finished = false
@@ -147,7 +118,6 @@ export function serveFastStream(
   let settle: () => void = () => undefined
   const done = new Promise<void>((resolve) => (settle = resolve))
 
-  /** Ends the call with `status` (once), and the engine's stream with it. */
   /** The call is over, however it ended: the engine's stream closes and `done` settles. */
   const end = () => {
     finished = true
@@ -160,17 +130,10 @@ export function serveFastStream(
   const finish = (status: {code: number; details: string}) => {
     if (finished) return
     end()
-    if (h2.destroyed || h2.closed) return
-    const trailers = statusTrailers(status)
-    // The client closes its side once it has the status (grpc-js leaves that to it too).
-    if (headersSent) {
-      h2.once('wantTrailers', () => h2.sendTrailers(trailers))
-      h2.end()
-    } else {
-      // a trailers-only response, as grpc-js sends for a call that ends before any message
-      h2.respond({...baseHeaders, ...trailers}, trailersOnly)
-    }
-    h2.resume() // anything the client still sends is read and dropped
+    // anything the client still sends is dropped
+    if (headersSent) h2.end(statusFields(status))
+    // a trailers-only response, as grpc-js sends for a call that ends before any message
+    else h2.respondAndEnd(trailersOnlyFields(status))
   }
 
   const flush = () => {
@@ -194,17 +157,17 @@ export function serveFastStream(
         if (ended !== undefined) finish(ended.error === undefined ? okStatus : route.statusOf(ended.error))
         return
       }
-      if (h2.destroyed || h2.closed) return
+      if (h2.closed) return
       if (!headersSent) {
         headersSent = true
-        h2.respond(baseHeaders, awaitingTrailers)
+        h2.respond(responseFields)
       }
-      if (!h2.write(frames.length === 1 ? frames[0] : Buffer.concat(frames, bytes))) {
+      if (!h2.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes))) {
         awaitingDrain = true
-        h2.once('drain', () => {
+        h2.onDrain = () => {
           awaitingDrain = false
           flush()
-        })
+        }
         return
       }
     }
@@ -212,18 +175,16 @@ export function serveFastStream(
   const readable = () => {
     if (flushQueued || awaitingDrain || finished) return
     flushQueued = true
-    if (route.afterAnswers === true) writeAfterAnswers(flush)
-    else queueMicrotask(flush)
+    queueMicrotask(flush)
   }
 
-  h2.on('error', () => undefined)
-  h2.once('close', () => {
+  h2.onClose = () => {
     // closed before it ended: the caller cancelled or hung up
     if (!finished) end()
-  })
+  }
 
   const timeout = headers['grpc-timeout']
-  if (typeof timeout === 'string') {
+  if (timeout !== undefined) {
     const timeoutMs = grpcTimeoutMs(timeout)
     if (timeoutMs === undefined) {
       finish({code: GrpcStatus.internal, details: `Invalid grpc-timeout value "${timeout}"`})
@@ -232,9 +193,8 @@ export function serveFastStream(
     deadline = setTimeout(() => finish({code: GrpcStatus.deadlineExceeded, details: 'Deadline exceeded'}), timeoutMs)
   }
 
-  const token = headers.token ?? headers.authorization
   try {
-    engine = route.open(typeof token === 'string' ? token : Array.isArray(token) ? token[0] : undefined)
+    engine = route.open(tokenOf(headers))
   } catch (error) {
     finish(route.statusOf(error))
     return {stop: () => undefined, done}
@@ -243,7 +203,7 @@ export function serveFastStream(
   readable()
 
   let pending: Buffer | undefined
-  h2.on('data', (chunk: Buffer) => {
+  h2.onData = (chunk: Buffer) => {
     if (finished) return
     let buffer = pending === undefined ? chunk : Buffer.concat([pending, chunk])
     pending = undefined
@@ -265,10 +225,10 @@ export function serveFastStream(
       if (finished) return
     }
     if (buffer.length > 0) pending = buffer
-  })
-  h2.once('end', () => {
+  }
+  h2.onEnd = () => {
     if (route.endOnHalfClose && !finished) engine!.close()
-  })
+  }
 
   return {
     stop: () => finish(toStatusError(Errors.stopped())),

@@ -1,25 +1,17 @@
-// Unary calls answered straight on the HTTP/2 stream, without grpc-js's per-call machinery.
-//
-// grpc-js answers a unary call in three steps on three turns of the event loop: the response
-// headers and message are written, the write's callback sends the status, and the stream's
-// 'wantTrailers' event writes the trailers — two socket writes and a few hundred microseconds
-// more per call, plus a call object, interceptors and metadata copies. Here the response is
-// queued in one go (headers, message, trailers), so Node's HTTP/2 session sends it with one
-// write (the trailers without Node's setImmediate: inline-trailers.ts). Watch and
-// LeaseKeepAlive streams have their own path (fast-stream.ts); the other streaming calls
-// (Snapshot, Observe) and anything unusual (a compressed request, a content type that is not
-// gRPC) still go to grpc-js, on the same connection.
+// Unary calls answered straight on the HTTP/2 stream (../h2/stream.ts), without grpc-js's
+// per-call machinery (a call object, interceptors, metadata copies, and three turns of the
+// event loop to send headers and message, status, then trailers). Here the response is queued
+// in one go (headers, message, trailers), and the connection sends it with the other answers
+// of the turn in one write. Watch and LeaseKeepAlive streams have their own path
+// (fast-stream.ts); the other streaming calls (Snapshot, Observe) and anything unusual (a
+// compressed request, a content type that is not gRPC) go to grpc-js (grpc-js-relay.ts).
 //
 // What a client sees is what etcd or grpc-js would send: etcd's response headers (wire.ts), and
 // grpc-js's status codes and words for a message over the receive limit, a missing or second
 // request message, and an expired deadline (grpc-timeout).
-import type {Server as GrpcServer} from '@grpc/grpc-js'
-import assert from 'node:assert/strict'
-import type {Http2Server, IncomingHttpHeaders, ServerHttp2Stream} from 'node:http2'
-import type {Duplex} from 'node:stream'
-import {endBeforeTrailers, nativeHeaderList, respondAwaitingTrailers, sendTrailersInline} from './inline-trailers.js'
+import type {H2Stream} from '../h2/stream.js'
 import type {StatusError} from './status.js'
-import {baseHeaders, grpcTimeoutMs, GrpcStatus, isPlainGrpc, PREFIX_BYTES, statusTrailers, trailersOnly} from './wire.js'
+import {grpcTimeoutMs, GrpcStatus, isPlainGrpc, okFields, PREFIX_BYTES, responseFields, tokenOf, trailersOnlyFields} from './wire.js'
 
 /** How a unary method is served: decode, then answer with a response or a status error. */
 export interface UnaryRoute {
@@ -34,15 +26,13 @@ export interface UnaryRoute {
   waits?: boolean
 }
 
-const okTrailers = {'grpc-status': '0', 'grpc-message': 'OK'}
-const okTrailerList = nativeHeaderList(okTrailers)
-
 /**
  * Whether this path serves the stream itself; false leaves it to grpc-js untouched (nothing
  * read, nothing sent).
  */
-export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: UnaryRoute | undefined, path: string, hardLimitBytes: number): boolean {
+export function serveFastUnary(stream: H2Stream, route: UnaryRoute | undefined, path: string, hardLimitBytes: number): boolean {
   if (route === undefined) return false
+  const headers = stream.headers
   if (!isPlainGrpc(headers)) return false
 
   let finished = false
@@ -55,21 +45,18 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
   const fail = (status: {code: number; details: string}) => {
     if (finished) return
     finish()
-    if (stream.destroyed || stream.closed) return
-    // a trailers-only response, as grpc-js sends for a call that ends before any message
-    stream.respond({...baseHeaders, ...statusTrailers(status)}, trailersOnly)
-    stream.resume() // anything the client still sends is read and dropped
+    // a trailers-only response, as grpc-js sends for a call that ends before any message;
+    // anything the client still sends is dropped
+    stream.respondAndEnd(trailersOnlyFields(status))
   }
-  // an error event always comes with a close: nothing to answer then
-  stream.on('error', () => undefined)
-  stream.once('close', () => {
+  stream.onClose = () => {
     // closed before it was answered: the caller cancelled, timed out or hung up
     if (!finished) gone?.abort()
     finish()
-  })
+  }
 
   const timeout = headers['grpc-timeout']
-  if (typeof timeout === 'string') {
+  if (timeout !== undefined) {
     const timeoutMs = grpcTimeoutMs(timeout)
     if (timeoutMs === undefined) {
       fail({code: GrpcStatus.internal, details: `Invalid grpc-timeout value "${timeout}"`})
@@ -83,7 +70,7 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
 
   const chunks: Buffer[] = []
   let received = 0
-  stream.on('data', (chunk: Buffer) => {
+  stream.onData = (chunk: Buffer) => {
     if (finished) return
     chunks.push(chunk)
     received += chunk.length
@@ -93,8 +80,8 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
       const declared = head.readUInt32BE(1)
       if (declared > hardLimitBytes) fail({code: GrpcStatus.resourceExhausted, details: `Received message larger than max (${declared} vs ${hardLimitBytes})`})
     }
-  })
-  stream.once('end', () => {
+  }
+  stream.onEnd = () => {
     if (finished) return
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
     if (body.length < PREFIX_BYTES || body.length < PREFIX_BYTES + body.readUInt32BE(1)) {
@@ -118,10 +105,9 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
       fail({code: GrpcStatus.internal, details: 'Error deserializing request'})
       return
     }
-    const token = headers.token ?? headers.authorization
     let answer: Promise<unknown>
     try {
-      answer = route.call(request, typeof token === 'string' ? token : Array.isArray(token) ? token[0] : undefined, gone?.signal)
+      answer = route.call(request, tokenOf(headers), gone?.signal)
     } catch (error) {
       fail(route.statusOf(error))
       return
@@ -137,52 +123,18 @@ export function serveFastUnary(stream: ServerHttp2Stream, headers: IncomingHttpH
           return
         }
         finish()
-        if (stream.destroyed || stream.closed) return
+        if (stream.closed) return
         framed[0] = 0
         framed.writeUInt32BE(framed.length - PREFIX_BYTES, 1)
-        respondAwaitingTrailers(stream, baseHeaders)
-        // the trailers leave with the headers and message, in one write (inline-trailers.ts)
-        stream.once('wantTrailers', () => sendTrailersInline(stream, okTrailerList, okTrailers))
-        endBeforeTrailers(stream, framed)
+        // headers, message and trailers leave together, with the turn's other answers
+        stream.respond(responseFields)
+        stream.write(framed)
+        stream.end(okFields)
       },
       (error: unknown) => fail(route.statusOf(error)),
     )
-  })
+  }
   return true
 }
 
 const GRPC_UNIMPLEMENTED = 12
-
-/** What grpc-js's createConnectionInjector answers. */
-interface Injector {
-  injectConnection(connection: Duplex): void
-  drain(graceTimeMs: number): void
-  destroy(): void
-}
-
-/**
- * Creates a grpc-js connection injector whose HTTP/2 streams are offered to `serve` first; those
- * it does not take go to grpc-js as before. grpc-js keeps the sessions (settings, keep-alive,
- * shutdown). Its HTTP/2 server is not public: it is found in the Server's own table, and a
- * grpc-js that no longer keeps one fails here, at start-up, not on a call.
- */
-export function routeStreams(
-  server: GrpcServer,
-  create: () => Injector,
-  serve: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean,
-): Injector {
-  const servers = (server as unknown as {http2Servers?: unknown}).http2Servers
-  assert.ok(servers instanceof Map, 'this @grpc/grpc-js keeps no http2Servers table: see src/engine/net/grpc/fast-unary.ts')
-  const before = new Set(servers.keys())
-  const injector = create()
-  const created = [...servers.keys()].filter((candidate) => !before.has(candidate)) as Http2Server[]
-  assert.equal(created.length, 1, 'a connection injector makes one HTTP/2 server')
-  const http2 = created[0]!
-  const grpcHandlers = http2.listeners('stream') as Array<(...args: unknown[]) => void>
-  http2.removeAllListeners('stream')
-  http2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) => {
-    if (serve(stream, headers)) return
-    for (const handler of grpcHandlers) handler.call(http2, stream, headers, ...rest)
-  })
-  return injector
-}

@@ -13,6 +13,9 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js'
 import {createServer as createHttpServer} from 'node:http'
+import type {ClientHttp2Session} from 'node:http2'
+import type {Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
 import assert from 'node:assert/strict'
 import {encodeAfterPrefix} from '../../../api/encode-pooled.js'
 import {GrpcCode, Limits} from '../../../api/errors.js'
@@ -23,8 +26,10 @@ import {createDispatcher, type Dispatcher, EngineLacksMethod, type MethodEntry} 
 import {createGateway, type HealthSource} from '../gateway/gateway.js'
 import type {ServerMetrics} from '../metrics.js'
 import {listen, type ListenAddress, type MuxListener} from '../mux.js'
+import {H2ServerConnection} from '../h2/connection.js'
 import {asPullable, serveFastStream, type StreamRoute} from './fast-stream.js'
-import {routeStreams, serveFastUnary, type UnaryRoute} from './fast-unary.js'
+import {serveFastUnary, type UnaryRoute} from './fast-unary.js'
+import {openRelaySession, relayStream} from './grpc-js-relay.js'
 import {PREFIX_BYTES} from './wire.js'
 import {pumpServerStream} from './server-stream.js'
 import {type Bridge, bridgeStream} from './stream-bridge.js'
@@ -46,6 +51,12 @@ export const grpcOverheadBytes = 512 * 1024
 const hardReceiveLimitFactor = 4
 /** Concurrent streams (calls) on one HTTP/2 connection. */
 const maxConcurrentStreams = 4096
+/** A request's header list (HPACK's measure): the method, the path, the caller's token and metadata. */
+const maxHeaderListBytes = 64 * 1024
+/** Each stream's receive window: a large request comes in without waiting on WINDOW_UPDATEs. */
+const streamWindowBytes = 1024 * 1024
+/** The connection's receive window. */
+const connectionWindowBytes = 16 * 1024 * 1024
 const watchPath = '/etcdserverpb.Watch/Watch'
 const keepAlivePath = '/etcdserverpb.Lease/LeaseKeepAlive'
 /** Bidirectional streams served on the HTTP/2 stream itself (fast-stream.ts); the others go through grpc-js. */
@@ -259,19 +270,40 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     },
   })
   const http = createHttpServer({headersTimeout: httpHeadersTimeoutMs, requestTimeout: 0}, (request, response) => gateway.handle(request, response))
-  const injector = routeStreams(server, () => server.createConnectionInjector(ServerCredentials.createInsecure()), (stream, headers) => {
-    const path = headers[':path']
-    if (typeof path !== 'string') return false
-    if (serveFastUnary(stream, headers, fastRoutes.get(path), path, receiveLimitBytes * hardReceiveLimitFactor)) return true
-    const served = serveFastStream(stream, headers, fastStreamRoutes.get(path), receiveLimitBytes * hardReceiveLimitFactor)
-    if (served === undefined) return false
-    bridges.add(served)
-    void served.done.finally(() => bridges.delete(served))
-    return true
-  })
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure())
+  const hardLimitBytes = receiveLimitBytes * hardReceiveLimitFactor
+  const connections = new Set<H2ServerConnection>()
+  let allGone: (() => void) | undefined
+  const serveGrpc = (socket: Duplex, firstBytes: Buffer) => {
+    let relay: ClientHttp2Session | undefined
+    const connection = new H2ServerConnection(socket, firstBytes, {
+      onStream: (stream, fields) => {
+        const path = stream.headers[':path']!
+        if (serveFastUnary(stream, fastRoutes.get(path), path, hardLimitBytes)) return
+        const served = serveFastStream(stream, fastStreamRoutes.get(path), hardLimitBytes)
+        if (served !== undefined) {
+          bridges.add(served)
+          void served.done.finally(() => bridges.delete(served))
+          return
+        }
+        relay ??= openRelaySession(injector)
+        relayStream(relay, stream, fields)
+      },
+      maxConcurrentStreams,
+      maxHeaderListBytes,
+      streamWindowBytes,
+      connectionWindowBytes,
+    })
+    connections.add(connection)
+    connection.onClose = () => {
+      connections.delete(connection)
+      relay?.destroy()
+      if (connections.size === 0) allGone?.()
+    }
+  }
   const targets = {
-    grpc: (connection: import('node:stream').Duplex) => injector.injectConnection(connection),
-    http: (socket: import('node:net').Socket) => http.emit('connection', socket),
+    grpc: serveGrpc,
+    http: (socket: Socket) => http.emit('connection', socket),
   }
 
   const listeners: MuxListener[] = []
@@ -292,16 +324,24 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         // stop accepting; the listeners' close settles once every connection is gone
         const listenersClosed = Promise.all(listeners.map((listener) => listener.close()))
         const force = setTimeout(() => {
+          for (const connection of connections) connection.destroy()
           server.forceShutdown()
           injector.destroy()
           http.closeAllConnections()
         }, shutdownGraceMs)
+        const connectionsGone = new Promise<void>((resolve) => {
+          allGone = resolve
+          if (connections.size === 0) resolve()
+        })
+        // no new calls (GOAWAY); each connection ends once its calls are over
+        for (const connection of connections) connection.shutdown()
         const grpcDone = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
         const httpDone = new Promise<void>((resolve) => http.close(() => resolve()))
         http.closeIdleConnections()
         // Streams never finish by themselves: end them once no new call can start.
         for (const bridge of bridges) bridge.stop()
         gateway.stop()
+        await connectionsGone
         await grpcDone
         injector.destroy()
         await httpDone
