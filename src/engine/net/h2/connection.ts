@@ -69,6 +69,17 @@ interface QueuedHeaders {
 }
 
 const pseudoRequestHeaders = new Set([':method', ':scheme', ':path', ':authority'])
+/** Fields of HTTP/1.1 connections, which make an HTTP/2 message malformed (RFC 9113 §8.2.2); TE is checked on its own. */
+const connectionSpecificFields = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
+
+/**
+ * Past this many bytes written and not yet taken by the kernel (a client that sends calls but
+ * does not read their answers), the connection stops reading until the socket drains.
+ */
+const maxUnsentSocketBytes = 16 * 1024 * 1024
+
+/** How many streams `discarding` remembers. */
+const maxDiscarding = 1024
 
 export class H2ServerConnection implements StreamOwner, Flushable {
   private readonly streams = new Map<number, H2Stream>()
@@ -86,15 +97,26 @@ export class H2ServerConnection implements StreamOwner, Flushable {
   connectionSendWindow = DEFAULT_WINDOW_BYTES
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES
   private peerInitialWindowBytes = DEFAULT_WINDOW_BYTES
+  /** Room in the connection's receive window, counting the WINDOW_UPDATEs we have sent. */
   private receiveWindow: number
-  private receivedUnacked = 0
   /** The highest stream id the client opened. */
   private lastStreamId = 0
+  /**
+   * Streams over for us before the client's END_STREAM, whose late frames are dropped: those we
+   * reset (or answered and ended) and those opened past our GOAWAY, as frames that crossed our
+   * RST_STREAM or GOAWAY must be ignored (RFC 9113 §5.1, §6.8), so late trailers are not taken
+   * for a HEADERS on a closed stream; and those the client reset (it may send nothing more; what
+   * it does is dropped). Forgotten at the client's END_STREAM, or past maxDiscarding (the RFC
+   * lets the period be limited).
+   */
+  private readonly discarding = new Set<number>()
   /** GOAWAY sent: no new streams; the socket ends once the open ones are over. */
   private goingAway = false
   private endWhenFlushed = false
   private dead = false
   private socketGone = false
+  /** Reading stopped for a client that does not read (maxUnsentSocketBytes). */
+  private readingPaused = false
   /** Called once, when the socket is gone. */
   onClose: (() => void) | undefined
 
@@ -104,7 +126,9 @@ export class H2ServerConnection implements StreamOwner, Flushable {
     private readonly options: H2ConnectionOptions,
   ) {
     this.decoder = new HpackDecoder(4096, options.maxHeaderListBytes)
-    this.receiveWindow = options.connectionWindowBytes
+    // the window starts at 65535 whatever we want: WINDOW_UPDATE only raises it, so a smaller
+    // connectionWindowBytes is reached by giving back less (onData), not announced
+    this.receiveWindow = Math.max(options.connectionWindowBytes, DEFAULT_WINDOW_BYTES)
     this.queueControl(
       settingsFrame([
         [Setting.maxConcurrentStreams, options.maxConcurrentStreams],
@@ -116,7 +140,13 @@ export class H2ServerConnection implements StreamOwner, Flushable {
       this.queueControl(uint32Frame(FrameType.windowUpdate, 0, options.connectionWindowBytes - DEFAULT_WINDOW_BYTES))
     }
     socket.on('data', (chunk: Buffer) => this.read(chunk))
-    socket.on('drain', () => this.notifyDrain())
+    socket.on('drain', () => {
+      if (this.readingPaused) {
+        this.readingPaused = false
+        socket.resume()
+      }
+      this.notifyDrain()
+    })
     socket.on('error', () => socket.destroy())
     socket.on('end', () => socket.destroy())
     socket.on('close', () => this.gone())
@@ -224,11 +254,12 @@ export class H2ServerConnection implements StreamOwner, Flushable {
     const length = payload.length
     this.receiveWindow -= length
     if (this.receiveWindow < 0) throw new ConnectionError(ErrorCode.flowControl, 'DATA past the connection window')
-    this.receivedUnacked += length
-    if (this.receivedUnacked >= this.options.connectionWindowBytes / 2) {
-      this.queueControl(uint32Frame(FrameType.windowUpdate, 0, this.receivedUnacked))
-      this.receiveWindow += this.receivedUnacked
-      this.receivedUnacked = 0
+    // once half is used, topped up to connectionWindowBytes (not by what was used: a window that
+    // started at 65535, above a smaller connectionWindowBytes, comes down to it)
+    const increment = this.options.connectionWindowBytes - this.receiveWindow
+    if (this.receiveWindow <= this.options.connectionWindowBytes / 2 && increment > 0) {
+      this.queueControl(uint32Frame(FrameType.windowUpdate, 0, increment))
+      this.receiveWindow += increment
     }
     let data = payload
     if (flags & Flag.padded) {
@@ -239,8 +270,13 @@ export class H2ServerConnection implements StreamOwner, Flushable {
     const stream = this.streams.get(streamId)
     if (stream === undefined) {
       if (streamId > this.lastStreamId) throw new ConnectionError(ErrorCode.protocol, 'DATA on an idle stream')
-      // a stream we have ended or reset: what the client sent before it knew is dropped
-      return
+      if (this.discarding.has(streamId)) {
+        // a stream reset, or ended by us, before the client's end: what it sent before it knew is dropped
+        if (flags & Flag.endStream) this.discarding.delete(streamId)
+        return
+      }
+      // a stream the client had ended, or skipped (§6.1: DATA on a closed stream)
+      return this.resetStream(streamId, ErrorCode.streamClosed)
     }
     if (stream.remoteEnded) return this.resetStream(streamId, ErrorCode.streamClosed)
     stream.receiveWindow -= length
@@ -311,11 +347,23 @@ export class H2ServerConnection implements StreamOwner, Flushable {
       existing.onEnd?.()
       return
     }
-    if (streamId <= this.lastStreamId) throw new ConnectionError(ErrorCode.streamClosed, `HEADERS on closed stream ${streamId}`)
+    if (streamId <= this.lastStreamId) {
+      if (!this.discarding.has(streamId)) throw new ConnectionError(ErrorCode.streamClosed, `HEADERS on closed stream ${streamId}`)
+      // the client's trailers, sent before it saw our RST_STREAM or GOAWAY
+      if (endStream) this.discarding.delete(streamId)
+      return
+    }
     this.lastStreamId = streamId
-    if (this.goingAway) return
-    if (this.streams.size >= this.options.maxConcurrentStreams) return this.resetStream(streamId, ErrorCode.refusedStream)
-    if (!validRequestFields(decoded.fields)) return this.resetStream(streamId, ErrorCode.protocol)
+    if (this.goingAway) {
+      // past our GOAWAY's last stream: not served, its frames dropped
+      if (!endStream) this.discard(streamId)
+      return
+    }
+    const refused = this.streams.size >= this.options.maxConcurrentStreams
+    if (refused || !validRequestFields(decoded.fields)) {
+      if (!endStream) this.discard(streamId)
+      return this.resetStream(streamId, refused ? ErrorCode.refusedStream : ErrorCode.protocol)
+    }
     const stream = new H2Stream(streamId, this, this.peerInitialWindowBytes, this.options.streamWindowBytes)
     stream.headers = decoded.map
     this.streams.set(streamId, stream)
@@ -460,7 +508,13 @@ export class H2ServerConnection implements StreamOwner, Flushable {
         }
         bytes += out[i]!.length
       }
-      if (!this.socket.destroyed) this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out, bytes))
+      if (!this.socket.destroyed) {
+        this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out, bytes))
+        if (this.socket.writableLength > maxUnsentSocketBytes && !this.readingPaused) {
+          this.readingPaused = true
+          this.socket.pause()
+        }
+      }
     }
     if (deferred) {
       if (this.endWhenFlushed && this.answers.length === 0 && this.deferred.length === 0) this.socket.end()
@@ -471,10 +525,17 @@ export class H2ServerConnection implements StreamOwner, Flushable {
   streamClosed(stream: H2Stream): void {
     this.streams.delete(stream.id)
     this.waitingForDrain.delete(stream)
+    if (!stream.remoteEnded && !this.dead) this.discard(stream.id)
     if (this.goingAway && this.streams.size === 0) {
       this.endWhenFlushed = true
       scheduleFlush(this)
     }
+  }
+
+  /** The client may still send on `streamId`, over for us: its frames are dropped. */
+  private discard(streamId: number): void {
+    if (this.discarding.size >= maxDiscarding) this.discarding.delete(this.discarding.values().next().value!)
+    this.discarding.add(streamId)
   }
 
   /** `stream`'s write() returned false. */
@@ -502,8 +563,9 @@ export class H2ServerConnection implements StreamOwner, Flushable {
 }
 
 /**
- * A request's fields as RFC 9113 §8.3 has them: pseudo-headers first, only the request ones,
- * each once, :method, :scheme and :path present; names lower-case.
+ * A request's fields as RFC 9113 §8.2 and §8.3 have them: pseudo-headers first, only the request
+ * ones, each once, :method, :scheme and :path present, :path not empty; names lower-case; no
+ * connection-specific field, and TE, if sent, only "trailers".
  */
 function validRequestFields(fields: readonly string[]): boolean {
   let regular = false
@@ -512,10 +574,12 @@ function validRequestFields(fields: readonly string[]): boolean {
     const name = fields[i]!
     if (name.startsWith(':')) {
       if (regular || !pseudoRequestHeaders.has(name) || seen.has(name)) return false
+      if (name === ':path' && fields[i + 1] === '') return false
       seen.add(name)
     } else {
       regular = true
-      if (name !== name.toLowerCase() || name === 'connection') return false
+      if (name !== name.toLowerCase() || connectionSpecificFields.has(name)) return false
+      if (name === 'te' && fields[i + 1] !== 'trailers') return false
     }
   }
   return seen.has(':method') && seen.has(':scheme') && seen.has(':path')
