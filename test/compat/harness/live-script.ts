@@ -183,6 +183,17 @@ async function runOnEctl(script: LiveScript): Promise<ProcessResult[]> {
   }
 }
 
+/**
+ * The reference run, made again once when one of its steps gave up waiting (a harness note):
+ * on a loaded machine the real etcdctl can be slower than a step allows, and the reference is
+ * not what is under test. Our side gets no second try.
+ */
+async function referenceRun(script: LiveScript): Promise<ProcessResult[]> {
+  const first = await runOnRealEtcdctl(script)
+  if (first.every((result) => result.harnessNote === undefined)) return first
+  return runOnRealEtcdctl(script)
+}
+
 /** ectl over the network (`ETCDCTL_ENDPOINTS`, as the reference) against a fresh real etcd. */
 async function runOnEctlEndpoints(script: LiveScript): Promise<ProcessResult[]> {
   const etcd = await startRealEtcd()
@@ -258,7 +269,7 @@ function alignCountdowns(expectedBytes: Buffer, actualBytes: Buffer): Buffer {
 export function registerLiveScripts(scripts: readonly LiveScript[], side: 'ectl' | 'ectl-endpoints' = 'ectl'): void {
   for (const script of scripts) {
     const ours = side === 'ectl-endpoints' && process.env.COMPAT_SELF_CHECK !== '1' ? runOnEctlEndpoints(script) : runOnEctl(script)
-    const runs = Promise.all([settled(runOnRealEtcdctl(script)), settled(ours)])
+    const runs = Promise.all([settled(referenceRun(script)), settled(ours)])
     describe(script.name, () => {
       let sides: [Settled, Settled] | undefined
       before(async () => {
