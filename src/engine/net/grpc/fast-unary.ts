@@ -74,6 +74,10 @@ export function serveFastUnary(stream: H2Stream, route: UnaryRoute | undefined, 
     if (finished) return
     chunks.push(chunk)
     received += chunk.length
+    if (!stream.hold(chunk.length)) {
+      fail({code: GrpcStatus.resourceExhausted, details: 'Too many request bytes held on this connection'})
+      return
+    }
     // grpc-js refuses a message past its receive limit as soon as the length prefix shows it
     if (received >= PREFIX_BYTES && chunks.length <= 2) {
       const head = chunks.length === 1 ? chunk : Buffer.concat(chunks)

@@ -53,6 +53,11 @@ const hardReceiveLimitFactor = 4
 const maxConcurrentStreams = 4096
 /** A request's header list (HPACK's measure): the method, the path, the caller's token and metadata. */
 const maxHeaderListBytes = 64 * 1024
+/**
+ * Unary requests a connection's calls may hold together while they are read: room for a few
+ * requests at the hard receive limit at once, past which a call is refused.
+ */
+const maxHeldRequestBytesPerConnection = 256 * 1024 * 1024
 /** Each stream's receive window: a large request comes in without waiting on WINDOW_UPDATEs. */
 const streamWindowBytes = 1024 * 1024
 /** The connection's receive window. */
@@ -291,6 +296,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       },
       maxConcurrentStreams,
       maxHeaderListBytes,
+      maxHeldRequestBytes: maxHeldRequestBytesPerConnection,
       streamWindowBytes,
       connectionWindowBytes,
     })

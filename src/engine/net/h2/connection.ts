@@ -37,6 +37,8 @@ export interface H2ConnectionOptions {
   onStream(stream: H2Stream, fields: readonly string[]): void
   maxConcurrentStreams: number
   maxHeaderListBytes: number
+  /** Request bytes the connection's streams may hold together (H2Stream.hold). */
+  maxHeldRequestBytes: number
   /** The receive window of each stream (announced as SETTINGS_INITIAL_WINDOW_SIZE). */
   streamWindowBytes: number
   /** The connection's receive window. */
@@ -117,6 +119,10 @@ export class H2ServerConnection implements StreamOwner, Flushable {
   private socketGone = false
   /** Reading stopped for a client that does not read (maxUnsentSocketBytes). */
   private readingPaused = false
+  heldRequestBytes = 0
+  get maxHeldRequestBytes(): number {
+    return this.options.maxHeldRequestBytes
+  }
   /** Called once, when the socket is gone. */
   onClose: (() => void) | undefined
 

@@ -21,6 +21,9 @@ export interface StreamOwner {
   queueHeaders(stream: H2Stream, fields: readonly string[], endStream: boolean): void
   /** Bytes queued on the connection and not yet taken by the socket. */
   readonly unsentBytes: number
+  /** Request bytes its streams hold (hold()), and how many they may hold together. */
+  heldRequestBytes: number
+  readonly maxHeldRequestBytes: number
   /** The stream is over: forget it. */
   streamClosed(stream: H2Stream): void
   /** `stream`'s write() returned false: call its checkDrain() when the bytes waiting go down. */
@@ -63,6 +66,8 @@ export class H2Stream {
   private waitingBytes = 0
   private trailersAfterWaiting: readonly string[] | undefined
   private wantsDrain = false
+  /** Request bytes counted by hold(). */
+  private heldBytes = 0
 
   constructor(
     readonly id: number,
@@ -72,6 +77,18 @@ export class H2Stream {
   ) {
     this.sendWindow = sendWindow
     this.receiveWindow = receiveWindow
+  }
+
+  /**
+   * Counts `bytes` of the request as kept by the handler until the stream is over (a unary
+   * call's message, read whole before it is decoded). False once the connection's streams hold
+   * more than its limit together: the handler then refuses the call. Flow control alone does
+   * not bound this, as windows are given back as data is read.
+   */
+  hold(bytes: number): boolean {
+    this.heldBytes += bytes
+    this.owner.heldRequestBytes += bytes
+    return this.owner.heldRequestBytes <= this.owner.maxHeldRequestBytes
   }
 
   /** Sends the response headers (no END_STREAM). */
@@ -204,6 +221,8 @@ export class H2Stream {
     this.waiting.length = 0
     this.waitingBytes = 0
     this.trailersAfterWaiting = undefined
+    this.owner.heldRequestBytes -= this.heldBytes
+    this.heldBytes = 0
     this.owner.streamClosed(this)
     const onClose = this.onClose
     this.onData = this.onEnd = this.onClose = this.onDrain = undefined

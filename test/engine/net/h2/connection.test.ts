@@ -86,7 +86,7 @@ interface TestServer {
 
 type Options = Omit<H2ConnectionOptions, 'onStream'>
 
-const defaults: Options = {maxConcurrentStreams: 100, maxHeaderListBytes: 16_384, streamWindowBytes: 100_000, connectionWindowBytes: 1_000_000}
+const defaults: Options = {maxConcurrentStreams: 100, maxHeaderListBytes: 16_384, maxHeldRequestBytes: 1_000_000, streamWindowBytes: 100_000, connectionWindowBytes: 1_000_000}
 
 async function startServer(options: Partial<Options> = {}, handler: Handler = answerAtEnd): Promise<TestServer> {
   const connections: H2ServerConnection[] = []
@@ -177,7 +177,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 // ---- 1. the preface and SETTINGS (§3.4, §6.5) ----
 
 test('the server opens with SETTINGS of its options, then a WINDOW_UPDATE to its connection window; a client SETTINGS is ACKed', async () => {
-  await withServer({maxConcurrentStreams: 7, streamWindowBytes: 100_000, maxHeaderListBytes: 8192, connectionWindowBytes: 1_000_000}, answerAtEnd, async (server) => {
+  await withServer({maxConcurrentStreams: 7, streamWindowBytes: 100_000, maxHeaderListBytes: 8192, maxHeldRequestBytes: 1_000_000, connectionWindowBytes: 1_000_000}, answerAtEnd, async (server) => {
     const client = await server.connect()
     client.send(PREFACE, settings([[S.maxConcurrentStreams, 10]]))
     const first = await client.take()
@@ -660,6 +660,28 @@ test('RST_STREAM from the client: onClose runs once; DATA it sent after is dropp
     assert.equal((await client.response(3)).body.toString(), 'hello /next')
     client.send(rstStream(9, E.cancel))
     await client.connectionError(E.protocol)
+  })
+})
+
+test("hold(): request bytes held by a connection's streams together are bounded; a stream that is over gives its share back", async () => {
+  const verdicts: Array<[string, boolean]> = []
+  const handler: Handler = (stream) => ({
+    onData: (chunk) => verdicts.push([stream.headers[':path']!, stream.hold(chunk.length)]),
+  })
+  await withServer({maxHeldRequestBytes: 1000}, handler, async (server) => {
+    const client = await server.connect()
+    await client.handshake()
+    client.send(client.request(1, '/a'), data(1, Buffer.alloc(600)))
+    client.send(client.request(3, '/b'), data(3, Buffer.alloc(600)))
+    await until(() => verdicts.length === 2, 'both chunks')
+    assert.deepEqual(verdicts, [['/a', true], ['/b', false]])
+    client.send(rstStream(1, E.cancel))
+    await client.sync()
+    // /b still holds its 600 bytes: 900 in all
+    client.send(client.request(5, '/c'), data(5, Buffer.alloc(300)))
+    await until(() => verdicts.length === 3, 'the third chunk')
+    assert.deepEqual(verdicts[2], ['/c', true])
+    assert.equal(server.connections[0]!.heldRequestBytes, 900)
   })
 })
 
