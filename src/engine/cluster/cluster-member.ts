@@ -609,8 +609,10 @@ export class ClusterMember {
     // Sent before anything is applied: a member removed by an entry applied here still hears
     // the commit index that tells it so (the transport drops it as a peer when it applies).
     if (now.length > 0) {
-      // the write starts first, so the disk works while the messages are encoded and written
-      this.disk.wal.startQueuedWrites()
+      // The messages leave first; the log then writes as it judges best (wal.ts: on this thread
+      // once the turn is over when the disk is quick and nothing is in flight, else on the
+      // pool). Starting the write on the pool before the send cost a thread hand-off per Ready:
+      // at one client the leader used 5-15% more CPU per put and made 4-12% fewer puts.
       this.transport.send(now)
     }
     // Acknowledgements (a follower's) leave as soon as the write is durable, so they must not

@@ -325,15 +325,6 @@ export class SegmentedWal implements WriteAheadLog {
     })
   }
 
-  /**
-   * Starts the writes of what was appended so far now, instead of once the caller's current
-   * run of code is over: for a caller with slow work to do before it yields (a raft leader
-   * sending its entries to its followers), so its own write is on its way meanwhile.
-   */
-  startQueuedWrites(): void {
-    if (this.pumpScheduled) this.pump(false)
-  }
-
   /** Raft's log rules: consecutive indexes, the first at most one past the last accepted. A caller bug if broken. */
   private checkIndexes(entries: WalEntry[]): void {
     if (entries.length === 0) return
