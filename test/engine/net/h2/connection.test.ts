@@ -663,6 +663,17 @@ test('RST_STREAM from the client: onClose runs once; DATA it sent after is dropp
   })
 })
 
+test("an :authority holding a whole URL (gRPC-Go's, for etcdctl's --cluster calls) is served as it is", async () => {
+  await withServer({}, answerAtEnd, async (server) => {
+    const client = await server.connect()
+    await client.handshake()
+    const fields = [':method', 'POST', ':scheme', 'http', ':path', '/url', ':authority', 'http://127.0.0.1:2379']
+    client.send(headers(1, client.block(fields), {endStream: true}))
+    assert.equal((await client.response(1)).body.toString(), 'hello /url')
+    assert.equal(server.seen[0]!.stream.headers[':authority'], 'http://127.0.0.1:2379')
+  })
+})
+
 test("hold(): request bytes held by a connection's streams together are bounded; a stream that is over gives its share back", async () => {
   const verdicts: Array<[string, boolean]> = []
   const handler: Handler = (stream) => ({
