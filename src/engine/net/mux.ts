@@ -6,9 +6,8 @@
 import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
+import {CLIENT_PREFACE} from './h2/frame.js'
 
-/** The HTTP/2 connection preface every gRPC client sends first (RFC 9113 §3.4). */
-const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 
 /** A connection that has not said which protocol it speaks within this time is closed. */
 const sniffTimeoutMs = 10_000
@@ -79,9 +78,9 @@ export function sniff(socket: Socket, targets: MuxTargets): void {
   }
   const onData = (chunk: Buffer) => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
-    const compared = Math.min(buffered.length, http2Preface.length)
-    const isGrpc = buffered.subarray(0, compared).equals(http2Preface.subarray(0, compared))
-    if (isGrpc && buffered.length < http2Preface.length) return
+    const compared = Math.min(buffered.length, CLIENT_PREFACE.length)
+    const isGrpc = buffered.subarray(0, compared).equals(CLIENT_PREFACE.subarray(0, compared))
+    if (isGrpc && buffered.length < CLIENT_PREFACE.length) return
     cleanup()
     socket.pause()
     handOver(socket, buffered, isGrpc, targets)

@@ -7,7 +7,7 @@
 // relay's reads, and HTTP/2 flow control then holds grpc-js back.
 import {connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2'
 import {Duplex} from 'node:stream'
-import {ErrorCode} from '../h2/frame.js'
+import {ErrorCode, Flag} from '../h2/frame.js'
 import type {H2Stream} from '../h2/stream.js'
 
 /** Where grpc-js takes a connection (its Server's connection injector). */
@@ -96,7 +96,7 @@ export function relayStream(session: ClientHttp2Session, stream: H2Stream, field
   let trailers: string[] | undefined
   let answered = false
   upstream.on('response', (headers, flags) => {
-    if ((flags & 0x1) !== 0) {
+    if ((flags & Flag.endStream) !== 0) {
       // a trailers-only answer: headers and status in one block, which ends the stream
       answered = true
       stream.respondAndEnd(fieldsOf(headers))

@@ -7,7 +7,7 @@
 // windows allow, the rest waits here for the peer's WINDOW_UPDATE, and trailers wait behind it.
 // Header blocks are queued as fields and encoded when the connection writes them
 // (connection.ts), so HPACK's table sees them in the order the peer does.
-import {DEFAULT_MAX_FRAME_BYTES, ErrorCode, FRAME_HEADER_BYTES, FrameType, writeFrameHeader} from './frame.js'
+import {DEFAULT_MAX_FRAME_BYTES, ErrorCode, FRAME_HEADER_BYTES, FrameType, uint32Frame, writeFrameHeader} from './frame.js'
 
 /** What a stream needs of its connection. */
 export interface StreamOwner {
@@ -207,10 +207,7 @@ export class H2Stream {
   }
 
   private queueReset(code: number): void {
-    const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 4)
-    writeFrameHeader(out, 0, 4, FrameType.rstStream, 0, this.id)
-    out.writeUInt32BE(code, FRAME_HEADER_BYTES)
-    this.owner.queueBytes(this, out, 0)
+    this.owner.queueBytes(this, uint32Frame(FrameType.rstStream, this.id, code), 0)
   }
 
   /** Over: waiting DATA is dropped, the owner forgets the stream, onClose runs (once). */
@@ -235,12 +232,14 @@ function dataFrames(data: Buffer, streamId: number, maxFrameBytes: number = DEFA
   const count = Math.max(1, Math.ceil(data.length / maxFrameBytes))
   const out = Buffer.allocUnsafe(data.length + count * FRAME_HEADER_BYTES)
   let at = 0
-  for (let from = 0; from < data.length || at === 0; from += maxFrameBytes) {
+  let from = 0
+  // at least one frame: an empty write is an empty DATA frame
+  do {
     const length = Math.min(maxFrameBytes, data.length - from)
     writeFrameHeader(out, at, length, FrameType.data, 0, streamId)
     data.copy(out, at + FRAME_HEADER_BYTES, from, from + length)
     at += FRAME_HEADER_BYTES + length
-    if (length === 0) break
-  }
+    from += length
+  } while (from < data.length)
   return out
 }

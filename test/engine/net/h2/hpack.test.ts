@@ -16,6 +16,7 @@ import {connect as connectTcp, createServer, type AddressInfo, type Server, type
 import {test} from 'node:test'
 import fc from 'fast-check'
 import {HpackDecoder, HpackEncoder, HpackError} from '../../../../src/engine/net/h2/hpack.js'
+import {F, PREFACE, rawFrame, settings, T} from './raw-frames.js'
 import {huffmanCodes, huffmanDecode} from '../../../../src/engine/net/h2/hpack-huffman.js'
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex')
@@ -336,25 +337,6 @@ async function listen(server: Server | ReturnType<typeof createHttp2Server>): Pr
   return (server.address() as AddressInfo).port
 }
 
-const clientPreface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
-const typeHeaders = 0x1
-const typeSettings = 0x4
-const typeContinuation = 0x9
-const flagEndStream = 0x1
-const flagAck = 0x1
-const flagEndHeaders = 0x4
-const flagPadded = 0x8
-const flagPriority = 0x20
-
-function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9)
-  head.writeUIntBE(payload.length, 0, 3)
-  head[3] = type
-  head[4] = flags
-  head.writeUInt32BE(streamId, 5)
-  return Buffer.concat([head, payload])
-}
-
 test("Node's HTTP/2 server reads our blocks, the second one from the dynamic table", async () => {
   const server = createHttp2Server()
   const seen: string[][] = []
@@ -383,10 +365,10 @@ test("Node's HTTP/2 server reads our blocks, the second one from the dynamic tab
     assert.equal(second.length, 7 + 4) // all indexed but x-request-id: its name's index 63 (2 bytes), then a 1-byte value
     const allSeen = new Promise<void>((resolve) => server.on('stream', () => seen.length === 2 && resolve()))
     socket.write(Buffer.concat([
-      clientPreface,
-      frame(typeSettings, 0, 0, Buffer.alloc(0)),
-      frame(typeHeaders, flagEndHeaders | flagEndStream, 1, first),
-      frame(typeHeaders, flagEndHeaders | flagEndStream, 3, second),
+      PREFACE,
+      settings(),
+      rawFrame(T.headers, F.endHeaders | F.endStream, 1, first),
+      rawFrame(T.headers, F.endHeaders | F.endStream, 3, second),
     ]))
     await allSeen
     assert.deepEqual(seen, [request('1'), request('2')])
@@ -400,11 +382,11 @@ test("Node's HTTP/2 server reads our blocks, the second one from the dynamic tab
 class HeaderBlockSink {
   readonly blocks: Buffer[] = []
   private pending = Buffer.alloc(0)
-  private prefaceLeft = clientPreface.length
+  private prefaceLeft = PREFACE.length
   private fragments: Buffer[] = []
 
   constructor(private readonly socket: Socket) {
-    socket.write(frame(typeSettings, 0, 0, Buffer.alloc(0)))
+    socket.write(settings())
     socket.on('data', (chunk: Buffer) => this.push(chunk))
   }
 
@@ -421,15 +403,15 @@ class HeaderBlockSink {
   }
 
   private onFrame(type: number, flags: number, payload: Buffer): void {
-    if (type === typeSettings && (flags & flagAck) === 0) this.socket.write(frame(typeSettings, flagAck, 0, Buffer.alloc(0)))
-    if (type !== typeHeaders && type !== typeContinuation) return
-    if (type === typeHeaders) {
-      const padding = flags & flagPadded ? payload[0]! : 0
-      payload = payload.subarray(flags & flagPadded ? 1 : 0, payload.length - padding)
-      if (flags & flagPriority) payload = payload.subarray(5)
+    if (type === T.settings && (flags & F.ack) === 0) this.socket.write(rawFrame(T.settings, F.ack, 0))
+    if (type !== T.headers && type !== T.continuation) return
+    if (type === T.headers) {
+      const padding = flags & F.padded ? payload[0]! : 0
+      payload = payload.subarray(flags & F.padded ? 1 : 0, payload.length - padding)
+      if (flags & F.priority) payload = payload.subarray(5)
     }
     this.fragments.push(payload)
-    if (flags & flagEndHeaders) {
+    if (flags & F.endHeaders) {
       this.blocks.push(Buffer.concat(this.fragments))
       this.fragments = []
     }
